@@ -1,0 +1,53 @@
+# Xarxa: `make up` runs the platform locally, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install up test test-fast lint format bench infra-up infra-down infra-status lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP) ## virtualenv with the pinned dependencies
+
+up: $(STAMP) ## infrastructure, migrations, services, gateway, demo data; Ctrl-C stops all
+	$(BIN)/xarxa up
+
+test: $(STAMP) ## the whole suite: starts its own PostgreSQL and Kafka on free ports
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test-fast: $(STAMP) ## pure logic only, no servers
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not integration" $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared services tests
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP) ## benchmarks (figures, never pass/fail)
+	@echo "no benchmarks yet"
+
+infra-up: $(STAMP)
+	$(BIN)/xarxa infra up
+infra-down: $(STAMP)
+	$(BIN)/xarxa infra down
+infra-status: $(STAMP)
+	$(BIN)/xarxa infra status
+
+lock: ## re-pin every dependency from pyproject.toml
+	rm -rf /tmp/xarxa-lock && $(PYTHON) -m venv /tmp/xarxa-lock
+	/tmp/xarxa-lock/bin/pip install -q '.[dev]'
+	/tmp/xarxa-lock/bin/pip freeze --exclude xarxa > requirements.lock
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache

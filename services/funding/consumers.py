@@ -1,0 +1,15 @@
+"""Event handlers of the funding service: decode, call the service layer, in the consumer's transaction."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funding.project_refs.service import apply_project_event
+from shared.events import CloudEvent
+from shared.kafka import PROJECTS_TOPIC
+from shared.runtime import ConsumerSpec
+
+
+async def on_project_event(session: AsyncSession, event: CloudEvent) -> None:
+    await apply_project_event(session, event)
+
+
+CONSUMERS = [ConsumerSpec(group="xarxa.funding", topics=[PROJECTS_TOPIC], handler=on_project_event)]

@@ -1,0 +1,20 @@
+"""The funding service: budgets, the 0.7 % commitment, the ledger. `create_app` is the uvicorn factory."""
+
+from fastapi import FastAPI
+
+from services.funding.config import Settings
+from services.funding.consumers import CONSUMERS
+from services.funding.project_refs.endpoints import router as project_refs_router
+from shared.http import create_service_app
+from shared.kafka import FUNDING_TOPIC
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_service_app(
+        settings or Settings(),
+        title="Xarxa funding",
+        description="Funding sources, budgets, the 0.7 % commitment and the transaction ledger.",
+        routers=[project_refs_router],
+        produces=[FUNDING_TOPIC],
+        consumers=CONSUMERS,
+    )

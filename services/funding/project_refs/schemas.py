@@ -1,0 +1,16 @@
+"""API models of the funding service's project references."""
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel
+
+
+class ProjectRefRead(BaseModel):
+    id: uuid.UUID
+    version: int
+    owner: str
+    code: str
+    status: str
+    visibility: str
+    updated_at: datetime

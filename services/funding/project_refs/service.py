@@ -1,0 +1,43 @@
+"""Keeping and reading the local reference of projects."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funding.project_refs.models import ProjectRef
+from shared.contracts.projects import PROJECT_EVENT_TYPES, ProjectStateV1
+from shared.events import CloudEvent
+from shared.problems import NotFound
+from shared.readmodel import upsert_if_newer
+
+
+class ProjectRefNotFound(NotFound):
+    kind, title = "project-not-found", "Project unknown to the funding service"
+
+
+async def apply_project_event(session: AsyncSession, event: CloudEvent) -> None:
+    if event.type not in PROJECT_EVENT_TYPES:
+        return
+    state = ProjectStateV1.model_validate(event.data)
+    await upsert_if_newer(
+        session,
+        ProjectRef,
+        {
+            "id": state.id,
+            "version": state.version,
+            "owner": state.owner,
+            "code": state.code,
+            "status": state.status,
+            "visibility": state.visibility,
+            "updated_at": state.updated_at,
+        },
+    )
+
+
+async def get_ref(session: AsyncSession, project_id: uuid.UUID) -> ProjectRef:
+    ref = await session.get(ProjectRef, project_id)
+    if ref is None:
+        raise ProjectRefNotFound(f"No project {project_id} has reached the funding service")
+    return ref

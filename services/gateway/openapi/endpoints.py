@@ -1,0 +1,25 @@
+"""/openapi.json (merged) and /docs (Swagger UI over it)."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
+
+from services.gateway.openapi.service import OpenApiMerger
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/openapi.json")
+async def openapi_document(request: Request) -> dict[str, Any]:
+    app = request.app
+    base = get_openapi(title="Xarxa API", version=app.version, description=app.description, routes=app.routes)
+    merger: OpenApiMerger = app.state.openapi
+    return await merger.document(base)
+
+
+@router.get("/docs")
+async def docs() -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="Xarxa API")

@@ -1,0 +1,19 @@
+"""The projects service: the registry of cooperation projects. `create_app` is the uvicorn factory."""
+
+from fastapi import FastAPI
+
+from services.projects.config import Settings
+from services.projects.projects.endpoints import router as projects_router
+from shared.http import create_service_app
+from shared.kafka import PROJECTS_TOPIC
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_service_app(
+        settings or Settings(),
+        title="Xarxa projects",
+        description="Registry of the international cooperation projects of Barcelona and AMB.",
+        routers=[projects_router],
+        produces=[PROJECTS_TOPIC],
+        consumers=[],
+    )

@@ -1,0 +1,27 @@
+"""From a stored project to the event contract it is published as."""
+
+from __future__ import annotations
+
+from services.projects.projects.models import Project
+from shared.contracts.projects import SCHEMA_BASE, ProjectStateV1
+from shared.events import CloudEvent, child_traceparent
+from shared.kafka import PROJECTS_TOPIC
+from shared.logs import request_id_var
+
+TOPIC = PROJECTS_TOPIC
+
+
+def project_state(project: Project) -> ProjectStateV1:
+    return ProjectStateV1.model_validate(project, from_attributes=True)
+
+
+def project_event(event_type: str, project: Project, source: str, traceparent: str | None = None) -> CloudEvent:
+    return CloudEvent(
+        source=source,
+        type=event_type,
+        subject=str(project.id),
+        dataschema=SCHEMA_BASE + event_type,
+        traceparent=child_traceparent(traceparent),
+        data=project_state(project).model_dump(mode="json"),
+        xarxarequestid=request_id_var.get(),
+    )

@@ -1,0 +1,51 @@
+"""Every query of the project registry."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.projects.projects.models import Project
+from shared.problems import Unprocessable
+
+
+async def get(session: AsyncSession, project_id: uuid.UUID) -> Project | None:
+    return await session.get(Project, project_id)
+
+
+async def code_taken(session: AsyncSession, owner: str, code: str) -> bool:
+    found = await session.execute(select(Project.id).where(Project.owner == owner, Project.code == code))
+    return found.first() is not None
+
+
+def encode_cursor(project: Project) -> str:
+    return base64.urlsafe_b64encode(f"{project.created_at.isoformat()}|{project.id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        created, ident = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(created), uuid.UUID(ident)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Unprocessable(
+            "The cursor is not one this API issued",
+            errors=[{"field": "cursor", "in": "query", "message": "invalid cursor", "value": cursor}],
+        ) from exc
+
+
+async def page(
+    session: AsyncSession, *, limit: int, cursor: str | None, owner: str | None = None
+) -> tuple[list[Project], str | None]:
+    query = select(Project).order_by(Project.created_at, Project.id).limit(limit + 1)
+    if owner:
+        query = query.where(Project.owner == owner)
+    if cursor:
+        query = query.where(tuple_(Project.created_at, Project.id) > decode_cursor(cursor))
+    rows = list((await session.execute(query)).scalars())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1]) if more and rows else None

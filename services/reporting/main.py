@@ -1,0 +1,19 @@
+"""The reporting service: read models from events, SDG and 0.7 % reports. `create_app` is the uvicorn factory."""
+
+from fastapi import FastAPI
+
+from services.reporting.config import Settings
+from services.reporting.consumers import CONSUMERS
+from services.reporting.portfolio.endpoints import router as portfolio_router
+from shared.http import create_service_app
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_service_app(
+        settings or Settings(),
+        title="Xarxa reporting",
+        description="Reports on the cooperation portfolio against the SDGs, built from events.",
+        routers=[portfolio_router],
+        produces=[],
+        consumers=CONSUMERS,
+    )

@@ -1,0 +1,38 @@
+"""Every query of the portfolio read model."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reporting.portfolio.models import ProjectView
+
+
+async def get(session: AsyncSession, project_id: uuid.UUID) -> ProjectView | None:
+    return await session.get(ProjectView, project_id)
+
+
+async def published(session: AsyncSession, owner: str | None, limit: int) -> list[ProjectView]:
+    query = select(ProjectView).where(ProjectView.visibility == "published").order_by(ProjectView.code)
+    if owner:
+        query = query.where(ProjectView.owner == owner)
+    return list((await session.execute(query.limit(limit))).scalars())
+
+
+async def count_by(session: AsyncSession, column: str) -> dict[str, int]:
+    col = getattr(ProjectView, column)
+    rows = await session.execute(select(col, func.count()).group_by(col))
+    return {str(key): int(n) for key, n in rows.all()}
+
+
+async def count_by_sdg_goal(session: AsyncSession) -> dict[str, int]:
+    goals = select(func.jsonb_array_elements(ProjectView.sdg_goals).op("->>")("goal").label("goal")).subquery()
+    rows = await session.execute(select(goals.c.goal, func.count()).group_by(goals.c.goal))
+    return {str(key): int(n) for key, n in rows.all()}
+
+
+async def last_event_time(session: AsyncSession) -> datetime | None:
+    return (await session.execute(select(func.max(ProjectView.event_time)))).scalar()

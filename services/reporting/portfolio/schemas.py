@@ -1,0 +1,35 @@
+"""API models of the portfolio reports."""
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class PortfolioProject(BaseModel):
+    id: uuid.UUID
+    version: int
+    owner: str
+    code: str
+    title: dict[str, str]
+    status: str
+    visibility: str
+    partner_cities: list[dict[str, str]]
+    sdg_goals: list[dict[str, str]]
+    updated_at: datetime
+
+
+class PortfolioProjects(BaseModel):
+    items: list[PortfolioProject]
+
+
+class Freshness(BaseModel):
+    last_event_time: datetime | None = Field(description="Time of the newest event applied to this read model")
+
+
+class PortfolioOverview(BaseModel):
+    projects: int
+    by_owner: dict[str, int]
+    by_status: dict[str, int]
+    by_sdg_goal: dict[str, int] = Field(description="Projects tagged with each SDG goal (contributes-to count)")
+    freshness: Freshness

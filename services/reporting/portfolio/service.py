@@ -1,0 +1,60 @@
+"""Building the portfolio read model from events, and answering from it."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reporting.portfolio import repository
+from services.reporting.portfolio.models import ProjectView
+from services.reporting.portfolio.schemas import Freshness, PortfolioOverview
+from shared.contracts.projects import PROJECT_EVENT_TYPES, ProjectStateV1
+from shared.events import CloudEvent
+from shared.problems import NotFound
+from shared.readmodel import upsert_if_newer
+
+
+class PublishedProjectNotFound(NotFound):
+    kind, title = "project-not-found", "No published project with this id"
+
+
+async def apply_project_event(session: AsyncSession, event: CloudEvent) -> None:
+    if event.type not in PROJECT_EVENT_TYPES:
+        return
+    state = ProjectStateV1.model_validate(event.data)
+    await upsert_if_newer(
+        session,
+        ProjectView,
+        {
+            "id": state.id,
+            "version": state.version,
+            "owner": state.owner,
+            "code": state.code,
+            "title": state.title,
+            "status": state.status,
+            "visibility": state.visibility,
+            "partner_cities": [c.model_dump() for c in state.partner_cities],
+            "sdg_goals": [g.model_dump(mode="json") for g in state.sdg_goals],
+            "updated_at": state.updated_at,
+            "event_time": event.time,
+        },
+    )
+
+
+async def published_project(session: AsyncSession, project_id: uuid.UUID) -> ProjectView:
+    project = await repository.get(session, project_id)
+    if project is None or project.visibility != "published":
+        raise PublishedProjectNotFound(f"No published project {project_id}")
+    return project
+
+
+async def overview(session: AsyncSession) -> PortfolioOverview:
+    by_owner = await repository.count_by(session, "owner")
+    return PortfolioOverview(
+        projects=sum(by_owner.values()),
+        by_owner=by_owner,
+        by_status=await repository.count_by(session, "status"),
+        by_sdg_goal=await repository.count_by_sdg_goal(session),
+        freshness=Freshness(last_event_time=await repository.last_event_time(session)),
+    )

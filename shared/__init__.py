@@ -1,0 +1,1 @@
+"""What every Xarxa service uses: settings, database, events, outbox, consumers, errors, logging."""

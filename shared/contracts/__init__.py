@@ -1,0 +1,1 @@
+"""Event payloads: public, versioned contracts. Not ORM classes, not API schemas."""

@@ -1,0 +1,132 @@
+"""`xarxa up`: infrastructure, migrations, the three services and the gateway, demo data."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from shared.infra import InfraError
+from shared.infra.local import LocalInfra
+from shared.infra.services import BACKEND_SERVICES, GATEWAY, ServiceDef
+from shared.migrations import upgrade
+
+
+def migrate_all(env: dict[str, str]) -> None:
+    for service in BACKEND_SERVICES:
+        upgrade(service.migrations_dir, env[f"{service.env_prefix}DATABASE_URL"])
+
+
+def service_port(service: ServiceDef) -> int:
+    return int(os.environ.get(f"{service.env_prefix}PORT", service.default_port))
+
+
+def platform_env(infra: LocalInfra) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(infra.service_env())
+    for service in BACKEND_SERVICES:
+        env.setdefault(f"{GATEWAY.env_prefix}{service.name.upper()}_URL", f"http://127.0.0.1:{service_port(service)}")
+    return env
+
+
+def spawn(service: ServiceDef, env: dict[str, str], log_dir: Path) -> subprocess.Popen[bytes]:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = (log_dir / f"{service.name}.log").open("ab")
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            service.app_factory,
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(service_port(service)),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_ready(name: str, url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise InfraError(f"{name} exited with {proc.returncode}; see {log}")
+        try:
+            if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise InfraError(f"{name} not ready after {timeout:.0f}s; see {log}")
+
+
+def run_platform(state: Path, seed: bool = True) -> int:
+    """Start everything, print where it is, run until Ctrl-C, then stop everything."""
+    infra = LocalInfra.from_env(state)
+    print("xarxa: starting PostgreSQL and Kafka ...", flush=True)
+    infra.up()
+    env = platform_env(infra)
+    print("xarxa: migrating databases ...", flush=True)
+    migrate_all(env)
+    log_dir = state / "logs"
+    procs: list[tuple[ServiceDef, subprocess.Popen[bytes]]] = []
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        for service in [*BACKEND_SERVICES, GATEWAY]:
+            procs.append((service, spawn(service, env, log_dir)))
+        for service, proc in procs:
+            wait_ready(service.name, f"http://127.0.0.1:{service_port(service)}", proc, log_dir / f"{service.name}.log")
+        gateway = f"http://127.0.0.1:{service_port(GATEWAY)}"
+        if seed:
+            from shared.demo import load_demo_data
+
+            loaded = load_demo_data(gateway)
+            print(f"xarxa: demo data {'loaded' if loaded else 'already present'}", flush=True)
+        print(
+            f"""
+Xarxa is up.
+  gateway     {gateway}
+  API docs    {gateway}/docs   (OpenAPI: {gateway}/openapi.json)
+  services    {", ".join(f"{s.name} http://127.0.0.1:{service_port(s)}" for s in BACKEND_SERVICES)}
+  postgres    127.0.0.1:{infra.pg_port}   kafka {infra.kafka.bootstrap}
+  logs        {log_dir}
+Press Ctrl-C to stop everything.""",
+            flush=True,
+        )
+        while not stopping:
+            for service, proc in procs:
+                if proc.poll() is not None:
+                    print(f"xarxa: {service.name} exited ({proc.returncode}); see {log_dir}/{service.name}.log")
+                    stopping = True
+            time.sleep(0.5)
+        return 0
+    finally:
+        print("\nxarxa: stopping services and infrastructure ...", flush=True)
+        for _, proc in procs:
+            proc.terminate()
+        for _, proc in procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        infra.down()
+        print("xarxa: stopped.", flush=True)

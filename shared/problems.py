@@ -1,0 +1,176 @@
+"""RFC 9457 problem details: domain errors carry their status and a stable `type`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("xarxa.problems")
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://xarxa.barcelona/problems/"
+
+
+class Problem(BaseModel):
+    """The problem+json body every error response has."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+class ProblemError(Exception):
+    """Base of every domain error; subclasses set `status`, `kind` and `title`."""
+
+    status = 400
+    kind = "bad-request"
+    title = "Bad request"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+        self.extra = extra
+
+
+class NotFound(ProblemError):
+    status, kind, title = 404, "not-found", "Not found"
+
+
+class Conflict(ProblemError):
+    status, kind, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(ProblemError):
+    status, kind, title = 412, "precondition-failed", "The resource has changed"
+
+
+class PreconditionRequired(ProblemError):
+    status, kind, title = 428, "precondition-required", "If-Match header required"
+
+
+class Unprocessable(ProblemError):
+    status, kind, title = 422, "validation-error", "The request is not valid"
+
+
+class ServiceUnavailable(ProblemError):
+    status, kind, title = 503, "service-unavailable", "A dependency is unavailable"
+
+
+def problem_response(
+    status: int,
+    kind: str,
+    title: str,
+    request: Request,
+    detail: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = Problem(
+        type=TYPE_BASE + kind,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        request_id=getattr(request.state, "request_id", None),
+        errors=errors,
+        **extra,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True), status_code=status, headers=headers, media_type=PROBLEM_JSON
+    )
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors():
+        loc = [str(part) for part in err.get("loc", ())]
+        item: dict[str, Any] = {
+            "field": ".".join(loc[1:]) or ".".join(loc),
+            "in": loc[0] if loc else "body",
+            "message": err.get("msg", "invalid"),
+            "code": err.get("type", "invalid"),
+        }
+        if "input" in err and isinstance(err["input"], (str, int, float, bool)):
+            item["value"] = err["input"]
+        out.append(item)
+    return out
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ProblemError)
+        return problem_response(
+            exc.status, exc.kind, exc.title, request, exc.detail, exc.errors, exc.headers, **exc.extra
+        )
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = _field_errors(exc)
+        fields = ", ".join(sorted({e["field"] for e in errors})) or "request"
+        return problem_response(
+            422, "validation-error", "The request is not valid", request, f"Invalid field(s): {fields}", errors
+        )
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        kinds = {
+            404: "not-found",
+            405: "method-not-allowed",
+            401: "unauthorized",
+            403: "forbidden",
+            413: "payload-too-large",
+            415: "unsupported-media-type",
+            429: "too-many-requests",
+        }
+        return problem_response(
+            exc.status_code,
+            kinds.get(exc.status_code, f"http-{exc.status_code}"),
+            str(exc.detail) if exc.detail else "Error",
+            request,
+            headers=getattr(exc, "headers", None),
+        )
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(
+            500, "internal-error", "Internal error", request, "The error was logged with this request id."
+        )
+
+    app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)
+
+
+def problem_responses(*errors: type[ProblemError]) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for an endpoint: the problems it may return, documented in OpenAPI."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for err in errors:
+        out[err.status] = {
+            "model": Problem,
+            "description": err.title,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+    return out

@@ -1,0 +1,49 @@
+"""Reading and writing topics directly, as an integrator or an attacker would."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+
+from shared.kafka import ensure_topics
+
+
+async def create_topics(bootstrap: str, *names: str) -> None:
+    await ensure_topics(bootstrap, list(names), partitions=3, replication=1)
+
+
+async def produce(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]]) -> None:
+    """messages: (key, value) in order."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        for key, value in messages:
+            await producer.send_and_wait(topic, value=value, key=key)
+    finally:
+        await producer.stop()
+
+
+async def read_all(bootstrap: str, topic: str, expect: int, timeout: float = 30.0) -> list[ConsumerRecord]:
+    """Every record of the topic from the beginning, waiting until at least `expect` are there."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    records: list[ConsumerRecord] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=300)
+            for recs in batch.values():
+                records.extend(recs)
+            if len(records) >= expect:
+                # one more short poll, to see any unexpected extra (a duplicate) as well
+                await asyncio.sleep(0.5)
+                for recs in (await consumer.getmany(timeout_ms=300)).values():
+                    records.extend(recs)
+                break
+    finally:
+        await consumer.stop()
+    return records
