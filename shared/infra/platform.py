@@ -17,6 +17,14 @@ from shared.infra.services import BACKEND_SERVICES, GATEWAY, ServiceDef
 from shared.migrations import upgrade
 
 
+def say(message: str) -> None:
+    """Print progress; a closed terminal or pipe (Ctrl-C on `make up | tee`) must not stop cleanup."""
+    try:
+        print(message, flush=True)
+    except OSError:
+        pass
+
+
 def migrate_all(env: dict[str, str]) -> None:
     for service in BACKEND_SERVICES:
         upgrade(service.migrations_dir, env[f"{service.env_prefix}DATABASE_URL"])
@@ -75,10 +83,10 @@ def wait_ready(name: str, url: str, proc: subprocess.Popen[bytes], log: Path, ti
 def run_platform(state: Path, seed: bool = True) -> int:
     """Start everything, print where it is, run until Ctrl-C, then stop everything."""
     infra = LocalInfra.from_env(state)
-    print("xarxa: starting PostgreSQL and Kafka ...", flush=True)
+    say("xarxa: starting PostgreSQL and Kafka ...")
     infra.up()
     env = platform_env(infra)
-    print("xarxa: migrating databases ...", flush=True)
+    say("xarxa: migrating databases ...")
     migrate_all(env)
     log_dir = state / "logs"
     procs: list[tuple[ServiceDef, subprocess.Popen[bytes]]] = []
@@ -100,8 +108,8 @@ def run_platform(state: Path, seed: bool = True) -> int:
             from shared.demo import load_demo_data
 
             loaded = load_demo_data(gateway)
-            print(f"xarxa: demo data {'loaded' if loaded else 'already present'}", flush=True)
-        print(
+            say(f"xarxa: demo data {'loaded' if loaded else 'already present'}")
+        say(
             f"""
 Xarxa is up.
   gateway     {gateway}
@@ -109,18 +117,17 @@ Xarxa is up.
   services    {", ".join(f"{s.name} http://127.0.0.1:{service_port(s)}" for s in BACKEND_SERVICES)}
   postgres    127.0.0.1:{infra.pg_port}   kafka {infra.kafka.bootstrap}
   logs        {log_dir}
-Press Ctrl-C to stop everything.""",
-            flush=True,
+Press Ctrl-C to stop everything."""
         )
         while not stopping:
             for service, proc in procs:
                 if proc.poll() is not None:
-                    print(f"xarxa: {service.name} exited ({proc.returncode}); see {log_dir}/{service.name}.log")
+                    say(f"xarxa: {service.name} exited ({proc.returncode}); see {log_dir}/{service.name}.log")
                     stopping = True
             time.sleep(0.5)
         return 0
     finally:
-        print("\nxarxa: stopping services and infrastructure ...", flush=True)
+        say("\nxarxa: stopping services and infrastructure ...")
         for _, proc in procs:
             proc.terminate()
         for _, proc in procs:
@@ -129,4 +136,4 @@ Press Ctrl-C to stop everything.""",
             except subprocess.TimeoutExpired:
                 proc.kill()
         infra.down()
-        print("xarxa: stopped.", flush=True)
+        say("xarxa: stopped.")
