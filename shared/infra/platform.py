@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -19,10 +20,8 @@ from shared.migrations import upgrade
 
 def say(message: str) -> None:
     """Print progress; a closed terminal or pipe (Ctrl-C on `make up | tee`) must not stop cleanup."""
-    try:
+    with contextlib.suppress(OSError):
         print(message, flush=True)
-    except OSError:
-        pass
 
 
 def migrate_all(env: dict[str, str]) -> None:
