@@ -54,6 +54,68 @@ def _relay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gateway_database_url() -> str:
+    from shared.infra.services import GATEWAY
+
+    return LocalInfra.from_env(state_dir()).service_env()[f"{GATEWAY.env_prefix}DATABASE_URL"]
+
+
+async def _clients_async(args: argparse.Namespace) -> None:
+    from services.gateway.clients import service
+    from shared.db import create_engine, create_sessionmaker, transaction
+
+    engine = create_engine(_gateway_database_url(), pool_size=1)
+    try:
+        async with transaction(create_sessionmaker(engine)) as session:
+            if args.action == "create":
+                created = await service.create_client(
+                    session,
+                    name=args.name,
+                    tenant=args.tenant,
+                    tenant_kind=args.kind,
+                    scopes=args.scopes.replace(",", " ").split(),
+                    rate_per_second=args.rate,
+                )
+                print(f"client_id:     {created.client.client_id}")
+                print(f"client_secret: {created.secret}")
+                print("The secret is shown only now; it is stored hashed.")
+            elif args.action == "revoke":
+                revoked = await service.revoke_client(session, args.client_id)
+                print(f"revoked {revoked.client_id} at {revoked.revoked_at:%Y-%m-%d %H:%M:%S} UTC")
+            else:
+                for client in await service.list_clients(session):
+                    state = f"revoked {client.revoked_at:%Y-%m-%d}" if client.revoked_at else "active"
+                    print(
+                        f"{client.client_id}\t{client.tenant_kind}:{client.tenant}\t{' '.join(client.scopes)}"
+                        f"\t{client.rate_per_second:g}/s\t{state}\t{client.name}"
+                    )
+    finally:
+        await engine.dispose()
+
+
+def _clients(args: argparse.Namespace) -> int:
+    import asyncio
+
+    asyncio.run(_clients_async(args))
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    """A token for one of the demo clients that `xarxa up` created."""
+    import json
+    import os
+
+    from shared.demo import fetch_token
+
+    saved = json.loads((state_dir() / "demo-clients.json").read_text())
+    if args.name not in saved:
+        print(f"xarxa: no demo client {args.name!r}; known: {', '.join(saved)}", file=sys.stderr)
+        return 1
+    port = os.environ.get("XARXA_GATEWAY_PORT", "8000")
+    print(fetch_token(f"http://127.0.0.1:{port}", saved[args.name]))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="xarxa", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -76,6 +138,23 @@ def main(argv: list[str] | None = None) -> int:
     relay.add_argument("--bootstrap", required=True, help="Kafka bootstrap servers")
     relay.add_argument("--name", default="relay", help="shown as application_name in PostgreSQL")
     relay.set_defaults(func=_relay)
+
+    clients = commands.add_parser("clients", help="API clients of the OAuth2 client-credentials grant")
+    client_actions = clients.add_subparsers(dest="action", required=True)
+    create = client_actions.add_parser("create", help="create a client; its secret is shown once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--tenant", required=True, help="institution (e.g. amb) or partner organisation ref")
+    create.add_argument("--kind", choices=["institution", "partner"], required=True)
+    create.add_argument("--scopes", required=True, help="comma or space separated, e.g. projects:read,projects:write")
+    create.add_argument("--rate", type=float, default=50.0, help="requests per second at the gateway")
+    client_actions.add_parser("list", help="list clients")
+    revoke = client_actions.add_parser("revoke", help="revoke a client; its tokens stop working at once")
+    revoke.add_argument("client_id")
+    clients.set_defaults(func=_clients)
+
+    token = commands.add_parser("token", help="print a token for a demo client (admin, ajuntament, amb, maputo, ...)")
+    token.add_argument("name")
+    token.set_defaults(func=_token)
 
     args = parser.parse_args(argv)
     try:

@@ -13,7 +13,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.auth import TokenVerifier, access, jwks_keys
 from shared.db import transaction
+from shared.guards import InputGuardMiddleware
 from shared.logs import configure_logging, request_id_var
 from shared.problems import install_problem_handlers, problem_response
 from shared.runtime import ConsumerSpec, Runtime
@@ -61,7 +63,7 @@ def runtime_of(request: Request) -> Runtime:
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with transaction(runtime_of(request).sessions) as session:
+    async with transaction(request.app.state.sessions) as session:
         yield session
 
 
@@ -73,11 +75,11 @@ SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 def health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
 
-    @router.get("/healthz", summary="Liveness")
+    @router.get("/healthz", summary="Liveness", openapi_extra=access("none"))
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Readiness: the database and Kafka answer")
+    @router.get("/readyz", summary="Readiness: the database and Kafka answer", openapi_extra=access("none"))
     async def readyz(request: Request) -> Any:
         runtime = runtime_of(request)
         checks: dict[str, str] = {}
@@ -109,6 +111,8 @@ def create_service_app(
         configure_logging(settings.service_name, settings.log_level)
         runtime = Runtime.build(settings, produces, consumers)
         app.state.runtime = runtime
+        app.state.sessions = runtime.sessions
+        app.state.token_verifier = TokenVerifier(settings.jwt_issuer, jwks_keys(settings.jwks_url))
         await runtime.start()
         try:
             yield
@@ -119,6 +123,7 @@ def create_service_app(
         title=title, description=description, version=version, lifespan=lifespan, default_response_class=JSONResponse
     )
     install_problem_handlers(app)
+    app.add_middleware(InputGuardMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router())
     for router in routers:

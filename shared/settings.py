@@ -22,6 +22,10 @@ class ServiceSettings(BaseSettings):
     relay_enabled: bool = True
     consumers_enabled: bool = True
     log_level: str = "INFO"
+    jwks_url: str = Field(
+        default="http://127.0.0.1:8000/.well-known/jwks.json", description="Where the gateway publishes its keys"
+    )
+    jwt_issuer: str = "xarxa-gateway"
 
     @field_validator("database_url")
     @classmethod

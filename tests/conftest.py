@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.auth import Tokens, issue_tokens
 from tests.support.infra import RunningInfra, start_infra, stop_infra
 from tests.support.stack import Stack, start_stack
 
@@ -31,8 +32,20 @@ async def stack(infra: RunningInfra) -> AsyncIterator[Stack]:
         await running.stop()
 
 
+@pytest.fixture(scope="session")
+async def tokens(stack: Stack) -> Tokens:
+    return await issue_tokens(stack)
+
+
 @pytest.fixture
-async def gateway(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+async def gateway(stack: Stack, tokens: Tokens) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the gateway acting as an admin (any owner); security tests use their own tokens."""
+    async with httpx.AsyncClient(base_url=stack.gateway, timeout=30, headers=tokens.headers("admin")) as client:
+        yield client
+
+
+@pytest.fixture
+async def anonymous(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=stack.gateway, timeout=30) as client:
         yield client
 
@@ -40,5 +53,5 @@ async def gateway(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that use the real servers are the integration tier (make test-fast skips them)."""
     for item in items:
-        if {"infra", "stack", "gateway"} & set(getattr(item, "fixturenames", ())):
+        if {"infra", "stack", "gateway", "tokens", "anonymous"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)

@@ -1,5 +1,6 @@
 """Settings of the gateway: environment variables `XARXA_GATEWAY_*`."""
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -10,6 +11,7 @@ class Settings(BaseSettings):
     environment: str = "development"
     host: str = "127.0.0.1"
     port: int = 8000
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/xarxa_gateway"
     projects_url: str = "http://127.0.0.1:8001"
     funding_url: str = "http://127.0.0.1:8002"
     reporting_url: str = "http://127.0.0.1:8003"
@@ -18,6 +20,20 @@ class Settings(BaseSettings):
     max_connections_per_service: int = 100
     openapi_cache_seconds: float = 10.0
     log_level: str = "INFO"
+    jwt_issuer: str = "xarxa-gateway"
+    token_ttl_seconds: int = 300
+    anonymous_rate_per_second: float = 20.0
+    anonymous_burst: float = 40.0
+    max_body_bytes: int = 1_048_576
+    max_json_depth: int = 32
+    cors_origins: list[str] = ["http://localhost:3000", "http://127.0.0.1:3000"]
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value.startswith(("postgresql://", "postgres://")):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        return value
 
     def upstreams(self) -> dict[str, str]:
         """Path segment after /api/ -> base URL of the service that owns it."""

@@ -1,4 +1,4 @@
-"""The gateway: the single entry point. Routing, one OpenAPI document, request ids, uniform errors."""
+"""The gateway: the single entry point. Tokens, routing, one OpenAPI document, limits, audit."""
 
 from __future__ import annotations
 
@@ -9,19 +9,30 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
+from starlette.middleware.cors import CORSMiddleware
 
+from services.gateway.audit.endpoints import router as audit_router
+from services.gateway.clients.revocations import follow_revocations
 from services.gateway.config import Settings
+from services.gateway.guards.gate import GateMiddleware, GateState
+from services.gateway.guards.headers import SecurityHeadersMiddleware
 from services.gateway.openapi.endpoints import router as openapi_router
 from services.gateway.openapi.service import OpenApiMerger
 from services.gateway.proxy.endpoints import router as proxy_router
 from services.gateway.proxy.service import Upstreams
+from services.gateway.tokens.endpoints import router as tokens_router
+from services.gateway.tokens.service import KeyRing
+from shared.auth import TokenVerifier, access
+from shared.db import create_engine, create_sessionmaker, transaction
+from shared.guards import InputGuardMiddleware
 from shared.http import RequestIdMiddleware
 from shared.logs import configure_logging
 from shared.problems import install_problem_handlers, problem_response
 
 DESCRIPTION = (
     "Xarxa: the international city-to-city cooperation of Barcelona City Council and the "
-    "Barcelona Metropolitan Area - projects, funding and SDG reporting."
+    "Barcelona Metropolitan Area - projects, funding and SDG reporting. Get a token with the "
+    "OAuth2 client-credentials grant at `POST /oauth/token`; published figures need none."
 )
 
 
@@ -31,15 +42,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, settings.log_level)
+        engine = create_engine(settings.database_url)
+        sessions = create_sessionmaker(engine)
+        keys = KeyRing()
+        async with transaction(sessions) as session:
+            await keys.load(session)
         upstreams = Upstreams(
             settings.upstreams(), settings.connect_timeout, settings.read_timeout, settings.max_connections_per_service
         )
+        gate = GateState(
+            verifier=TokenVerifier(settings.jwt_issuer, keys.verification_keys),
+            sessions=sessions,
+            anonymous_rate=settings.anonymous_rate_per_second,
+            anonymous_burst=settings.anonymous_burst,
+        )
+        app.state.sessions, app.state.keys, app.state.gate = sessions, keys, gate
+        app.state.token_verifier = gate.verifier
         app.state.upstreams = upstreams
         app.state.openapi = OpenApiMerger(upstreams.clients, settings.openapi_cache_seconds)
+        revocations = asyncio.create_task(follow_revocations(settings.database_url, sessions, gate.revoked))
         try:
             yield
         finally:
+            revocations.cancel()
+            await asyncio.gather(revocations, return_exceptions=True)
             await upstreams.aclose()
+            await engine.dispose()
 
     app = FastAPI(
         title="Xarxa API",
@@ -52,13 +80,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
+    # Outermost last: request id, security headers, CORS, input guard, then the gate.
+    app.add_middleware(GateMiddleware)
+    app.add_middleware(
+        InputGuardMiddleware, max_body_bytes=settings.max_body_bytes, max_json_depth=settings.max_json_depth
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "Idempotency-Key",
+            "X-Request-ID",
+            "Accept-Language",
+            "traceparent",
+        ],
+        expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
+        max_age=600,
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)
 
-    @app.get("/healthz", tags=["health"], summary="Liveness")
+    @app.get("/healthz", tags=["health"], summary="Liveness", openapi_extra=access("none"))
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"], summary="Readiness: every service is ready")
+    @app.get("/readyz", tags=["health"], summary="Readiness: every service is ready", openapi_extra=access("none"))
     async def readyz(request: Request) -> Any:
         upstreams: Upstreams = request.app.state.upstreams
 
@@ -75,6 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return {"status": "ready", "checks": checks}
         return problem_response(503, "not-ready", "Not ready", request, "A service is not ready", checks=checks)
 
+    app.include_router(tokens_router)
+    app.include_router(audit_router)
     app.include_router(openapi_router)
     app.include_router(proxy_router)
     return app

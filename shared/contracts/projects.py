@@ -27,6 +27,15 @@ class PartnerCityV1(BaseModel):
     country: str
 
 
+class ParticipatingOrgV1(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    ref: str
+    name: str
+    role: str
+    type: str | None = None
+
+
 class SdgShareV1(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -48,6 +57,7 @@ class ProjectStateV1(BaseModel):
     status: str
     visibility: Literal["draft", "published"]
     partner_cities: list[PartnerCityV1]
+    participating_orgs: list[ParticipatingOrgV1]
     sdg_goals: list[SdgShareV1]
     created_at: datetime
     updated_at: datetime

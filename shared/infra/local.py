@@ -10,7 +10,7 @@ from typing import Any
 
 from shared.infra.kafka import KafkaCluster, libs_dir
 from shared.infra.postgres import EmbeddedPostgres
-from shared.infra.services import BACKEND_SERVICES
+from shared.infra.services import BACKEND_SERVICES, GATEWAY, WITH_DATABASE
 
 
 def _env_int(name: str, default: int) -> int:
@@ -46,7 +46,7 @@ class LocalInfra:
     def up(self) -> None:
         libs_dir()  # download once, before anything starts
         self.postgres.start()
-        self.postgres.create_databases([s.database for s in BACKEND_SERVICES])
+        self.postgres.create_databases([s.database for s in WITH_DATABASE])
         self.kafka.start()
 
     def down(self) -> None:
@@ -56,10 +56,13 @@ class LocalInfra:
     def service_env(self) -> dict[str, str]:
         """Settings that point every service at this infrastructure, unless the caller set them."""
         env: dict[str, str] = {}
-        for service in BACKEND_SERVICES:
+        gateway_port = os.environ.get(f"{GATEWAY.env_prefix}PORT", str(GATEWAY.default_port))
+        for service in WITH_DATABASE:
             env[f"{service.env_prefix}DATABASE_URL"] = self.postgres.url(service.database)
+        for service in BACKEND_SERVICES:
             env[f"{service.env_prefix}KAFKA_BOOTSTRAP"] = self.kafka.bootstrap
             env[f"{service.env_prefix}KAFKA_REPLICATION"] = str(min(3, self.brokers))
+            env[f"{service.env_prefix}JWKS_URL"] = f"http://127.0.0.1:{gateway_port}/.well-known/jwks.json"
         return {k: os.environ.get(k, v) for k, v in env.items()}
 
     def status(self) -> dict[str, Any]:

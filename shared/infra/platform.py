@@ -14,7 +14,7 @@ import httpx
 
 from shared.infra import InfraError
 from shared.infra.local import LocalInfra
-from shared.infra.services import BACKEND_SERVICES, GATEWAY, ServiceDef
+from shared.infra.services import BACKEND_SERVICES, GATEWAY, WITH_DATABASE, ServiceDef
 from shared.migrations import upgrade
 
 
@@ -25,7 +25,7 @@ def say(message: str) -> None:
 
 
 def migrate_all(env: dict[str, str]) -> None:
-    for service in BACKEND_SERVICES:
+    for service in WITH_DATABASE:
         upgrade(service.migrations_dir, env[f"{service.env_prefix}DATABASE_URL"])
 
 
@@ -104,10 +104,14 @@ def run_platform(state: Path, seed: bool = True) -> int:
             wait_ready(service.name, f"http://127.0.0.1:{service_port(service)}", proc, log_dir / f"{service.name}.log")
         gateway = f"http://127.0.0.1:{service_port(GATEWAY)}"
         if seed:
-            from shared.demo import load_demo_data
+            from shared.demo import ensure_demo_clients, load_demo_data
 
-            loaded = load_demo_data(gateway)
-            say(f"xarxa: demo data {'loaded' if loaded else 'already present'}")
+            clients = ensure_demo_clients(env[f"{GATEWAY.env_prefix}DATABASE_URL"], state / "demo-clients.json")
+            loaded = load_demo_data(gateway, clients["admin"])
+            say(
+                f"xarxa: demo data {'loaded' if loaded else 'already present'}; "
+                f"demo API clients in {state / 'demo-clients.json'} (xarxa token NAME prints a token)"
+            )
         say(
             f"""
 Xarxa is up.

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from services.gateway.config import Settings
 from services.gateway.main import create_app
 from shared.infra.ports import free_port
-from tests.support.stack import Stack, serve
+from tests.support.stack import Stack, gateway_settings, serve
 
 
 async def test_merged_openapi_has_every_service_path(gateway: httpx.AsyncClient) -> None:
@@ -62,12 +61,12 @@ async def test_unknown_api_is_a_404_problem(gateway: httpx.AsyncClient) -> None:
 async def test_a_service_that_is_down_gives_502_not_a_hang(stack: Stack) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
     app = create_app(
-        Settings(
+        gateway_settings(
+            stack.infra,
             projects_url=dead,
             funding_url=stack.url("funding"),
             reporting_url=stack.url("reporting"),
             connect_timeout=1.0,
-            log_level="WARNING",
         )
     )
     running = await serve("gateway-with-dead-upstream", app)

@@ -8,7 +8,7 @@ from pathlib import Path
 from shared.infra.kafka import KafkaCluster
 from shared.infra.ports import free_port
 from shared.infra.postgres import EmbeddedPostgres
-from shared.infra.services import BACKEND_SERVICES
+from shared.infra.services import WITH_DATABASE
 
 
 @dataclass
@@ -27,7 +27,7 @@ class RunningInfra:
 def start_infra(root: Path) -> RunningInfra:
     postgres = EmbeddedPostgres(root / "postgres", free_port())
     postgres.start()
-    postgres.create_databases([s.database for s in BACKEND_SERVICES])
+    postgres.create_databases([s.database for s in WITH_DATABASE])
     kafka = KafkaCluster.create(root / "kafka", [(free_port(), free_port())])
     kafka.start()
     return RunningInfra(postgres, kafka)

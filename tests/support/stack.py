@@ -17,7 +17,7 @@ from services.projects.main import create_app as projects_app
 from services.reporting.config import Settings as ReportingSettings
 from services.reporting.main import create_app as reporting_app
 from shared.infra.ports import free_port
-from shared.infra.services import BACKEND_SERVICES
+from shared.infra.services import WITH_DATABASE
 from shared.migrations import upgrade
 from tests.support.infra import RunningInfra
 
@@ -34,19 +34,24 @@ class RunningServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        await self.task
 
-async def serve(name: str, app: FastAPI) -> RunningServer:
-    port = free_port()
+
+async def serve(name: str, app: FastAPI, port: int | None = None) -> RunningServer:
+    port = port or free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", access_log=False)
     )
     # _serve skips capture_signals(): Ctrl-C must stay pytest's, not the test server's.
     task = asyncio.create_task(server._serve(), name=f"uvicorn-{name}")
-    for _ in range(300):
+    for _ in range(500):
         if server.started:
             break
         if task.done():
             task.result()
+            raise RuntimeError(f"{name} stopped while starting")
         await asyncio.sleep(0.02)
     return RunningServer(name, app, port, server, task)
 
@@ -65,33 +70,43 @@ class Stack:
 
     async def stop(self) -> None:
         for running in reversed(list(self.servers.values())):
-            running.server.should_exit = True
-            await running.task
+            await running.stop()
 
 
-def service_settings(infra: RunningInfra) -> dict[str, object]:
-    common = {"kafka_bootstrap": infra.bootstrap, "log_level": "WARNING"}
-    return {
-        "projects": ProjectsSettings(database_url=infra.database_url("projects"), **common),  # type: ignore[arg-type]
-        "funding": FundingSettings(database_url=infra.database_url("funding"), **common),  # type: ignore[arg-type]
-        "reporting": ReportingSettings(database_url=infra.database_url("reporting"), **common),  # type: ignore[arg-type]
+def gateway_settings(infra: RunningInfra, **overrides: object) -> GatewaySettings:
+    values: dict[str, object] = {
+        "database_url": infra.database_url("gateway"),
+        "log_level": "WARNING",
+        "openapi_cache_seconds": 0,
+        # The suite polls a lot from one address; rate limiting has its own test with its own gateway.
+        "anonymous_rate_per_second": 10_000,
+        "anonymous_burst": 10_000,
     }
+    values.update(overrides)
+    return GatewaySettings(**values)  # type: ignore[arg-type]
 
 
 async def start_stack(infra: RunningInfra) -> Stack:
-    for service in BACKEND_SERVICES:
+    for service in WITH_DATABASE:
         await asyncio.to_thread(upgrade, service.migrations_dir, infra.database_url(service.name))
-    settings = service_settings(infra)
+    ports = {name: free_port() for name in ("projects", "funding", "reporting", "gateway")}
+    common = {
+        "kafka_bootstrap": infra.bootstrap,
+        "log_level": "WARNING",
+        "jwks_url": f"http://127.0.0.1:{ports['gateway']}/.well-known/jwks.json",
+    }
+    apps = {
+        "projects": projects_app(ProjectsSettings(database_url=infra.database_url("projects"), **common)),  # type: ignore[arg-type]
+        "funding": funding_app(FundingSettings(database_url=infra.database_url("funding"), **common)),  # type: ignore[arg-type]
+        "reporting": reporting_app(ReportingSettings(database_url=infra.database_url("reporting"), **common)),  # type: ignore[arg-type]
+        "gateway": gateway_app(
+            gateway_settings(
+                infra,
+                **{f"{name}_url": f"http://127.0.0.1:{ports[name]}" for name in ("projects", "funding", "reporting")},
+            )
+        ),
+    }
     stack = Stack(infra)
-    stack.servers["projects"] = await serve("projects", projects_app(settings["projects"]))  # type: ignore[arg-type]
-    stack.servers["funding"] = await serve("funding", funding_app(settings["funding"]))  # type: ignore[arg-type]
-    stack.servers["reporting"] = await serve("reporting", reporting_app(settings["reporting"]))  # type: ignore[arg-type]
-    gateway = GatewaySettings(
-        projects_url=stack.url("projects"),
-        funding_url=stack.url("funding"),
-        reporting_url=stack.url("reporting"),
-        log_level="WARNING",
-        openapi_cache_seconds=0,
-    )
-    stack.servers["gateway"] = await serve("gateway", gateway_app(gateway))
+    for name, app in apps.items():
+        stack.servers[name] = await serve(name, app, ports[name])
     return stack

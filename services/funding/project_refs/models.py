@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, Text
+from sqlalchemy import ARRAY, DateTime, Integer, Text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,4 +25,5 @@ class ProjectRef(Base):
     code: Mapped[str] = mapped_column(Text, nullable=False)
     status: Mapped[str] = mapped_column(Text, nullable=False)
     visibility: Mapped[str] = mapped_column(Text, nullable=False)
+    partners: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, server_default="{}")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

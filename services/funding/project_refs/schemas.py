@@ -13,4 +13,5 @@ class ProjectRefRead(BaseModel):
     code: str
     status: str
     visibility: str
+    partners: list[str]
     updated_at: datetime

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.project_refs.models import ProjectRef
+from shared.auth import Principal, may_read
 from shared.contracts.projects import PROJECT_EVENT_TYPES, ProjectStateV1
 from shared.events import CloudEvent
 from shared.problems import NotFound
@@ -36,8 +37,8 @@ async def apply_project_event(session: AsyncSession, event: CloudEvent) -> None:
     )
 
 
-async def get_ref(session: AsyncSession, project_id: uuid.UUID) -> ProjectRef:
+async def get_ref(session: AsyncSession, principal: Principal, project_id: uuid.UUID) -> ProjectRef:
     ref = await session.get(ProjectRef, project_id)
-    if ref is None:
+    if ref is None or not may_read(principal, ref.owner, ref.partners):
         raise ProjectRefNotFound(f"No project {project_id} has reached the funding service")
     return ref

@@ -6,10 +6,11 @@ import base64
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import ColumnElement, or_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.projects.models import Project
+from shared.auth import Principal
 from shared.problems import Unprocessable
 
 
@@ -37,10 +38,23 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         ) from exc
 
 
+def visibility_filter(principal: Principal | None) -> ColumnElement[bool]:
+    """Published projects, plus the drafts this principal may see (same rule as service.visible_to)."""
+    published = Project.visibility == "published"
+    if principal is None or not principal.has_any(["projects:read"]):
+        return published
+    if principal.is_admin:
+        return true()
+    if principal.tenant_kind == "institution":
+        return or_(published, Project.owner == principal.tenant)
+    return or_(published, Project.participating_orgs.contains([{"ref": principal.tenant}]))
+
+
 async def page(
-    session: AsyncSession, *, limit: int, cursor: str | None, owner: str | None = None
+    session: AsyncSession, *, principal: Principal | None, limit: int, cursor: str | None, owner: str | None = None
 ) -> tuple[list[Project], str | None]:
-    query = select(Project).order_by(Project.created_at, Project.id).limit(limit + 1)
+    query = select(Project).where(visibility_filter(principal)).order_by(Project.created_at, Project.id)
+    query = query.limit(limit + 1)
     if owner:
         query = query.where(Project.owner == owner)
     if cursor:

@@ -23,6 +23,21 @@ class PartnerCity(BaseModel):
     )
 
 
+class ParticipatingOrg(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ref: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$")] = Field(
+        description="Organisation identifier (IATI organisation ref, or a Xarxa tenant id); partner tokens match it"
+    )
+    name: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    role: Literal["1", "2", "3", "4"] = Field(
+        description="IATI OrganisationRole: 1 funding, 2 accountable, 3 extending, 4 implementing"
+    )
+    type: Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")] | None = Field(
+        default=None, description="IATI OrganisationType code"
+    )
+
+
 class SdgShare(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -40,6 +55,7 @@ class ProjectCreate(BaseModel):
     status: Literal["1", "2", "3", "4", "5", "6"] = Field(default="1", description="IATI ActivityStatus")
     visibility: Literal["draft", "published"] = "draft"
     partner_cities: list[PartnerCity] = Field(default_factory=list, max_length=100)
+    participating_orgs: list[ParticipatingOrg] = Field(default_factory=list, max_length=100)
     sdg_goals: list[SdgShare] = Field(default_factory=list, max_length=17)
 
     @field_validator("sdg_goals")
@@ -64,6 +80,7 @@ class ProjectRead(BaseModel):
     status: str
     visibility: str
     partner_cities: list[PartnerCity]
+    participating_orgs: list[ParticipatingOrg]
     sdg_goals: list[SdgShare]
     created_at: datetime
     updated_at: datetime

@@ -7,18 +7,24 @@ from fastapi import APIRouter, Query
 
 from services.reporting.portfolio import repository, service
 from services.reporting.portfolio.schemas import PortfolioOverview, PortfolioProject, PortfolioProjects
+from shared.auth import access
 from shared.http import SessionDep
 from shared.problems import problem_responses
 
 router = APIRouter(prefix="/api/reporting", tags=["portfolio"])
 
 
-@router.get("/portfolio", response_model=PortfolioOverview, summary="Portfolio overview for a dashboard")
+@router.get(
+    "/portfolio",
+    response_model=PortfolioOverview,
+    summary="Portfolio overview for a dashboard",
+    openapi_extra=access("none"),
+)
 async def portfolio_overview(session: SessionDep) -> PortfolioOverview:
     return await service.overview(session)
 
 
-@router.get("/projects", response_model=PortfolioProjects, summary="Published projects")
+@router.get("/projects", response_model=PortfolioProjects, summary="Published projects", openapi_extra=access("none"))
 async def published_projects(
     session: SessionDep,
     owner: Annotated[str | None, Query(max_length=64)] = None,
@@ -32,6 +38,7 @@ async def published_projects(
     "/projects/{project_id}",
     response_model=PortfolioProject,
     responses=problem_responses(service.PublishedProjectNotFound),
+    openapi_extra=access("none"),
 )
 async def published_project(project_id: uuid.UUID, session: SessionDep) -> PortfolioProject:
     return PortfolioProject.model_validate(await service.published_project(session, project_id), from_attributes=True)

@@ -1,0 +1,23 @@
+"""API models of the audit trail."""
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+
+class AuditEntryRead(BaseModel):
+    id: int
+    at: datetime
+    request_id: str
+    client_id: str | None
+    tenant: str | None
+    method: str
+    path: str
+    status: int
+    remote_addr: str | None
+    duration_ms: int
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntryRead]
+    next_before_id: int | None

@@ -1,0 +1,96 @@
+"""POST /oauth/token (client credentials) and GET /.well-known/jwks.json."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, Response
+
+from services.gateway.clients.service import authenticate
+from services.gateway.tokens.schemas import Jwks, TokenResponse
+from services.gateway.tokens.service import KeyRing, granted_scopes, issue_token
+from shared.auth import access
+from shared.http import SessionDep
+from shared.problems import ProblemError
+
+router = APIRouter(tags=["auth"])
+
+
+class OAuthError(ProblemError):
+    """RFC 6749 section 5.2 errors, as problem+json carrying the RFC's `error` member too."""
+
+    status, kind, title = 400, "oauth-error", "The token request was refused"
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        headers = {"WWW-Authenticate": 'Basic realm="xarxa"'} if status == 401 else {}
+        headers.update({"Cache-Control": "no-store", "Pragma": "no-cache"})
+        super().__init__(description, headers=headers, error=error, error_description=description)
+        self.status = status
+        self.kind = f"oauth-{error.replace('_', '-')}"
+
+
+def _basic_credentials(header: str | None) -> tuple[str, str] | None:
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise OAuthError("invalid_client", "Malformed Basic credentials", 401) from exc
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        raise OAuthError("invalid_client", "Malformed Basic credentials", 401)
+    return client_id, secret
+
+
+@router.post(
+    "/oauth/token",
+    response_model=TokenResponse,
+    openapi_extra=access("none"),
+    summary="OAuth2 client-credentials grant: a short-lived bearer token",
+    responses={
+        400: {"description": "invalid_request, unsupported_grant_type or invalid_scope"},
+        401: {"description": "invalid_client"},
+    },
+)
+async def token(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    grant_type: Annotated[str | None, Form(max_length=64)] = None,
+    scope: Annotated[str | None, Form(max_length=500)] = None,
+    client_id: Annotated[str | None, Form(max_length=200)] = None,
+    client_secret: Annotated[str | None, Form(max_length=500)] = None,
+) -> Any:
+    if grant_type is None:
+        raise OAuthError("invalid_request", "grant_type is required")
+    if grant_type != "client_credentials":
+        raise OAuthError("unsupported_grant_type", "Only client_credentials is supported")
+    credentials = _basic_credentials(request.headers.get("authorization"))
+    if credentials is None:
+        if not client_id or client_secret is None:
+            raise OAuthError("invalid_client", "Client authentication is required", 401)
+        credentials = (client_id, client_secret)
+    client = await authenticate(session, *credentials)
+    if client is None:
+        raise OAuthError("invalid_client", "Unknown client, wrong secret or revoked client", 401)
+    scopes = granted_scopes(client, scope)
+    if scopes is None:
+        raise OAuthError("invalid_scope", "The requested scope exceeds what the client may have")
+    keys: KeyRing = request.app.state.keys
+    settings = request.app.state.settings
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return issue_token(keys, client, scopes, settings.jwt_issuer, settings.token_ttl_seconds)
+
+
+@router.get(
+    "/.well-known/jwks.json",
+    response_model=Jwks,
+    openapi_extra=access("none"),
+    summary="Public keys that verify the gateway's tokens",
+)
+async def jwks(request: Request) -> Any:
+    keys: KeyRing = request.app.state.keys
+    return keys.jwks

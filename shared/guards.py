@@ -1,0 +1,125 @@
+"""Input that could hurt the system is refused at the door with a clean 4xx problem.
+
+Oversized bodies (413), JSON that is malformed or not valid UTF-8 (400), JSON nested deeper than
+any real document (400), and paths or query strings that are not valid UTF-8 (400). The body is
+read once here and replayed to the application.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+import orjson
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.problems import problem_response
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def json_depth(value: Any) -> int:
+    """Nesting depth of a parsed JSON value, without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in node)
+    return deepest
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def _valid_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class InputGuardMiddleware:
+    def __init__(self, app: ASGIApp, max_body_bytes: int = 1_048_576, max_json_depth: int = 32) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.max_json_depth = max_json_depth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = self._check_url(scope)
+        if refusal is None and scope["method"] in WRITE_METHODS:
+            body, refusal = await self._read_body(scope, receive)
+            if refusal is None:
+                receive = _replay(body, receive)
+        if refusal is not None:
+            status, kind, title, detail = refusal
+            response = problem_response(status, kind, title, Request(scope), detail)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _check_url(self, scope: Scope) -> tuple[int, str, str, str] | None:
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+        query = scope.get("query_string", b"")
+        if not _valid_utf8(unquote_to_bytes(raw_path)) or not _valid_utf8(unquote_to_bytes(query.replace(b"+", b" "))):
+            return 400, "invalid-utf8", "The URL is not valid UTF-8", "Percent-encode UTF-8 only"
+        return None
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> tuple[bytes, tuple[int, str, str, str] | None]:
+        too_large = (413, "payload-too-large", "The request body is too large", f"At most {self.max_body_bytes} bytes")
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            return b"", too_large
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return b"", too_large
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if body and _is_json(headers.get("content-type", "")):
+            try:
+                parsed = orjson.loads(body)
+            except orjson.JSONDecodeError as exc:
+                reason = "not valid UTF-8" if not _valid_utf8(body) else str(exc)
+                return body, (400, "malformed-json", "The body is not valid JSON", reason)
+            if json_depth(parsed) > self.max_json_depth:
+                return body, (
+                    400,
+                    "json-too-deep",
+                    "The JSON body is nested too deeply",
+                    f"At most {self.max_json_depth} levels",
+                )
+        return body, None
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

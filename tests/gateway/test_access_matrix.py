@@ -1,0 +1,195 @@
+"""Every route of the merged OpenAPI document x {no token, expired, wrong scope, other tenant, right tenant}.
+
+The expected status of each cell is derived from the route's own declared rule (`x-xarxa-access`),
+and the test fails for any route that has no rule or no request case here: a new route cannot
+slip in unguarded.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from shared.auth import SCOPES
+from tests.support.auth import PRINCIPALS, Tokens
+from tests.support.projects import project_payload
+from tests.support.stack import Stack
+from tests.support.waiting import eventually
+
+CELLS = ("no token", "expired token", "wrong scope", "other tenant", "right tenant")
+# Who calls in each cell, unless a case says otherwise for "right tenant".
+CELL_PRINCIPAL = {
+    "no token": None,
+    "expired token": "ajuntament",
+    "wrong scope": "noscope",
+    "other tenant": "amb",
+    "right tenant": "ajuntament",
+}
+_codes = itertools.count(1)
+
+
+@dataclass
+class Case:
+    """How to call one operation, and what "allowed" and "hidden" look like for it."""
+
+    build: Callable[[], dict[str, Any]]
+    ok: int = 200
+    denied: int = 404  # another tenant under a tenant rule: 404 for reads (existence hidden), 403 for writes
+    right: str = "ajuntament"
+    # For lists: allowed means the draft is listed, hidden means it is not.
+    listed: Callable[[httpx.Response], bool] | None = None
+
+
+@dataclass
+class World:
+    draft_id: str = ""
+    published_id: str = ""
+    cases: dict[tuple[str, str], Case] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+async def world(stack: Stack, tokens: Tokens) -> World:
+    world = World()
+    async with httpx.AsyncClient(base_url=stack.gateway, headers=tokens.headers("ajuntament")) as client:
+        draft = await client.post(
+            "/api/projects/projects",
+            json=project_payload(
+                code="MATRIX-DRAFT",
+                visibility="draft",
+                participating_orgs=[{"ref": "MZ-CMM", "name": "Conselho Municipal de Maputo", "role": "4"}],
+            ),
+        )
+        published = await client.post("/api/projects/projects", json=project_payload(code="MATRIX-PUB"))
+        world.draft_id, world.published_id = draft.json()["id"], published.json()["id"]
+
+    async def both_arrived() -> bool:
+        async with httpx.AsyncClient(base_url=stack.gateway, headers=tokens.headers("admin")) as admin:
+            ref = await admin.get(f"/api/funding/project-refs/{world.draft_id}")
+            report = await admin.get(f"/api/reporting/projects/{world.published_id}")
+        return ref.status_code == 200 and report.status_code == 200
+
+    await eventually(both_arrived, what="matrix projects in funding and reporting")
+
+    creds = tokens.credentials["ajuntament"]
+
+    def draft_listed(response: httpx.Response) -> bool:
+        return world.draft_id in {p["id"] for p in response.json()["items"]}
+
+    world.cases = {
+        ("post", "/api/projects/projects"): Case(
+            lambda: {"json": project_payload(code=f"MATRIX-{next(_codes)}")}, ok=201, denied=403
+        ),
+        ("get", "/api/projects/projects"): Case(
+            lambda: {"params": {"limit": 500, "owner": "ajuntament-barcelona"}}, listed=draft_listed
+        ),
+        ("get", "/api/projects/projects/{project_id}"): Case(lambda: {"path": {"project_id": world.draft_id}}),
+        ("get", "/api/funding/project-refs/{project_id}"): Case(lambda: {"path": {"project_id": world.draft_id}}),
+        ("get", "/api/reporting/portfolio"): Case(dict),
+        ("get", "/api/reporting/projects"): Case(dict),
+        ("get", "/api/reporting/projects/{project_id}"): Case(lambda: {"path": {"project_id": world.published_id}}),
+        ("get", "/api/gateway/audit"): Case(dict, right="admin", denied=403),
+        ("post", "/oauth/token"): Case(
+            lambda: {
+                "data": {
+                    "grant_type": "client_credentials",
+                    "client_id": creds.client_id,
+                    "client_secret": creds.client_secret,
+                }
+            }
+        ),
+        ("get", "/.well-known/jwks.json"): Case(dict),
+        ("get", "/healthz"): Case(dict),
+        ("get", "/readyz"): Case(dict),
+    }
+    return world
+
+
+def expectation(rule: dict[str, Any], case: Case, cell: str) -> int | str:
+    """The status (or "listed"/"hidden" for lists) that the rule implies for this cell."""
+    if cell == "expired token":
+        return 401
+    name = case.right if cell == "right tenant" else CELL_PRINCIPAL[cell]
+    scopes = set(PRINCIPALS[name][2]) if name else set()
+    holds_scope = "admin" in scopes or bool(scopes & set(rule["scopes"]))
+    if rule["auth"] == "required":
+        if name is None:
+            return 401
+        if not holds_scope:
+            return 403
+        if rule["tenant"] != "none" and cell == "other tenant":
+            return case.denied
+        return case.ok
+    if rule["auth"] == "optional":
+        sees_own = holds_scope and cell == "right tenant"
+        if case.listed is not None:
+            return "listed" if sees_own else "hidden"
+        return case.ok if sees_own else case.denied
+    return case.ok
+
+
+async def call(
+    client: httpx.AsyncClient, method: str, path: str, case: Case, headers: dict[str, str]
+) -> httpx.Response:
+    spec = case.build()
+    url = path.format(**spec.pop("path", {}))
+    return await client.request(method.upper(), url, headers=headers, **spec)
+
+
+async def test_every_route_has_a_rule_and_each_cell_gets_the_status_the_rule_implies(
+    stack: Stack, tokens: Tokens, world: World
+) -> None:
+    async with httpx.AsyncClient(base_url=stack.gateway, timeout=30) as client:
+        document = (await client.get("/openapi.json")).json()
+        failures: list[str] = []
+        checked = 0
+        for path, item in document["paths"].items():
+            for method, operation in item.items():
+                rule = operation.get("x-xarxa-access")
+                if rule is None:
+                    failures.append(f"{method.upper()} {path}: no x-xarxa-access rule")
+                    continue
+                assert set(rule["scopes"]) <= set(SCOPES), f"{path}: unknown scope in {rule}"
+                case = world.cases.get((method, path))
+                if case is None:
+                    failures.append(f"{method.upper()} {path}: no case in the security matrix test")
+                    continue
+                for cell in CELLS:
+                    expected = expectation(rule, case, cell)
+                    name = case.right if cell == "right tenant" else CELL_PRINCIPAL[cell]
+                    if cell == "expired token":
+                        headers = {"Authorization": f"Bearer {tokens.expired('ajuntament')}"}
+                    else:
+                        headers = tokens.headers(name) if name else {}
+                    response = await call(client, method, path, case, headers)
+                    actual: int | str = response.status_code
+                    if expected in ("listed", "hidden") and response.status_code == 200:
+                        assert case.listed is not None
+                        actual = "listed" if case.listed(response) else "hidden"
+                    checked += 1
+                    if actual != expected:
+                        failures.append(
+                            f"{method.upper()} {path} [{cell}]: expected {expected}, got {actual} {response.text[:200]}"
+                        )
+        assert not failures, "\n".join(failures)
+        assert checked >= len(world.cases) * len(CELLS)
+
+
+async def test_a_partner_sees_the_drafts_of_projects_it_takes_part_in_only(
+    stack: Stack, tokens: Tokens, world: World
+) -> None:
+    async with httpx.AsyncClient(base_url=stack.gateway, headers=tokens.headers("maputo")) as partner:
+        assert (await partner.get(f"/api/projects/projects/{world.draft_id}")).status_code == 200
+        listed = {p["id"] for p in (await partner.get("/api/projects/projects", params={"limit": 500})).json()["items"]}
+        assert world.draft_id in listed
+        # A partner creates nothing in the registry and sees no other tenant's drafts.
+        created = await partner.post("/api/projects/projects", json=project_payload(owner="MZ-CMM"))
+        assert created.status_code == 403
+    async with httpx.AsyncClient(base_url=stack.gateway, headers=tokens.headers("ajuntament")) as owner:
+        other_draft = (await owner.post("/api/projects/projects", json=project_payload(visibility="draft"))).json()
+    async with httpx.AsyncClient(base_url=stack.gateway, headers=tokens.headers("maputo")) as partner:
+        assert (await partner.get(f"/api/projects/projects/{other_draft['id']}")).status_code == 404
