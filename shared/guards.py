@@ -1,7 +1,8 @@
 """Input that could hurt the system is refused at the door with a clean 4xx problem.
 
 Oversized bodies (413), JSON that is malformed or not valid UTF-8 (400), JSON nested deeper than
-any real document (400), and paths or query strings that are not valid UTF-8 (400). The body is
+any real document (400), NUL characters (400), and paths or query strings that are not valid
+UTF-8 (400). The body is
 read once here and replayed to the application.
 """
 
@@ -19,19 +20,28 @@ from shared.problems import problem_response
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def json_depth(value: Any) -> int:
-    """Nesting depth of a parsed JSON value, without recursion."""
+def json_shape(value: Any) -> tuple[int, bool]:
+    """Nesting depth of a parsed JSON value, and whether any key or string holds a NUL character.
+
+    Iterative, so that no input can exhaust the stack. PostgreSQL stores NUL in neither text nor
+    jsonb, so such input is refused here rather than failing deep inside a transaction.
+    """
     deepest = 0
+    nul = False
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
         if isinstance(node, dict):
             deepest = max(deepest, depth)
-            stack.extend((child, depth + 1) for child in node.values())
+            for key, child in node.items():
+                nul = nul or "\x00" in key
+                stack.append((child, depth + 1))
         elif isinstance(node, list):
             deepest = max(deepest, depth)
             stack.extend((child, depth + 1) for child in node)
-    return deepest
+        elif isinstance(node, str):
+            nul = nul or "\x00" in node
+    return deepest, nul
 
 
 def _is_json(content_type: str) -> bool:
@@ -71,9 +81,12 @@ class InputGuardMiddleware:
 
     def _check_url(self, scope: Scope) -> tuple[int, str, str, str] | None:
         raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
-        query = scope.get("query_string", b"")
-        if not _valid_utf8(unquote_to_bytes(raw_path)) or not _valid_utf8(unquote_to_bytes(query.replace(b"+", b" "))):
+        path = unquote_to_bytes(raw_path)
+        query = unquote_to_bytes(scope.get("query_string", b"").replace(b"+", b" "))
+        if not _valid_utf8(path) or not _valid_utf8(query):
             return 400, "invalid-utf8", "The URL is not valid UTF-8", "Percent-encode UTF-8 only"
+        if b"\x00" in path or b"\x00" in query:
+            return 400, "nul-character", "Text may not contain NUL characters", "Remove %00 from the URL"
         return None
 
     async def _read_body(self, scope: Scope, receive: Receive) -> tuple[bytes, tuple[int, str, str, str] | None]:
@@ -102,13 +115,12 @@ class InputGuardMiddleware:
             except orjson.JSONDecodeError as exc:
                 reason = "not valid UTF-8" if not _valid_utf8(body) else str(exc)
                 return body, (400, "malformed-json", "The body is not valid JSON", reason)
-            if json_depth(parsed) > self.max_json_depth:
-                return body, (
-                    400,
-                    "json-too-deep",
-                    "The JSON body is nested too deeply",
-                    f"At most {self.max_json_depth} levels",
-                )
+            depth, nul = json_shape(parsed)
+            if depth > self.max_json_depth:
+                too_deep = f"At most {self.max_json_depth} levels"
+                return body, (400, "json-too-deep", "The JSON body is nested too deeply", too_deep)
+            if nul:
+                return body, (400, "nul-character", "Text may not contain NUL characters", "Remove U+0000")
         return body, None
 
 

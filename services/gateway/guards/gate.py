@@ -17,6 +17,7 @@ from shared.guards import WRITE_METHODS
 from shared.problems import problem_response
 
 UNLIMITED_PATHS = {"/healthz", "/readyz"}
+TOKEN_ENDPOINT = "/oauth/token"  # noqa: S105 - a path, not a secret
 
 
 @dataclass
@@ -65,7 +66,10 @@ class GateMiddleware:
         await self._audited(state, principal, scope, receive, send)
 
     async def _principal(self, state: GateState, request: Request) -> Principal | None:
-        token = bearer_token(request.headers.get("authorization"))
+        header = request.headers.get("authorization")
+        if request.url.path == TOKEN_ENDPOINT and header and header.lower().startswith("basic "):
+            return None  # client authentication of the token request itself (RFC 6749 section 2.3.1)
+        token = bearer_token(header)
         if token is None:
             return None
         principal = await state.verifier.verify(token)

@@ -31,6 +31,10 @@ class UnknownService(ProblemError):
     status, kind, title = 404, "not-found", "No such API"
 
 
+class BadTarget(ProblemError):
+    status, kind, title = 400, "invalid-url", "The URL cannot be forwarded"
+
+
 class UpstreamUnavailable(ProblemError):
     status, kind, title = 502, "upstream-unavailable", "The service behind this path is unavailable"
 
@@ -72,13 +76,17 @@ def _forward_headers(request: Request) -> list[tuple[str, str]]:
 
 async def forward(upstreams: Upstreams, service: str, request: Request) -> Response:
     client = upstreams.client(service)
-    upstream_request = client.build_request(
-        request.method,
-        request.url.path,
-        params=request.url.query,
-        headers=_forward_headers(request),
-        content=await request.body(),
-    )
+    # The path and query go on exactly as received (still percent-encoded), never re-encoded.
+    raw_path: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    target = raw_path.decode("latin-1")
+    if request.scope.get("query_string"):
+        target += "?" + request.scope["query_string"].decode("latin-1")
+    try:
+        upstream_request = client.build_request(
+            request.method, target, headers=_forward_headers(request), content=await request.body()
+        )
+    except httpx.InvalidURL as exc:
+        raise BadTarget(str(exc)) from exc
     try:
         upstream = await client.send(upstream_request, stream=True)
     except httpx.TimeoutException as exc:
