@@ -18,12 +18,24 @@ async def test_schemathesis_finds_no_server_errors_and_no_schema_violations(stac
     creds = await register_client(stack, "xarxa", "institution", ["admin"], rate=100_000)
     token = await fetch_token(stack.gateway, creds)
     process = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "schemathesis"), "run", f"{stack.gateway}/openapi.json",
-        "--header", f"Authorization: Bearer {token}",
-        "--checks", "not_a_server_error,response_schema_conformance",
-        "--max-examples", str(MAX_EXAMPLES), "--max-time", str(MAX_SECONDS), "--seed", "20261123",
-        "--request-timeout", "20", "--no-color",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        str(Path(sys.executable).parent / "schemathesis"),
+        "run",
+        f"{stack.gateway}/openapi.json",
+        "--header",
+        f"Authorization: Bearer {token}",
+        "--checks",
+        "not_a_server_error,response_schema_conformance",
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--max-time",
+        str(MAX_SECONDS),
+        "--seed",
+        "20261123",
+        "--request-timeout",
+        "20",
+        "--no-color",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await process.communicate()
     text = output.decode(errors="replace")
