@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("xarxa.problems")
@@ -116,6 +116,23 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
             item["value"] = err["input"]
         out.append(item)
     return out
+
+
+def invalid_input(exc: ValidationError, location: str = "body") -> Unprocessable:
+    """A 422 naming each offending field, for input validated in the service layer (merge patches)."""
+    errors = []
+    for err in exc.errors():
+        item: dict[str, Any] = {
+            "field": ".".join(str(p) for p in err.get("loc", ())),
+            "in": location,
+            "message": err.get("msg", "invalid"),
+            "code": err.get("type", "invalid"),
+        }
+        if isinstance(err.get("input"), (str, int, float, bool)):
+            item["value"] = err["input"]
+        errors.append(item)
+    fields = ", ".join(sorted({e["field"] for e in errors})) or "request"
+    return Unprocessable(f"Invalid field(s): {fields}", errors=errors)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -1,63 +1,179 @@
-"""Events of the projects service (topic `xarxa.projects.v1`), version 1.
+"""Events of the projects service (topic `xarxa.projects.v1`, key = project id), version 1.
 
 Each event carries the project's whole new state and its version: a consumer applies it only if
-it is newer than what it holds, so replays and duplicates are harmless.
+it is newer than what it holds, so replays and duplicates are harmless. These models describe
+structure only; the projects service validates codes against the codelists before anything is
+written.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_BASE = "https://xarxa.barcelona/schemas/events/projects/v1/"
 
 PROJECT_REGISTERED = "project.registered"
 PROJECT_UPDATED = "project.updated"
-PROJECT_EVENT_TYPES = (PROJECT_REGISTERED, PROJECT_UPDATED)
+PROJECT_STATUS_CHANGED = "project.status-changed"
+PROJECT_PUBLISHED = "project.published"
+PROJECT_ARCHIVED = "project.archived"
+PROJECT_RESULTS_CHANGED = "project.results-changed"
+PROJECT_EVENT_TYPES = (
+    PROJECT_REGISTERED,
+    PROJECT_UPDATED,
+    PROJECT_STATUS_CHANGED,
+    PROJECT_PUBLISHED,
+    PROJECT_ARCHIVED,
+    PROJECT_RESULTS_CHANGED,
+)
+
+Localized = dict[str, str]
 
 
-class PartnerCityV1(BaseModel):
+class _Part(BaseModel):
     model_config = ConfigDict(frozen=True)
 
+
+class PartnerCityV1(_Part):
     name: str
     country: str
+    region: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
 
 
-class ParticipatingOrgV1(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class RecipientShareV1(_Part):
+    code: str
+    percentage: Decimal
 
+
+class ParticipatingOrgV1(_Part):
     ref: str
     name: str
     role: str
     type: str | None = None
+    side: Literal["barcelona", "partner"] | None = None
 
 
-class SdgShareV1(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class SectorShareV1(_Part):
+    code: str
+    percentage: Decimal
 
+
+class SdgShareV1(_Part):
     goal: str
     share: Decimal
+    targets: list[str] = Field(default_factory=list)
 
 
-class ProjectStateV1(BaseModel):
+class PolicyMarkerV1(_Part):
+    code: str
+    significance: str
+
+
+class DatesV1(_Part):
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = None
+    actual_start: dt.date | None = None
+    actual_end: dt.date | None = None
+
+
+class DisaggregatedValueV1(_Part):
+    dimensions: dict[str, str]
+    target: Decimal | None = None
+    actual: Decimal | None = None
+
+
+class PeriodV1(_Part):
+    start: dt.date
+    end: dt.date
+    target: Decimal | None = None
+    actual: Decimal | None = None
+    target_comment: str | None = None
+    actual_comment: str | None = None
+    disaggregated: list[DisaggregatedValueV1] = Field(default_factory=list)
+    locked: bool = False
+
+
+class BaselineV1(_Part):
+    year: int | None = None
+    value: Decimal | None = None
+    comment: str | None = None
+
+
+class IndicatorV1(_Part):
+    id: uuid.UUID
+    title: Localized
+    measure: str
+    ascending: bool = True
+    baseline: BaselineV1 | None = None
+    sdg_indicator: str | None = None
+    disaggregations: list[str] = Field(default_factory=list)
+    periods: list[PeriodV1] = Field(default_factory=list)
+
+
+class ResultV1(_Part):
+    id: uuid.UUID
+    type: str
+    title: Localized
+    description: Localized = Field(default_factory=dict)
+    indicators: list[IndicatorV1] = Field(default_factory=list)
+
+
+class ExchangeV1(_Part):
+    date: dt.date
+    direction: Literal["to-partner", "from-partner"]
+    institution: str
+    experts: int
+    staff_days: Decimal
+    value_eur: Decimal
+    description: Localized = Field(default_factory=dict)
+
+
+class DocumentLinkV1(_Part):
+    url: str
+    title: Localized
+    category: str
+    language: str | None = None
+    date: dt.date | None = None
+
+
+class ProjectStateV1(_Part):
     """The full state of a project after the change the event reports."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: uuid.UUID
     version: int
     owner: str
     code: str
-    title: dict[str, str]
-    description: dict[str, str]
+    iati_identifier: str
+    title: Localized
+    description: Localized = Field(default_factory=dict)
+    objectives: Localized = Field(default_factory=dict)
     status: str
+    status_reason: str | None = None
     visibility: Literal["draft", "published"]
-    partner_cities: list[PartnerCityV1]
-    participating_orgs: list[ParticipatingOrgV1]
-    sdg_goals: list[SdgShareV1]
+    archived: bool = False
+    parent_id: uuid.UUID | None = None
+    intervention_line: str | None = None
+    modality: str | None = None
+    partner_cities: list[PartnerCityV1] = Field(default_factory=list)
+    recipient_countries: list[RecipientShareV1] = Field(default_factory=list)
+    recipient_regions: list[RecipientShareV1] = Field(default_factory=list)
+    participating_orgs: list[ParticipatingOrgV1] = Field(default_factory=list)
+    networks: list[str] = Field(default_factory=list)
+    sectors: list[SectorShareV1] = Field(default_factory=list)
+    sdg_goals: list[SdgShareV1] = Field(default_factory=list)
+    policy_markers: list[PolicyMarkerV1] = Field(default_factory=list)
+    dates: DatesV1 = Field(default_factory=DatesV1)
+    results: list[ResultV1] = Field(default_factory=list)
+    exchanges: list[ExchangeV1] = Field(default_factory=list)
+    documents: list[DocumentLinkV1] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime

@@ -30,7 +30,10 @@ async def test_project_created_through_gateway_reaches_reporting_and_funding(
     reported = await eventually(in_reporting, what="project in the reporting read model")
     assert reported["code"] == "SLICE-1"
     assert reported["version"] == 1
-    assert reported["sdg_goals"] == [{"goal": "6", "share": "60"}, {"goal": "11", "share": "40"}]
+    assert reported["sdg_goals"] == [
+        {"goal": "6", "share": "60", "targets": []},
+        {"goal": "11", "share": "40", "targets": []},
+    ]
 
     async def in_funding() -> dict[str, object] | None:
         response = await gateway.get(f"/api/funding/project-refs/{project['id']}")
@@ -92,12 +95,13 @@ async def test_duplicate_code_for_same_owner_is_a_conflict(gateway: httpx.AsyncC
 
 async def test_list_pages_with_a_cursor(gateway: httpx.AsyncClient) -> None:
     for _ in range(3):
-        await gateway.post("/api/projects/projects", json=project_payload(owner="pager-test"))
-    first = (await gateway.get("/api/projects/projects", params={"owner": "pager-test", "limit": 2})).json()
+        await gateway.post("/api/projects/projects", json=project_payload(tags=["pager-test"]))
+    first = (await gateway.get("/api/projects/projects", params={"q": "pager-test", "limit": 2})).json()
     assert len(first["items"]) == 2 and first["next_cursor"]
+    assert first["total"] == 3
     second = (
         await gateway.get(
-            "/api/projects/projects", params={"owner": "pager-test", "limit": 2, "cursor": first["next_cursor"]}
+            "/api/projects/projects", params={"q": "pager-test", "limit": 2, "cursor": first["next_cursor"]}
         )
     ).json()
     assert len(second["items"]) == 1 and second["next_cursor"] is None

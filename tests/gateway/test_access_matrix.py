@@ -8,7 +8,7 @@ slip in unguarded.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +37,7 @@ _codes = itertools.count(1)
 class Case:
     """How to call one operation, and what "allowed" and "hidden" look like for it."""
 
-    build: Callable[[], dict[str, Any]]
+    build: Callable[[], Awaitable[dict[str, Any]]]
     ok: int = 200
     denied: int = 404  # another tenant under a tenant rule: 404 for reads (existence hidden), 403 for writes
     right: str = "ajuntament"
@@ -77,34 +77,83 @@ async def world(stack: Stack, tokens: Tokens) -> World:
 
     creds = tokens.credentials["ajuntament"]
 
+    def fixed(spec: dict[str, Any]) -> Callable[[], Awaitable[dict[str, Any]]]:
+        async def build() -> dict[str, Any]:
+            return dict(spec)
+
+        return build
+
+    def fresh(visibility: str, **extra: Any) -> Callable[[], Awaitable[dict[str, Any]]]:
+        """A new project of the Ajuntament for each call, addressed with its current ETag."""
+
+        async def build() -> dict[str, Any]:
+            async with httpx.AsyncClient(base_url=stack.gateway, headers=tokens.headers("admin")) as admin:
+                created = await admin.post(
+                    "/api/projects/projects",
+                    json=project_payload(code=f"MATRIX-W{next(_codes)}", visibility=visibility),
+                )
+            body = created.json()
+            return {"path": {"project_id": body["id"]}, "headers": {"If-Match": created.headers["etag"]}, **extra}
+
+        return build
+
     def draft_listed(response: httpx.Response) -> bool:
         return world.draft_id in {p["id"] for p in response.json()["items"]}
 
     world.cases = {
         ("post", "/api/projects/projects"): Case(
-            lambda: {"json": project_payload(code=f"MATRIX-{next(_codes)}")}, ok=201, denied=403
+            lambda: fixed({"json": project_payload(code=f"MATRIX-{next(_codes)}")})(), ok=201, denied=403
         ),
         ("get", "/api/projects/projects"): Case(
-            lambda: {"params": {"limit": 500, "owner": "ajuntament-barcelona"}}, listed=draft_listed
+            fixed({"params": {"limit": 500, "owner": "ajuntament-barcelona"}}), listed=draft_listed
         ),
-        ("get", "/api/projects/projects/{project_id}"): Case(lambda: {"path": {"project_id": world.draft_id}}),
-        ("get", "/api/funding/project-refs/{project_id}"): Case(lambda: {"path": {"project_id": world.draft_id}}),
-        ("get", "/api/reporting/portfolio"): Case(dict),
-        ("get", "/api/reporting/projects"): Case(dict),
-        ("get", "/api/reporting/projects/{project_id}"): Case(lambda: {"path": {"project_id": world.published_id}}),
-        ("get", "/api/gateway/audit"): Case(dict, right="admin", denied=403),
+        ("get", "/api/projects/projects/{project_id}"): Case(fixed({"path": {"project_id": world.draft_id}})),
+        ("get", "/api/projects/projects/{project_id}/history"): Case(fixed({"path": {"project_id": world.draft_id}})),
+        ("put", "/api/projects/projects/{project_id}"): Case(
+            fresh("published", json={"title": {"ca": "Nou títol"}}), denied=403
+        ),
+        ("patch", "/api/projects/projects/{project_id}"): Case(
+            fresh(
+                "published", content=b'{"objectives": {"es": "Objetivo"}}', content_type="application/merge-patch+json"
+            ),
+            denied=403,
+        ),
+        ("post", "/api/projects/projects/{project_id}/status"): Case(
+            fresh("published", json={"status": "3"}), denied=403
+        ),
+        ("post", "/api/projects/projects/{project_id}/publish"): Case(fresh("draft")),
+        ("post", "/api/projects/projects/{project_id}/archive"): Case(fresh("published"), denied=403),
+        ("put", "/api/projects/projects/{project_id}/results"): Case(
+            fresh("published", json={"results": []}), denied=403
+        ),
+        ("get", "/api/projects/networks"): Case(fixed({})),
+        ("post", "/api/projects/networks"): Case(
+            lambda: fixed({"json": {"code": f"net-{next(_codes)}", "names": {"en": "A network"}}})(),
+            ok=201,
+            right="admin",
+            denied=403,
+        ),
+        ("get", "/api/projects/codelists"): Case(fixed({})),
+        ("get", "/api/projects/codelists/{name}"): Case(fixed({"path": {"name": "Sector"}})),
+        ("get", "/api/funding/project-refs/{project_id}"): Case(fixed({"path": {"project_id": world.draft_id}})),
+        ("get", "/api/reporting/portfolio"): Case(fixed({})),
+        ("get", "/api/reporting/projects"): Case(fixed({})),
+        ("get", "/api/reporting/projects/{project_id}"): Case(fixed({"path": {"project_id": world.published_id}})),
+        ("get", "/api/gateway/audit"): Case(fixed({}), right="admin", denied=403),
         ("post", "/oauth/token"): Case(
-            lambda: {
-                "data": {
-                    "grant_type": "client_credentials",
-                    "client_id": creds.client_id,
-                    "client_secret": creds.client_secret,
+            fixed(
+                {
+                    "data": {
+                        "grant_type": "client_credentials",
+                        "client_id": creds.client_id,
+                        "client_secret": creds.client_secret,
+                    }
                 }
-            }
+            )
         ),
-        ("get", "/.well-known/jwks.json"): Case(dict),
-        ("get", "/healthz"): Case(dict),
-        ("get", "/readyz"): Case(dict),
+        ("get", "/.well-known/jwks.json"): Case(fixed({})),
+        ("get", "/healthz"): Case(fixed({})),
+        ("get", "/readyz"): Case(fixed({})),
     }
     return world
 
@@ -135,8 +184,11 @@ def expectation(rule: dict[str, Any], case: Case, cell: str) -> int | str:
 async def call(
     client: httpx.AsyncClient, method: str, path: str, case: Case, headers: dict[str, str]
 ) -> httpx.Response:
-    spec = case.build()
+    spec = await case.build()
     url = path.format(**spec.pop("path", {}))
+    headers = {**headers, **spec.pop("headers", {})}
+    if "content_type" in spec:
+        headers["Content-Type"] = spec.pop("content_type")
     return await client.request(method.upper(), url, headers=headers, **spec)
 
 

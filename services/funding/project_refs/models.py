@@ -9,8 +9,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ARRAY, DateTime, Integer, Text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import Boolean, DateTime, Integer, Text
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.funding.database import Base
@@ -25,5 +25,6 @@ class ProjectRef(Base):
     code: Mapped[str] = mapped_column(Text, nullable=False)
     status: Mapped[str] = mapped_column(Text, nullable=False)
     visibility: Mapped[str] = mapped_column(Text, nullable=False)
+    archived: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
     partners: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, server_default="{}")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

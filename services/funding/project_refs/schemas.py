@@ -13,5 +13,6 @@ class ProjectRefRead(BaseModel):
     code: str
     status: str
     visibility: str
+    archived: bool
     partners: list[str]
     updated_at: datetime

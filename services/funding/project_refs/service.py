@@ -32,6 +32,7 @@ async def apply_project_event(session: AsyncSession, event: CloudEvent) -> None:
             "code": state.code,
             "status": state.status,
             "visibility": state.visibility,
+            "archived": state.archived,
             "updated_at": state.updated_at,
         },
     )

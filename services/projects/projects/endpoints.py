@@ -3,73 +3,322 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Query, Request, Response
 
 from services.projects.projects import repository, service
-from services.projects.projects.schemas import ProjectCreate, ProjectPage, ProjectRead
+from services.projects.projects.events import project_state
+from services.projects.projects.localization import choose_language, preferred_languages
+from services.projects.projects.models import Project
+from services.projects.projects.schemas import (
+    History,
+    HistoryEntry,
+    LocalizedView,
+    ProjectCreate,
+    ProjectEditable,
+    ProjectPage,
+    ProjectRead,
+    ResultsReplace,
+    StatusChange,
+)
 from shared.auth import InsufficientScope, OtherTenant, Principal, access, optional_principal, requires
+from shared.concurrency import etag, required_version
 from shared.http import SessionDep, runtime_of
-from shared.problems import problem_responses
+from shared.idempotency import IdempotencyKeyReused, StoredResponse, idempotent_request, previous_response, remember
+from shared.logs import request_id_var
+from shared.problems import PreconditionFailed, PreconditionRequired, problem_responses
 
 router = APIRouter(prefix="/api/projects/projects", tags=["projects"])
 
 Reader = Annotated[Principal | None, optional_principal()]
+Writer = Annotated[Principal, requires("projects:write")]
+IfMatch = Annotated[str | None, Header(description='ETag of the version being changed, e.g. "3"')]
+AcceptLanguage = Annotated[str | None, Header(description="e.g. ca, es;q=0.8 - falls back to ca, es, en")]
+READ = access("optional", ("projects:read",), tenant="owner-or-partner")
+WRITE = access("required", ("projects:write",), tenant="owner")
+WRITE_ERRORS = problem_responses(
+    service.ProjectNotFound,
+    service.ProjectArchived,
+    PreconditionFailed,
+    PreconditionRequired,
+    InsufficientScope,
+    OtherTenant,
+)
 
 
-def _etag(version: int) -> str:
-    return f'"{version}"'
+def _read(project: Project, accept_language: str | None) -> ProjectRead:
+    state = project_state(project)
+    language = choose_language(state.title, preferred_languages(accept_language))
+    localized = LocalizedView(
+        language=language,
+        title=state.title.get(language) or next(iter(state.title.values())),
+        description=state.description.get(language),
+        objectives=state.objectives.get(language),
+    )
+    return ProjectRead(**state.model_dump(), localized=localized)
+
+
+def _respond(response: Response, project: Project, accept_language: str | None) -> ProjectRead:
+    read = _read(project, accept_language)
+    response.headers["ETag"] = etag(project.version)
+    response.headers["Content-Language"] = read.localized.language
+    return read
+
+
+def _actor(request: Request, principal: Principal, traceparent: str | None) -> service.Actor:
+    return service.Actor(principal, request_id_var.get(), runtime_of(request).settings.source, traceparent)
 
 
 @router.post(
     "",
     status_code=201,
     response_model=ProjectRead,
-    responses=problem_responses(service.ProjectCodeTaken, InsufficientScope, OtherTenant),
-    openapi_extra=access("required", ("projects:write",), tenant="owner"),
+    openapi_extra=WRITE,
+    responses=problem_responses(
+        service.ProjectCodeTaken, IdempotencyKeyReused, InsufficientScope, OtherTenant, service.UnknownReference
+    ),
 )
 async def create_project(
     body: ProjectCreate,
     session: SessionDep,
     request: Request,
-    response: Response,
-    principal: Annotated[Principal, requires("projects:write")],
+    principal: Writer,
+    idempotency_key: Annotated[
+        str | None, Header(description="Retries with the same key return the first result")
+    ] = None,
     traceparent: Annotated[str | None, Header()] = None,
-) -> ProjectRead:
-    project = await service.register_project(session, principal, body, runtime_of(request).settings.source, traceparent)
-    response.headers["Location"] = f"{router.prefix}/{project.id}"
-    response.headers["ETag"] = _etag(project.version)
-    return ProjectRead.model_validate(project, from_attributes=True)
+    accept_language: AcceptLanguage = None,
+) -> Response:
+    idem = idempotent_request(principal.client_id, idempotency_key, "POST", request.url.path, await request.body())
+    if idem is not None:
+        earlier = await previous_response(session, idem)
+        if earlier is not None:
+            return earlier.replay()
+    project = await service.register_project(session, _actor(request, principal, traceparent), body)
+    read = _read(project, accept_language)
+    stored = StoredResponse(
+        201,
+        {
+            "Location": f"{router.prefix}/{project.id}",
+            "ETag": etag(project.version),
+            "Content-Language": read.localized.language,
+        },
+        read.model_dump_json().encode(),
+    )
+    if idem is not None:
+        await remember(session, idem, stored)
+    return stored.first()
+
+
+@router.get("", response_model=ProjectPage, openapi_extra=READ)
+async def list_projects(
+    session: SessionDep,
+    principal: Reader,
+    owner: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[str | None, Query(max_length=2, description="IATI ActivityStatus")] = None,
+    city: Annotated[str | None, Query(max_length=200, description="Partner city name, accents ignored")] = None,
+    country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
+    sdg_goal: Annotated[str | None, Query(max_length=2)] = None,
+    sdg_target: Annotated[str | None, Query(max_length=6)] = None,
+    sector: Annotated[str | None, Query(pattern=r"^\d{5}$")] = None,
+    network: Annotated[str | None, Query(max_length=64)] = None,
+    year: Annotated[int | None, Query(ge=1950, le=2100, description="Active during this year")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Words in any language of the texts")] = None,
+    parent_id: uuid.UUID | None = None,
+    visibility: Annotated[str | None, Query(pattern="^(draft|published)$")] = None,
+    include_archived: bool = False,
+    sort: Annotated[str, Query(pattern="^-?(created_at|updated_at|code|title)$")] = "created_at",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    accept_language: AcceptLanguage = None,
+) -> ProjectPage:
+    filters = repository.ProjectFilters(
+        owner=owner,
+        status=status,
+        city=city,
+        country=country,
+        sdg_goal=sdg_goal,
+        sdg_target=sdg_target,
+        sector=sector,
+        network=network,
+        year=year,
+        q=q,
+        parent_id=parent_id,
+        visibility=visibility,
+        include_archived=include_archived,
+    )
+    rows, next_cursor, total = await repository.page(
+        session, principal=principal, filters=filters, sort=sort, limit=limit, cursor=cursor
+    )
+    return ProjectPage(items=[_read(p, accept_language) for p in rows], next_cursor=next_cursor, total=total)
 
 
 @router.get(
     "/{project_id}",
     response_model=ProjectRead,
+    openapi_extra=READ,
     responses=problem_responses(service.ProjectNotFound),
-    openapi_extra=access("optional", ("projects:read",), tenant="owner-or-partner"),
 )
 async def read_project(
-    project_id: uuid.UUID, session: SessionDep, response: Response, principal: Reader
+    project_id: uuid.UUID,
+    session: SessionDep,
+    response: Response,
+    principal: Reader,
+    accept_language: AcceptLanguage = None,
 ) -> ProjectRead:
-    project = await service.get_project(session, principal, project_id)
-    response.headers["ETag"] = _etag(project.version)
-    return ProjectRead.model_validate(project, from_attributes=True)
+    return _respond(response, await service.get_project(session, principal, project_id), accept_language)
+
+
+@router.put(
+    "/{project_id}",
+    response_model=ProjectRead,
+    openapi_extra=WRITE,
+    responses=WRITE_ERRORS,
+    summary="Replace the editable fields (identity, status, visibility and results have their own operations)",
+)
+async def replace_project(
+    project_id: uuid.UUID,
+    body: ProjectEditable,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    principal: Writer,
+    if_match: IfMatch = None,
+    traceparent: Annotated[str | None, Header()] = None,
+    accept_language: AcceptLanguage = None,
+) -> ProjectRead:
+    project = await service.replace_project(
+        session, _actor(request, principal, traceparent), project_id, required_version(if_match), body
+    )
+    return _respond(response, project, accept_language)
+
+
+@router.patch(
+    "/{project_id}",
+    response_model=ProjectRead,
+    openapi_extra=WRITE,
+    responses=WRITE_ERRORS,
+    summary="JSON Merge Patch (RFC 7396) of the editable fields",
+)
+async def patch_project(
+    project_id: uuid.UUID,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    principal: Writer,
+    patch: Annotated[dict[str, Any], Body(media_type="application/merge-patch+json")],
+    if_match: IfMatch = None,
+    traceparent: Annotated[str | None, Header()] = None,
+    accept_language: AcceptLanguage = None,
+) -> ProjectRead:
+    project = await service.patch_project(
+        session, _actor(request, principal, traceparent), project_id, required_version(if_match), patch
+    )
+    return _respond(response, project, accept_language)
+
+
+@router.post(
+    "/{project_id}/status",
+    response_model=ProjectRead,
+    openapi_extra=WRITE,
+    responses={**WRITE_ERRORS, **problem_responses(service.TransitionNotAllowed)},
+    summary="Change the IATI activity status; cancelling and suspending need a reason",
+)
+async def change_status(
+    project_id: uuid.UUID,
+    body: StatusChange,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    principal: Writer,
+    if_match: IfMatch = None,
+    traceparent: Annotated[str | None, Header()] = None,
+    accept_language: AcceptLanguage = None,
+) -> ProjectRead:
+    project = await service.change_status(
+        session, _actor(request, principal, traceparent), project_id, required_version(if_match), body
+    )
+    return _respond(response, project, accept_language)
+
+
+@router.post(
+    "/{project_id}/publish",
+    response_model=ProjectRead,
+    openapi_extra=WRITE,
+    responses=WRITE_ERRORS,
+    summary="Make a draft public",
+)
+async def publish_project(
+    project_id: uuid.UUID,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    principal: Writer,
+    if_match: IfMatch = None,
+    traceparent: Annotated[str | None, Header()] = None,
+    accept_language: AcceptLanguage = None,
+) -> ProjectRead:
+    project = await service.publish(
+        session, _actor(request, principal, traceparent), project_id, required_version(if_match)
+    )
+    return _respond(response, project, accept_language)
+
+
+@router.post(
+    "/{project_id}/archive",
+    response_model=ProjectRead,
+    openapi_extra=WRITE,
+    responses=WRITE_ERRORS,
+    summary="Archive: the project leaves lists and can no longer change",
+)
+async def archive_project(
+    project_id: uuid.UUID,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    principal: Writer,
+    if_match: IfMatch = None,
+    traceparent: Annotated[str | None, Header()] = None,
+    accept_language: AcceptLanguage = None,
+) -> ProjectRead:
+    project = await service.archive(
+        session, _actor(request, principal, traceparent), project_id, required_version(if_match)
+    )
+    return _respond(response, project, accept_language)
+
+
+@router.put(
+    "/{project_id}/results",
+    response_model=ProjectRead,
+    openapi_extra=WRITE,
+    responses=WRITE_ERRORS,
+    summary="Replace the results framework (results, indicators, periods)",
+)
+async def replace_results(
+    project_id: uuid.UUID,
+    body: ResultsReplace,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    principal: Writer,
+    if_match: IfMatch = None,
+    traceparent: Annotated[str | None, Header()] = None,
+    accept_language: AcceptLanguage = None,
+) -> ProjectRead:
+    project = await service.replace_results(
+        session, _actor(request, principal, traceparent), project_id, required_version(if_match), body.results
+    )
+    return _respond(response, project, accept_language)
 
 
 @router.get(
-    "",
-    response_model=ProjectPage,
-    openapi_extra=access("optional", ("projects:read",), tenant="owner-or-partner"),
+    "/{project_id}/history",
+    response_model=History,
+    openapi_extra=READ,
+    responses=problem_responses(service.ProjectNotFound),
+    summary="Every version: who, when, what changed",
 )
-async def list_projects(
-    session: SessionDep,
-    principal: Reader,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    owner: Annotated[str | None, Query(max_length=64)] = None,
-) -> ProjectPage:
-    rows, next_cursor = await repository.page(session, principal=principal, limit=limit, cursor=cursor, owner=owner)
-    return ProjectPage(
-        items=[ProjectRead.model_validate(p, from_attributes=True) for p in rows], next_cursor=next_cursor
-    )
+async def project_history(project_id: uuid.UUID, session: SessionDep, principal: Reader) -> History:
+    rows = await service.project_history(session, principal, project_id)
+    return History(items=[HistoryEntry.model_validate(r, from_attributes=True) for r in rows])

@@ -12,16 +12,31 @@ TOPIC = PROJECTS_TOPIC
 
 
 def project_state(project: Project) -> ProjectStateV1:
-    return ProjectStateV1.model_validate(project, from_attributes=True)
+    return ProjectStateV1.model_validate(
+        {
+            **project.doc,
+            "id": project.id,
+            "version": project.version,
+            "owner": project.owner,
+            "code": project.code,
+            "iati_identifier": project.iati_identifier,
+            "status": project.status,
+            "visibility": project.visibility,
+            "archived": project.archived,
+            "parent_id": project.parent_id,
+            "created_at": project.created_at,
+            "updated_at": project.updated_at,
+        }
+    )
 
 
-def project_event(event_type: str, project: Project, source: str, traceparent: str | None = None) -> CloudEvent:
+def project_event(event_type: str, state: ProjectStateV1, source: str, traceparent: str | None = None) -> CloudEvent:
     return CloudEvent(
         source=source,
         type=event_type,
-        subject=str(project.id),
+        subject=str(state.id),
         dataschema=SCHEMA_BASE + event_type,
         traceparent=child_traceparent(traceparent),
-        data=project_state(project).model_dump(mode="json"),
+        data=state.model_dump(mode="json"),
         xarxarequestid=request_id_var.get(),
     )

@@ -3,19 +3,50 @@
 from __future__ import annotations
 
 import base64
+import json
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.projects.projects.models import Project
+from services.projects.projects.models import Network, Project, ProjectChange
+from services.projects.projects.projections import fold
 from shared.auth import Principal
 from shared.problems import Unprocessable
 
+SORTS: dict[str, Any] = {
+    "created_at": Project.created_at,
+    "updated_at": Project.updated_at,
+    "code": Project.code,
+    "title": Project.title_sort,
+}
 
-async def get(session: AsyncSession, project_id: uuid.UUID) -> Project | None:
-    return await session.get(Project, project_id)
+
+@dataclass(frozen=True)
+class ProjectFilters:
+    owner: str | None = None
+    status: str | None = None
+    city: str | None = None
+    country: str | None = None
+    sdg_goal: str | None = None
+    sdg_target: str | None = None
+    sector: str | None = None
+    network: str | None = None
+    year: int | None = None
+    q: str | None = None
+    parent_id: uuid.UUID | None = None
+    visibility: str | None = None
+    include_archived: bool = False
+
+
+async def get(session: AsyncSession, project_id: uuid.UUID, *, for_update: bool = False) -> Project | None:
+    query = select(Project).where(Project.id == project_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def code_taken(session: AsyncSession, owner: str, code: str) -> bool:
@@ -23,19 +54,14 @@ async def code_taken(session: AsyncSession, owner: str, code: str) -> bool:
     return found.first() is not None
 
 
-def encode_cursor(project: Project) -> str:
-    return base64.urlsafe_b64encode(f"{project.created_at.isoformat()}|{project.id}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        created, ident = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(created), uuid.UUID(ident)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Unprocessable(
-            "The cursor is not one this API issued",
-            errors=[{"field": "cursor", "in": "query", "message": "invalid cursor", "value": cursor}],
-        ) from exc
+async def parent_chain(session: AsyncSession, project_id: uuid.UUID, limit: int = 20) -> list[uuid.UUID]:
+    """The ids from `project_id` up through its parents (bounded, for cycle checks)."""
+    chain: list[uuid.UUID] = []
+    current: uuid.UUID | None = project_id
+    while current is not None and len(chain) < limit:
+        chain.append(current)
+        current = (await session.execute(select(Project.parent_id).where(Project.id == current))).scalar()
+    return chain
 
 
 def visibility_filter(principal: Principal | None) -> ColumnElement[bool]:
@@ -47,19 +73,104 @@ def visibility_filter(principal: Principal | None) -> ColumnElement[bool]:
         return true()
     if principal.tenant_kind == "institution":
         return or_(published, Project.owner == principal.tenant)
-    return or_(published, Project.participating_orgs.contains([{"ref": principal.tenant}]))
+    return or_(published, Project.partners.contains([principal.tenant]))
+
+
+def _filtered(query: Select[Any], filters: ProjectFilters) -> Select[Any]:
+    conditions: list[ColumnElement[bool]] = []
+    if not filters.include_archived:
+        conditions.append(Project.archived.is_(False))
+    equal: list[tuple[Any, Any]] = [
+        (Project.owner, filters.owner),
+        (Project.status, filters.status),
+        (Project.visibility, filters.visibility),
+        (Project.parent_id, filters.parent_id),
+    ]
+    for column, value in equal:
+        if value is not None:
+            conditions.append(column == value)
+    for array, element in (
+        (Project.cities, fold(filters.city) if filters.city else None),
+        (Project.countries, filters.country),
+        (Project.sdg_goals, filters.sdg_goal),
+        (Project.sdg_targets, filters.sdg_target),
+        (Project.sectors, filters.sector),
+        (Project.networks, filters.network),
+    ):
+        if element is not None:
+            conditions.append(array.contains([element]))
+    if filters.year is not None:
+        # Active during the year: started by its end and not ended before its start.
+        conditions.append(
+            and_(
+                Project.start_date.is_not(None),
+                Project.start_date <= date(filters.year, 12, 31),
+                or_(Project.end_date.is_(None), Project.end_date >= date(filters.year, 1, 1)),
+            )
+        )
+    if filters.q:
+        for word in fold(filters.q).split():
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conditions.append(Project.search_text.like(f"%{escaped}%", escape="\\"))
+    return query.where(and_(true(), *conditions))
+
+
+def _encode_cursor(value: Any, ident: uuid.UUID) -> str:
+    raw = value.isoformat() if isinstance(value, datetime) else value
+    return base64.urlsafe_b64encode(json.dumps([raw, str(ident)]).encode()).decode()
+
+
+def _decode_cursor(cursor: str, sort: str) -> tuple[Any, uuid.UUID]:
+    try:
+        raw, ident = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        value = datetime.fromisoformat(raw) if sort in ("created_at", "updated_at") else str(raw)
+        return value, uuid.UUID(ident)
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise Unprocessable(
+            "The cursor is not one this API issued for this sort",
+            errors=[{"field": "cursor", "in": "query", "message": "invalid cursor", "value": cursor}],
+        ) from exc
 
 
 async def page(
-    session: AsyncSession, *, principal: Principal | None, limit: int, cursor: str | None, owner: str | None = None
-) -> tuple[list[Project], str | None]:
-    query = select(Project).where(visibility_filter(principal)).order_by(Project.created_at, Project.id)
-    query = query.limit(limit + 1)
-    if owner:
-        query = query.where(Project.owner == owner)
+    session: AsyncSession,
+    *,
+    principal: Principal | None,
+    filters: ProjectFilters,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Project], str | None, int]:
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    column = SORTS[key]
+    base = _filtered(select(Project).where(visibility_filter(principal)), filters)
+    total = int((await session.execute(select(func.count()).select_from(base.subquery()))).scalar() or 0)
+    query = base.order_by(column.desc() if descending else column, Project.id.desc() if descending else Project.id)
     if cursor:
-        query = query.where(tuple_(Project.created_at, Project.id) > decode_cursor(cursor))
-    rows = list((await session.execute(query)).scalars())
+        value, ident = _decode_cursor(cursor, key)
+        position = tuple_(column, Project.id)
+        query = query.where(position < (value, ident) if descending else position > (value, ident))
+    rows = list((await session.execute(query.limit(limit + 1))).scalars())
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, encode_cursor(rows[-1]) if more and rows else None
+    next_cursor = _encode_cursor(getattr(rows[-1], column.key), rows[-1].id) if more and rows else None
+    return rows, next_cursor, total
+
+
+async def history(session: AsyncSession, project_id: uuid.UUID) -> list[ProjectChange]:
+    rows = await session.execute(
+        select(ProjectChange).where(ProjectChange.project_id == project_id).order_by(ProjectChange.version)
+    )
+    return list(rows.scalars())
+
+
+async def networks(session: AsyncSession) -> list[Network]:
+    return list((await session.execute(select(Network).order_by(Network.code))).scalars())
+
+
+async def unknown_networks(session: AsyncSession, codes: list[str]) -> list[str]:
+    if not codes:
+        return []
+    known = set((await session.execute(select(Network.code).where(Network.code.in_(codes)))).scalars())
+    return [code for code in codes if code not in known]

@@ -1,20 +1,44 @@
-"""Business rules of the project registry. Functions flush; the caller's edge commits."""
+"""Business rules of the project registry. Functions flush; the caller's edge commits.
+
+Every change bumps the version, refreshes the projections, records who changed what in the
+history, and puts the event with the whole new state into the outbox, in the caller's transaction.
+"""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.projects import repository
-from services.projects.projects.events import TOPIC, project_event
-from services.projects.projects.models import Project
-from services.projects.projects.schemas import ProjectCreate
+from services.projects.projects.events import TOPIC, project_event, project_state
+from services.projects.projects.history import diff
+from services.projects.projects.models import Project, ProjectChange
+from services.projects.projects.projections import projections
+from services.projects.projects.schemas import ProjectCreate, ProjectEditable, Result, StatusChange
 from shared.auth import Principal, ensure_may_write_for, may_see_unpublished
-from shared.contracts.projects import PROJECT_REGISTERED
+from shared.codelists import codelists
+from shared.concurrency import check_version
+from shared.contracts import projects as events
+from shared.merge_patch import apply_merge_patch
 from shared.outbox import enqueue
-from shared.problems import Conflict, NotFound
+from shared.problems import Conflict, NotFound, Unprocessable, invalid_input
+
+# IATI ActivityStatus: 1 pipeline, 2 implementation, 3 finalisation, 4 closed, 5 cancelled, 6 suspended.
+TRANSITIONS: dict[str, set[str]] = {
+    "1": {"2", "5"},
+    "2": {"3", "5", "6"},
+    "3": {"4"},
+    "4": set(),
+    "5": set(),
+    "6": {"2", "5"},
+}
+NEEDS_REASON = {"5", "6"}
+EDITABLE_FIELDS = set(ProjectEditable.model_fields)
 
 
 class ProjectNotFound(NotFound):
@@ -25,32 +49,30 @@ class ProjectCodeTaken(Conflict):
     kind, title = "project-code-taken", "The owner already has a project with this code"
 
 
-async def register_project(
-    session: AsyncSession, principal: Principal, data: ProjectCreate, source: str, traceparent: str | None = None
-) -> Project:
-    ensure_may_write_for(principal, data.owner)
-    if await repository.code_taken(session, data.owner, data.code):
-        raise ProjectCodeTaken(f"{data.owner} already uses code {data.code}")
-    now = datetime.now(UTC)
-    project = Project(
-        id=uuid.uuid4(),
-        version=1,
-        owner=data.owner,
-        code=data.code,
-        title=data.title,
-        description=data.description,
-        status=data.status,
-        visibility=data.visibility,
-        partner_cities=[c.model_dump() for c in data.partner_cities],
-        participating_orgs=[o.model_dump() for o in data.participating_orgs],
-        sdg_goals=[g.model_dump(mode="json") for g in data.sdg_goals],
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(project)
-    await session.flush()
-    await enqueue(session, TOPIC, str(project.id), project_event(PROJECT_REGISTERED, project, source, traceparent))
-    return project
+class TransitionNotAllowed(Conflict):
+    kind, title = "status-transition-not-allowed", "This status change is not allowed"
+
+
+class ProjectArchived(Conflict):
+    kind, title = "project-archived", "The project is archived and cannot change"
+
+
+class UnknownReference(Unprocessable):
+    kind, title = "unknown-reference", "The request refers to something that does not exist"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change, for permissions, history and the event."""
+
+    principal: Principal
+    request_id: str | None
+    source: str
+    traceparent: str | None = None
+
+
+def visible_to(principal: Principal | None, project: Project) -> bool:
+    return project.visibility == "published" or may_see_unpublished(principal, project.owner, project.partners)
 
 
 async def get_project(session: AsyncSession, principal: Principal | None, project_id: uuid.UUID) -> Project:
@@ -61,5 +83,232 @@ async def get_project(session: AsyncSession, principal: Principal | None, projec
     return project
 
 
-def visible_to(principal: Principal | None, project: Project) -> bool:
-    return project.visibility == "published" or may_see_unpublished(principal, project.owner, project.partner_refs())
+async def _writable(session: AsyncSession, actor: Actor, project_id: uuid.UUID, expected_version: int) -> Project:
+    project = await repository.get(session, project_id, for_update=True)
+    if project is None or not visible_to(actor.principal, project):
+        raise ProjectNotFound(f"No project {project_id}")
+    ensure_may_write_for(actor.principal, project.owner)
+    check_version(expected_version, project.version)
+    if project.archived:
+        raise ProjectArchived(f"Project {project.code} was archived")
+    return project
+
+
+async def _check_references(session: AsyncSession, data: ProjectEditable, project_id: uuid.UUID | None) -> None:
+    unknown = await repository.unknown_networks(session, data.networks)
+    if unknown:
+        raise UnknownReference(
+            "Unknown network(s); see /api/projects/networks",
+            errors=[
+                {"field": f"networks.{data.networks.index(code)}", "message": "unknown network", "value": code}
+                for code in unknown
+            ],
+        )
+    if data.parent_id is not None:
+        parent = await repository.get(session, data.parent_id)
+        problem = None
+        if parent is None:
+            problem = "no such project"
+        elif parent.archived:
+            problem = "the parent programme is archived"
+        elif project_id is not None and project_id in await repository.parent_chain(session, data.parent_id):
+            problem = "a project cannot be inside itself"
+        if problem:
+            raise UnknownReference(
+                f"parent_id: {problem}",
+                errors=[{"field": "parent_id", "message": problem, "value": str(data.parent_id)}],
+            )
+
+
+def _document(data: ProjectEditable, results: list[dict[str, Any]], status_reason: str | None) -> dict[str, Any]:
+    doc = data.model_dump(mode="json", exclude={"parent_id"})
+    doc["results"] = results
+    doc["status_reason"] = status_reason
+    return doc
+
+
+def _editable(project: Project) -> dict[str, Any]:
+    current = {k: v for k, v in project.doc.items() if k in EDITABLE_FIELDS}
+    current["parent_id"] = str(project.parent_id) if project.parent_id else None
+    return current
+
+
+async def _record(
+    session: AsyncSession, actor: Actor, project: Project, event_type: str, before: dict[str, Any] | None
+) -> Project:
+    """Refresh projections, write history and the event, for the state the project now has."""
+    for column, value in projections(project.doc, project.owner, project.code).items():
+        setattr(project, column, value)
+    await session.flush()
+    state = project_state(project)
+    after = state.model_dump(mode="json")
+    session.add(
+        ProjectChange(
+            project_id=project.id,
+            version=project.version,
+            event_type=event_type,
+            client_id=actor.principal.client_id,
+            tenant=actor.principal.tenant,
+            request_id=actor.request_id,
+            changes=diff(before or {}, after),
+        )
+    )
+    await enqueue(session, TOPIC, str(project.id), project_event(event_type, state, actor.source, actor.traceparent))
+    await session.flush()
+    return project
+
+
+def _bump(project: Project) -> dict[str, Any]:
+    before = project_state(project).model_dump(mode="json")
+    project.version += 1
+    project.updated_at = datetime.now(UTC)
+    return before
+
+
+async def register_project(session: AsyncSession, actor: Actor, data: ProjectCreate) -> Project:
+    ensure_may_write_for(actor.principal, data.owner)
+    if await repository.code_taken(session, data.owner, data.code):
+        raise ProjectCodeTaken(f"{data.owner} already uses code {data.code}")
+    await _check_references(session, data, None)
+    institution = codelists()["institutions"].get(data.owner)
+    assert institution is not None  # validated by the schema
+    now = datetime.now(UTC)
+    editable = ProjectEditable.model_validate(data.model_dump(include=EDITABLE_FIELDS))
+    project = Project(
+        id=uuid.uuid4(),
+        version=1,
+        owner=data.owner,
+        code=data.code,
+        iati_identifier=f"{institution.extra['iati_ref']}-{data.code}",
+        status=data.status,
+        visibility=data.visibility,
+        archived=False,
+        parent_id=data.parent_id,
+        doc=_document(editable, [r.model_dump(mode="json") for r in data.results], None),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(project)
+    return await _record(session, actor, project, events.PROJECT_REGISTERED, None)
+
+
+async def replace_project(
+    session: AsyncSession, actor: Actor, project_id: uuid.UUID, expected_version: int, data: ProjectEditable
+) -> Project:
+    project = await _writable(session, actor, project_id, expected_version)
+    await _check_references(session, data, project.id)
+    before = _bump(project)
+    project.parent_id = data.parent_id
+    project.doc = _document(data, project.doc.get("results", []), project.doc.get("status_reason"))
+    return await _record(session, actor, project, events.PROJECT_UPDATED, before)
+
+
+async def patch_project(
+    session: AsyncSession, actor: Actor, project_id: uuid.UUID, expected_version: int, patch: dict[str, Any]
+) -> Project:
+    """JSON Merge Patch over the editable fields, validated like a full replacement."""
+    project = await _writable(session, actor, project_id, expected_version)
+    read_only = sorted(set(patch) - EDITABLE_FIELDS)
+    if read_only:
+        raise Unprocessable(
+            "These fields cannot be patched here",
+            errors=[
+                {
+                    "field": name,
+                    "message": "not editable (identity, status, visibility and results have their own operations)",
+                }
+                for name in read_only
+            ],
+        )
+    try:
+        data = ProjectEditable.model_validate(apply_merge_patch(_editable(project), patch))
+    except ValidationError as exc:
+        raise invalid_input(exc) from exc
+    await _check_references(session, data, project.id)
+    before = _bump(project)
+    project.parent_id = data.parent_id
+    project.doc = _document(data, project.doc.get("results", []), project.doc.get("status_reason"))
+    return await _record(session, actor, project, events.PROJECT_UPDATED, before)
+
+
+async def change_status(
+    session: AsyncSession, actor: Actor, project_id: uuid.UUID, expected_version: int, change: StatusChange
+) -> Project:
+    project = await _writable(session, actor, project_id, expected_version)
+    if change.status not in TRANSITIONS[project.status]:
+        allowed = ", ".join(sorted(TRANSITIONS[project.status])) or "none"
+        raise TransitionNotAllowed(
+            f"From status {project.status} to {change.status} is not allowed (allowed: {allowed})"
+        )
+    if change.status in NEEDS_REASON and not change.reason:
+        raise Unprocessable(
+            "A reason is required to cancel or suspend",
+            errors=[{"field": "reason", "message": "required for status 5 (cancelled) and 6 (suspended)"}],
+        )
+    before = _bump(project)
+    when = (change.date or datetime.now(UTC).date()).isoformat()
+    doc = dict(project.doc)
+    dates = dict(doc.get("dates", {}))
+    if change.status == "2" and not dates.get("actual_start"):
+        dates["actual_start"] = when
+    if change.status in ("3", "4") and not dates.get("actual_end"):
+        dates["actual_end"] = max(when, dates.get("actual_start") or when)
+    doc["dates"] = dates
+    doc["status_reason"] = change.reason
+    project.doc = doc
+    project.status = change.status
+    return await _record(session, actor, project, events.PROJECT_STATUS_CHANGED, before)
+
+
+async def publish(session: AsyncSession, actor: Actor, project_id: uuid.UUID, expected_version: int) -> Project:
+    project = await _writable(session, actor, project_id, expected_version)
+    if project.visibility == "published":
+        raise Conflict("The project is already published")
+    before = _bump(project)
+    project.visibility = "published"
+    return await _record(session, actor, project, events.PROJECT_PUBLISHED, before)
+
+
+async def archive(session: AsyncSession, actor: Actor, project_id: uuid.UUID, expected_version: int) -> Project:
+    project = await _writable(session, actor, project_id, expected_version)
+    before = _bump(project)
+    project.archived = True
+    return await _record(session, actor, project, events.PROJECT_ARCHIVED, before)
+
+
+async def replace_results(
+    session: AsyncSession, actor: Actor, project_id: uuid.UUID, expected_version: int, results: list[Result]
+) -> Project:
+    """The whole results framework; the history keeps every previous target and actual."""
+    project = await _writable(session, actor, project_id, expected_version)
+    _keep_locked_periods(project.doc.get("results", []), results)
+    before = _bump(project)
+    project.doc = {**project.doc, "results": [r.model_dump(mode="json") for r in results]}
+    return await _record(session, actor, project, events.PROJECT_RESULTS_CHANGED, before)
+
+
+def _keep_locked_periods(current: list[dict[str, Any]], new: list[Result]) -> None:
+    """A locked (closed) reporting period keeps its actuals."""
+    locked: dict[tuple[str, str, str], Any] = {}
+    for stored in current:
+        for indicator in stored.get("indicators", []):
+            for period in indicator.get("periods", []):
+                if period.get("locked"):
+                    locked[(indicator["id"], period["start"], period["end"])] = period.get("actual")
+    for result in new:
+        for indicator in result.indicators:
+            for period in indicator.periods:
+                key = (str(indicator.id), period.start.isoformat(), period.end.isoformat())
+                if (
+                    key in locked
+                    and str(period.actual) != str(locked[key])
+                    and not (period.actual is None and locked[key] is None)
+                ):
+                    raise Conflict(f"Period {period.start}..{period.end} of indicator {indicator.id} is locked")
+
+
+async def project_history(
+    session: AsyncSession, principal: Principal | None, project_id: uuid.UUID
+) -> list[ProjectChange]:
+    await get_project(session, principal, project_id)
+    return await repository.history(session, project_id)

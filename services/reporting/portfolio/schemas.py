@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -14,8 +15,8 @@ class PortfolioProject(BaseModel):
     title: dict[str, str]
     status: str
     visibility: str
-    partner_cities: list[dict[str, str]]
-    sdg_goals: list[dict[str, str]]
+    partner_cities: list[dict[str, Any]]
+    sdg_goals: list[dict[str, Any]]
     updated_at: datetime
 
 

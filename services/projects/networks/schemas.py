@@ -1,0 +1,23 @@
+"""API models of the managed list of city networks."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from services.projects.projects.schemas import Lang, Name
+
+
+class NetworkRead(BaseModel):
+    code: str
+    names: dict[str, str]
+
+
+class NetworkList(BaseModel):
+    items: list[NetworkRead]
+
+
+class NetworkCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+    names: dict[Lang, Name] = Field(min_length=1, description="Name per language, e.g. ca, es, en")
