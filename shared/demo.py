@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from shared.codelists import codelists
 from shared.db import create_engine, create_sessionmaker, transaction
 from shared.infra.paths import DEPLOY_LOCAL
 
@@ -83,16 +84,173 @@ def fetch_token(gateway: str, credentials: dict[str, Any]) -> str:
     return str(response.json()["access_token"])
 
 
-def load_demo_data(gateway: str, admin: dict[str, Any]) -> bool:
-    """Create the demo projects unless the registry already holds projects. Returns whether it loaded."""
+def _generated_projects() -> list[dict[str, Any]]:
+    """Deterministic: every other (theme, city) pair, spread over 2021-2026."""
+    spec = json.loads((DEMO_DIR / "portfolio.json").read_text())
+    projects: list[dict[str, Any]] = []
+    pairs = [(theme, city) for theme in spec["themes"] for city in spec["cities"]]
+    for index, (theme, city) in enumerate(pairs):
+        if index % 2:
+            continue
+        year = 2021 + (index // 2) % 6
+        owner = theme["owner"]
+        prefix = "AMB" if owner == "amb" else "BCN"
+        languages = {"ca", "es", "en", city["lang"]}
+        title = {lang: text.format(city=city["name"]) for lang, text in theme["title"].items() if lang in languages}
+        status = "4" if year <= 2022 else "1" if year == 2026 else "2"
+        eu_funded = owner == "amb" and index % 4 == 0
+        kind = "amb entitats" if theme["modality"] == "ngo-grant" else "tècnica"
+        institution = codelists()["institutions"].get(owner)
+        assert institution is not None
+        funder = {"ref": owner, "name": institution.label("ca"), "role": "1", "type": "10", "side": "barcelona"}
+        orgs = [funder, {**city["org"], "role": "4", "type": "10", "side": "partner"}]
+        if eu_funded:
+            orgs.append(dict(spec["eu_funder"]))
+        project: dict[str, Any] = {
+            "owner": owner,
+            "code": f"{prefix}-{theme['key'].upper()}-{year}-{index:02d}",
+            "status": status,
+            "visibility": "draft" if status == "1" else "published",
+            "title": title,
+            "description": {"ca": f"{title['ca']}: cooperació {kind} amb {city['org']['name']}."},
+            "modality": theme["modality"],
+            "intervention_line": theme["key"],
+            "partner_cities": [
+                {"name": city["name"], "country": city["country"], "latitude": city["lat"], "longitude": city["lon"]}
+            ],
+            "recipient_countries": [{"code": city["country"], "percentage": "100"}],
+            "participating_orgs": orgs,
+            "networks": spec["networks"][theme["key"]],
+            "sectors": [{"code": code, "percentage": pct} for code, pct in theme["sectors"]],
+            "sdg_goals": [{"goal": goal, "share": share, "targets": targets} for goal, share, targets in theme["sdg"]],
+            "dates": {
+                "planned_start": f"{year}-01-01",
+                "planned_end": f"{year + 1}-12-31",
+                **({"actual_start": f"{year}-02-01"} if status != "1" else {}),
+                **({"actual_end": f"{year + 1}-12-15"} if status == "4" else {}),
+            },
+            "tags": ["eu-funded"] if eu_funded else [],
+        }
+        if "marker" in theme:
+            project["policy_markers"] = [{"code": theme["marker"], "significance": "2"}]
+        if theme["modality"] == "technical-cooperation":
+            project["exchanges"] = [
+                {
+                    "date": f"{year}-05-15",
+                    "direction": "to-partner",
+                    "institution": funder["name"],
+                    "experts": 2 + index % 3,
+                    "staff_days": str(8 + index % 5),
+                    "value_eur": f"{(8 + index % 5) * 480}.00",
+                }
+            ]
+        if "indicator" in theme:
+            ind = theme["indicator"]
+            periods = []
+            for offset in (0, 1):
+                period_year = year + offset
+                target = str(int(ind["baseline"]) + (int(ind["target"]) - int(ind["baseline"])) * (offset + 1) // 2)
+                reported = period_year < 2026 and status != "1"
+                periods.append(
+                    {
+                        "start": f"{period_year}-01-01",
+                        "end": f"{period_year}-12-31",
+                        "target": target,
+                        **({"actual": str(int(target) * (90 + index % 15) // 100)} if reported else {}),
+                    }
+                )
+            project["results"] = [
+                {
+                    "type": "2",
+                    "title": {"ca": ind["title"]["ca"], "en": ind["title"]["en"]},
+                    "indicators": [
+                        {
+                            "title": ind["title"],
+                            "measure": ind.get("measure", "1"),
+                            "sdg_indicator": ind["sdg_indicator"],
+                            "baseline": {"year": year - 1, "value": ind["baseline"]},
+                            "disaggregations": ind.get("disaggregations", []),
+                            "periods": periods,
+                        }
+                    ],
+                }
+            ]
+        projects.append(project)
+    return projects
+
+
+def _programme() -> list[dict[str, Any]]:
+    """An AMB programme with projects of metropolitan municipalities under it ("parent_code")."""
+    spec = json.loads((DEMO_DIR / "portfolio.json").read_text())
+    programme = spec["programme"]
+    themes = {t["key"]: t for t in spec["themes"]}
+    cities = {c["name"]: c for c in spec["cities"]}
+    projects: list[dict[str, Any]] = [
+        {
+            "owner": programme["owner"],
+            "code": programme["code"],
+            "status": "2",
+            "visibility": "published",
+            "title": programme["title"],
+            "modality": "city-exchange",
+            "networks": ["metropolis"],
+            "sdg_goals": [{"goal": "11", "share": "50"}, {"goal": "17", "share": "50", "targets": ["17.17"]}],
+            "participating_orgs": [
+                {"ref": "amb", "name": "Àrea Metropolitana de Barcelona", "role": "2", "type": "10"}
+            ],
+            "dates": {"planned_start": "2023-01-01", "planned_end": "2026-12-31", "actual_start": "2023-03-01"},
+        }
+    ]
+    for number, (municipality, theme_key, city_name) in enumerate(programme["members"], start=1):
+        theme, city = themes[theme_key], cities[city_name]
+        projects.append(
+            {
+                "owner": municipality,
+                "code": f"COORD-{number:02d}",
+                "status": "2",
+                "visibility": "published",
+                "parent_code": programme["code"],
+                "title": {
+                    lang: text.format(city=city["name"])
+                    for lang, text in theme["title"].items()
+                    if lang in ("ca", "es", "en")
+                },
+                "partner_cities": [{"name": city["name"], "country": city["country"]}],
+                "participating_orgs": [{**city["org"], "role": "4", "type": "10", "side": "partner"}],
+                "sdg_goals": [
+                    {"goal": goal, "share": share, "targets": targets} for goal, share, targets in theme["sdg"]
+                ],
+                "sectors": [{"code": code, "percentage": pct} for code, pct in theme["sectors"]],
+                "modality": theme["modality"],
+                "dates": {"planned_start": "2024-01-01", "planned_end": "2025-12-31", "actual_start": "2024-02-01"},
+            }
+        )
+    return projects
+
+
+def demo_projects() -> list[dict[str, Any]]:
+    """The whole demo portfolio: the hand-written projects, a coordinated programme, the generated rest."""
+    hand_written: list[dict[str, Any]] = json.loads((DEMO_DIR / "projects.json").read_text())
+    return [*hand_written, *_programme(), *_generated_projects()]
+
+
+def load_demo_data(gateway: str, admin: dict[str, Any], *, only_if_empty: bool = True) -> list[str]:
+    """Create the demo projects through the API. Returns their ids (none if the registry had projects)."""
     headers = {"Authorization": f"Bearer {fetch_token(gateway, admin)}"}
+    created: dict[str, str] = {}
     with httpx.Client(base_url=gateway, timeout=30, headers=headers) as client:
         existing = client.get("/api/projects/projects", params={"limit": 1})
         existing.raise_for_status()
-        if existing.json()["items"]:
-            return False
-        for project in json.loads((DEMO_DIR / "projects.json").read_text()):
-            response = client.post("/api/projects/projects", json=project)
+        if only_if_empty and existing.json()["items"]:
+            return []
+        for project in demo_projects():
+            body = {k: v for k, v in project.items() if k != "parent_code"}
+            if "parent_code" in project:
+                body["parent_id"] = created[project["parent_code"]]
+            response = client.post(
+                "/api/projects/projects", json=body, headers={"Idempotency-Key": f"demo-{body['owner']}-{body['code']}"}
+            )
             if response.status_code != 201:
-                raise RuntimeError(f"demo project {project['code']} refused: {response.text}")
-    return True
+                raise RuntimeError(f"demo project {body['code']} refused: {response.text}")
+            created[body["code"]] = response.json()["id"]
+    return list(created.values())

@@ -107,9 +107,9 @@ def run_platform(state: Path, seed: bool = True) -> int:
             from shared.demo import ensure_demo_clients, load_demo_data
 
             clients = ensure_demo_clients(env[f"{GATEWAY.env_prefix}DATABASE_URL"], state / "demo-clients.json")
-            loaded = load_demo_data(gateway, clients["admin"])
+            loaded = len(load_demo_data(gateway, clients["admin"]))
             say(
-                f"xarxa: demo data {'loaded' if loaded else 'already present'}; "
+                f"xarxa: demo data {f'loaded ({loaded} projects)' if loaded else 'already present'}; "
                 f"demo API clients in {state / 'demo-clients.json'} (xarxa token NAME prints a token)"
             )
         say(

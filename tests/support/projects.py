@@ -9,7 +9,7 @@ _codes = itertools.count(1)
 
 
 def project_payload(**overrides: Any) -> dict[str, Any]:
-    """A valid project; each call gets a new code (unique per owner)."""
+    """A valid project of the Ajuntament; each call gets a new code (unique per owner)."""
     body: dict[str, Any] = {
         "owner": "ajuntament-barcelona",
         "code": f"T-{next(_codes):05d}",
@@ -22,3 +22,69 @@ def project_payload(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def rich_project_payload(**overrides: Any) -> dict[str, Any]:
+    """A project that uses every part of the model."""
+    indicator = {
+        "title": {"ca": "Llars amb aigua potable", "en": "Households with drinking water"},
+        "measure": "1",
+        "baseline": {"year": 2023, "value": "1200"},
+        "sdg_indicator": "6.1.1",
+        "disaggregations": ["sex"],
+        "periods": [
+            {
+                "start": "2024-01-01",
+                "end": "2024-12-31",
+                "target": "2000",
+                "actual": "1850",
+                "disaggregated": [{"dimensions": {"sex": "female"}, "target": "1000", "actual": "950"}],
+            }
+        ],
+    }
+    return project_payload(
+        title={"ca": "Aigua a Maputo", "es": "Agua en Maputo", "en": "Water in Maputo", "pt": "Água em Maputo"},
+        objectives={"ca": "Ampliar l'accés a l'aigua potable."},
+        intervention_line="Serveis urbans bàsics",
+        modality="technical-cooperation",
+        partner_cities=[
+            {"name": "Maputo", "country": "MZ", "region": "Maputo Cidade", "latitude": -25.9692, "longitude": 32.5732}
+        ],
+        recipient_countries=[{"code": "MZ", "percentage": "100"}],
+        participating_orgs=[
+            {
+                "ref": "ajuntament-barcelona",
+                "name": "Ajuntament de Barcelona",
+                "role": "1",
+                "type": "10",
+                "side": "barcelona",
+            },
+            {"ref": "MZ-CMM", "name": "Conselho Municipal de Maputo", "role": "4", "type": "10", "side": "partner"},
+        ],
+        networks=["uclg"],
+        sectors=[{"code": "14030", "percentage": "70"}, {"code": "15112", "percentage": "30"}],
+        sdg_goals=[{"goal": "6", "share": "80", "targets": ["6.1", "6.b"]}, {"goal": "5", "share": "20"}],
+        policy_markers=[{"code": "1", "significance": "1"}],
+        dates={"planned_start": "2024-01-01", "planned_end": "2025-12-31", "actual_start": "2024-02-01"},
+        exchanges=[
+            {
+                "date": "2024-05-10",
+                "direction": "to-partner",
+                "institution": "Barcelona Cicle de l'Aigua",
+                "experts": 2,
+                "staff_days": "10",
+                "value_eur": "4800.00",
+            }
+        ],
+        documents=[
+            {
+                "url": "https://ajuntament.barcelona.cat/relacionsinternacionals/",
+                "title": {"ca": "Fitxa"},
+                "category": "A02",
+                "language": "ca",
+            }
+        ],
+        tags=["aigua"],
+        results=[{"type": "2", "title": {"ca": "Més accés a l'aigua"}, "indicators": [indicator]}],
+        **overrides,
+    )

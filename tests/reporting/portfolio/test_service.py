@@ -42,6 +42,7 @@ def state_event(
             "version": version,
             "owner": owner,
             "code": f"C-{version}-{project_id.hex[:6]}",
+            "iati_identifier": f"XARXA-{owner}-C-{project_id.hex[:6]}",
             "title": {"en": f"v{version}"},
             "description": {},
             "status": "2",

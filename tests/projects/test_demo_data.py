@@ -1,0 +1,77 @@
+"""The demo portfolio loads through the API, and the events on the topic match the stored state
+version by version."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from typing import Any
+
+import httpx
+import orjson
+
+from shared.contracts.projects import ProjectStateV1
+from shared.demo import demo_projects, load_demo_data
+from shared.kafka import PROJECTS_TOPIC
+from tests.support.auth import Tokens
+from tests.support.kafka import read_all
+from tests.support.stack import Stack
+
+
+async def test_demo_portfolio_events_match_the_stored_state_version_by_version(
+    stack: Stack, tokens: Tokens, gateway: httpx.AsyncClient
+) -> None:
+    admin = tokens.credentials["admin"]
+    credentials = {"client_id": admin.client_id, "client_secret": admin.client_secret}
+    ids = await asyncio.to_thread(load_demo_data, stack.gateway, credentials, only_if_empty=False)
+    assert len(ids) == len(demo_projects()) >= 40
+
+    owners = {(await gateway.get(f"/api/projects/projects/{i}")).json()["owner"] for i in ids}
+    assert {"ajuntament-barcelona", "amb"} <= owners
+    overview = (await gateway.get("/api/projects/projects", params={"limit": 500, "sdg_goal": "5"})).json()
+    assert overview["total"] >= 3
+
+    # A few more versions: a status change and a revised results framework.
+    for project_id in ids[:5]:
+        url = f"/api/projects/projects/{project_id}"
+        current = await gateway.get(url)
+        body = current.json()
+        if body["status"] == "2":
+            await gateway.post(
+                f"{url}/status",
+                json={"status": "6", "reason": "Elections in the partner city"},
+                headers={"If-Match": current.headers["etag"]},
+            )
+        current = await gateway.get(url)
+        await gateway.patch(
+            url,
+            content=b'{"tags": ["demo-check"]}',
+            headers={"If-Match": current.headers["etag"], "Content-Type": "application/merge-patch+json"},
+        )
+
+    stored: dict[str, dict[str, Any]] = {}
+    histories: dict[str, list[tuple[int, str]]] = {}
+    for project_id in ids:
+        read = (await gateway.get(f"/api/projects/projects/{project_id}")).json()
+        read.pop("localized")
+        stored[project_id] = read
+        history = (await gateway.get(f"/api/projects/projects/{project_id}/history")).json()["items"]
+        histories[project_id] = [(h["version"], h["event_type"]) for h in history]
+    expected_events = sum(len(h) for h in histories.values())
+
+    records = await read_all(stack.infra.bootstrap, PROJECTS_TOPIC, expect=expected_events, timeout=60)
+    per_project: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        event = orjson.loads(record.value)
+        if event["subject"] in stored:
+            assert record.key == event["subject"].encode(), "keyed by project id"
+            per_project[event["subject"]].append(event)
+
+    for project_id, events in per_project.items():
+        versions = [(e["data"]["version"], e["type"]) for e in events]
+        assert versions == histories[project_id], project_id
+        for event in events:
+            ProjectStateV1.model_validate(event["data"])  # every event honours the published contract
+            assert event["specversion"] == "1.0" and event["source"] == "/xarxa/projects"
+        assert events[-1]["data"] == stored[project_id], "the last event carries the stored state"
+    assert set(per_project) == set(ids)
