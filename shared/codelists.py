@@ -10,6 +10,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import AfterValidator
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 IATI_DIR = DATA_DIR / "iati" / "codelists"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -102,3 +104,14 @@ def codelists() -> Codelists:
     lists.update(_sdg())
     lists.update({path.stem: _xarxa(path) for path in sorted((DATA_DIR / "xarxa").glob("*.json"))})
     return Codelists(lists)
+
+
+def coded(listname: str) -> AfterValidator:
+    """A Pydantic validator: the value must be an active code of `listname` (a 422 naming it otherwise)."""
+
+    def check(value: str) -> str:
+        if value not in codelists()[listname]:
+            raise ValueError(f"'{value}' is not a code of the {listname} codelist")
+        return value
+
+    return AfterValidator(check)

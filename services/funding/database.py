@@ -13,6 +13,10 @@ class Base(DeclarativeBase):
 
 def migration_targets() -> list[MetaData]:
     # Imported for their side effect of registering tables on Base.metadata.
-    from services.funding.project_refs import models  # noqa: F401
+    from services.funding.institutions import models as institution_models  # noqa: F401
+    from services.funding.ledger import models as ledger_models  # noqa: F401
+    from services.funding.project_refs import models as ref_models  # noqa: F401
+    from services.funding.rates import models as rate_models  # noqa: F401
+    from services.funding.sources import models as source_models  # noqa: F401
 
     return [Base.metadata, backbone_metadata]

@@ -4,7 +4,11 @@ from fastapi import FastAPI
 
 from services.funding.config import Settings
 from services.funding.consumers import CONSUMERS
+from services.funding.institutions.endpoints import router as institutions_router
+from services.funding.ledger.endpoints import router as ledger_router
 from services.funding.project_refs.endpoints import router as project_refs_router
+from services.funding.rates.endpoints import router as rates_router
+from services.funding.sources.endpoints import router as sources_router
 from shared.http import create_service_app
 from shared.kafka import FUNDING_TOPIC
 
@@ -14,7 +18,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings or Settings(),
         title="Xarxa funding",
         description="Funding sources, budgets, the 0.7 % commitment and the transaction ledger.",
-        routers=[project_refs_router],
+        routers=[ledger_router, institutions_router, sources_router, rates_router, project_refs_router],
         produces=[FUNDING_TOPIC],
         consumers=CONSUMERS,
     )

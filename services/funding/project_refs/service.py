@@ -10,8 +10,10 @@ from services.funding.project_refs.models import ProjectRef
 from shared.auth import Principal, may_read
 from shared.contracts.projects import PROJECT_EVENT_TYPES, ProjectStateV1
 from shared.events import CloudEvent
-from shared.problems import NotFound
+from shared.problems import Conflict, NotFound
 from shared.readmodel import upsert_if_newer
+
+CANCELLED = "5"  # IATI ActivityStatus
 
 
 class ProjectRefNotFound(NotFound):
@@ -42,4 +44,21 @@ async def get_ref(session: AsyncSession, principal: Principal, project_id: uuid.
     ref = await session.get(ProjectRef, project_id)
     if ref is None or not may_read(principal, ref.owner, ref.partners):
         raise ProjectRefNotFound(f"No project {project_id} has reached the funding service")
+    return ref
+
+
+class ProjectNotFundable(Conflict):
+    kind, title = "project-not-fundable", "The project cannot take money"
+
+
+async def fundable_project(
+    session: AsyncSession, principal: Principal, project_id: uuid.UUID, *, allow_closed: bool = False
+) -> ProjectRef:
+    """The project, if it may take money: known here, visible to the caller, neither archived nor
+    cancelled (reads and reversals of past mistakes are allowed on those with allow_closed)."""
+    ref = await get_ref(session, principal, project_id)
+    if not allow_closed and ref.archived:
+        raise ProjectNotFundable(f"Project {ref.code} is archived")
+    if not allow_closed and ref.status == CANCELLED:
+        raise ProjectNotFundable(f"Project {ref.code} is cancelled")
     return ref

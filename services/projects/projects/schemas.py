@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -20,18 +19,8 @@ from pydantic import (
     model_validator,
 )
 
-from shared.codelists import codelists
+from shared.codelists import coded, codelists
 from shared.contracts.projects import ProjectStateV1
-
-
-def coded(listname: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if value not in codelists()[listname]:
-            raise ValueError(f"'{value}' is not a code of the {listname} codelist")
-        return value
-
-    return AfterValidator(check)
-
 
 Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$"), coded("Language")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20000)]

@@ -1,0 +1,69 @@
+"""HTTP wiring of institution years and the 0.7 % summary."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Request, Response
+
+from services.funding.institutions import service
+from services.funding.institutions.schemas import YearDeclaration, ZeroSevenSummary
+from shared.auth import Principal, access, requires
+from shared.codelists import codelists
+from shared.concurrency import etag, required_version
+from shared.http import SessionDep, runtime_of
+from shared.problems import PreconditionFailed, PreconditionRequired, Unprocessable, problem_responses
+
+router = APIRouter(prefix="/api/funding/institutions", tags=["0.7 %"])
+Year = Annotated[int, Path(ge=1990, le=2100)]
+
+
+def _institution(code: str) -> str:
+    if code not in codelists()["institutions"]:
+        raise Unprocessable(
+            f"Unknown institution {code}",
+            errors=[{"field": "institution", "in": "path", "message": "not in the institutions list", "value": code}],
+        )
+    return code
+
+
+@router.put(
+    "/{institution}/years/{year}",
+    response_model=ZeroSevenSummary,
+    openapi_extra=access("required", ("funding:write",), tenant="owner"),
+    responses=problem_responses(PreconditionFailed, PreconditionRequired),
+    summary="Declare own revenues and the cooperation budget of a fiscal year",
+)
+async def declare_year(
+    institution: str,
+    year: Year,
+    body: YearDeclaration,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    principal: Annotated[Principal, requires("funding:write")],
+    if_match: Annotated[str | None, Header()] = None,
+) -> ZeroSevenSummary:
+    expected = required_version(if_match) if if_match is not None else None
+    row = await service.declare_year(
+        session, principal, _institution(institution), year, expected, body, runtime_of(request).settings.source
+    )
+    response.headers["ETag"] = etag(row.version)
+    return await service.zero_seven(session, principal, institution, year)
+
+
+@router.get(
+    "/{institution}/years/{year}",
+    response_model=ZeroSevenSummary,
+    openapi_extra=access("required", ("funding:write", "reports:read"), tenant="owner"),
+    responses=problem_responses(service.YearNotDeclared),
+    summary="The 0.7 % report: revenues, target, budget, committed, disbursed, gap",
+)
+async def zero_seven(
+    institution: str,
+    year: Year,
+    session: SessionDep,
+    response: Response,
+    principal: Annotated[Principal, requires("funding:write", "reports:read")],
+) -> ZeroSevenSummary:
+    summary = await service.zero_seven(session, principal, _institution(institution), year)
+    response.headers["ETag"] = etag(summary.version)
+    return summary

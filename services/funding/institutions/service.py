@@ -1,0 +1,111 @@
+"""Declared own revenues per institution and year, and the 0.7 % commitment computed from them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funding.institutions.models import InstitutionYear
+from services.funding.institutions.schemas import YearDeclaration, ZeroSevenSummary
+from services.funding.ledger import repository as ledger
+from shared.auth import Principal, ensure_may_write_for, may_read
+from shared.concurrency import check_version
+from shared.contracts import funding as events
+from shared.events import CloudEvent
+from shared.kafka import FUNDING_TOPIC
+from shared.logs import request_id_var
+from shared.outbox import enqueue
+from shared.problems import NotFound, PreconditionRequired
+
+COMMITMENT_RATE = Decimal("0.007")
+CENT = Decimal("0.01")
+
+
+class YearNotDeclared(NotFound):
+    kind, title = "year-not-declared", "No revenues declared for this institution and year"
+
+
+def target(own_revenues: Decimal) -> Decimal:
+    return (own_revenues * COMMITMENT_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+async def declare_year(
+    session: AsyncSession,
+    principal: Principal,
+    institution: str,
+    year: int,
+    expected_version: int | None,
+    data: YearDeclaration,
+    source: str,
+) -> InstitutionYear:
+    ensure_may_write_for(principal, institution)
+    row = await session.get(InstitutionYear, (institution, year), with_for_update=True)
+    now = datetime.now(UTC)
+    if row is None:
+        row = InstitutionYear(
+            institution=institution,
+            year=year,
+            version=1,
+            updated_at=now,
+            own_revenues_eur=data.own_revenues_eur,
+            cooperation_budget_eur=data.cooperation_budget_eur,
+        )
+        session.add(row)
+    else:
+        if expected_version is None:
+            raise PreconditionRequired("This year is declared; send If-Match with its ETag to change it")
+        check_version(expected_version, row.version)
+        row.version += 1
+        row.updated_at = now
+        row.own_revenues_eur = data.own_revenues_eur
+        row.cooperation_budget_eur = data.cooperation_budget_eur
+    await session.flush()
+    state = events.InstitutionYearV1(
+        institution=institution,
+        year=year,
+        version=row.version,
+        own_revenues_eur=row.own_revenues_eur,
+        target_eur=target(row.own_revenues_eur),
+        cooperation_budget_eur=row.cooperation_budget_eur,
+        updated_at=row.updated_at,
+    )
+    await enqueue(
+        session,
+        FUNDING_TOPIC,
+        f"{institution}:{year}",
+        CloudEvent(
+            source=source,
+            type=events.REVENUE_DECLARED,
+            subject=f"{institution}:{year}",
+            dataschema=events.SCHEMA_BASE + events.REVENUE_DECLARED,
+            data=state.model_dump(mode="json"),
+            xarxarequestid=request_id_var.get(),
+        ),
+    )
+    return row
+
+
+async def zero_seven(session: AsyncSession, principal: Principal, institution: str, year: int) -> ZeroSevenSummary:
+    if not may_read(principal, institution, []):
+        raise YearNotDeclared(f"No declaration of {institution} for {year}")
+    row = await session.get(InstitutionYear, (institution, year))
+    if row is None:
+        raise YearNotDeclared(f"No declaration of {institution} for {year}")
+    goal = target(row.own_revenues_eur)
+    committed, disbursed = await ledger.institution_year_totals(session, institution, year)
+    share = (committed * 100 / goal).quantize(CENT, rounding=ROUND_HALF_UP) if goal else None
+    return ZeroSevenSummary(
+        institution=institution,
+        year=year,
+        version=row.version,
+        own_revenues_eur=row.own_revenues_eur,
+        target_eur=goal,
+        cooperation_budget_eur=row.cooperation_budget_eur,
+        committed_eur=committed,
+        disbursed_eur=disbursed,
+        gap_committed_eur=goal - committed,
+        gap_disbursed_eur=goal - disbursed,
+        committed_share_of_target=share,
+    )

@@ -1,0 +1,161 @@
+"""HTTP wiring of the ledger: budget lines, transactions, reversals, summaries."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, Response
+
+from services.funding.ledger import repository, service
+from services.funding.ledger.schemas import (
+    BudgetLineCreate,
+    BudgetLineRead,
+    BudgetLines,
+    FundingSummary,
+    Reversal,
+    TransactionCreate,
+    TransactionPage,
+    TransactionRead,
+)
+from services.funding.project_refs.service import ProjectNotFundable, ProjectRefNotFound
+from services.funding.rates.service import MissingRate
+from shared.auth import Principal, access, requires
+from shared.http import SessionDep, runtime_of
+from shared.idempotency import IdempotencyKeyReused, StoredResponse, idempotent_request, previous_response, remember
+from shared.problems import problem_responses
+
+router = APIRouter(prefix="/api/funding", tags=["ledger"])
+Writer = Annotated[Principal, requires("funding:write")]
+Reader = Annotated[Principal, requires("funding:write", "reports:read")]
+IdempotencyKey = Annotated[str | None, Header(description="Retries with the same key book once")]
+WRITE = access("required", ("funding:write",), tenant="owner")
+READ = access("required", ("funding:write", "reports:read"), tenant="owner-or-partner")
+BOOKING_ERRORS = problem_responses(ProjectRefNotFound, ProjectNotFundable, MissingRate, IdempotencyKeyReused)
+
+
+def _actor(request: Request, principal: Principal, traceparent: str | None) -> service.Actor:
+    return service.Actor(principal, runtime_of(request).settings.source, traceparent)
+
+
+async def _idempotent_create(
+    request: Request, principal: Principal, key: str | None, session: SessionDep, book: service.Booking
+) -> Response:
+    idem = idempotent_request(principal.client_id, key, request.method, request.url.path, await request.body())
+    if idem is not None:
+        earlier = await previous_response(session, idem)
+        if earlier is not None:
+            return earlier.replay()
+    created = await book()
+    stored = StoredResponse(201, {}, created.encode())
+    if idem is not None:
+        await remember(session, idem, stored)
+    return stored.first()
+
+
+@router.post(
+    "/projects/{project_id}/transactions",
+    status_code=201,
+    response_model=TransactionRead,
+    openapi_extra=WRITE,
+    responses={**BOOKING_ERRORS, **problem_responses(service.OverDisbursement)},
+    summary="Book a transaction (IATI transaction type) in any currency",
+)
+async def record_transaction(
+    project_id: uuid.UUID,
+    body: TransactionCreate,
+    session: SessionDep,
+    request: Request,
+    principal: Writer,
+    idempotency_key: IdempotencyKey = None,
+    traceparent: Annotated[str | None, Header()] = None,
+) -> Response:
+    async def book() -> str:
+        txn = await service.record_transaction(session, _actor(request, principal, traceparent), project_id, body)
+        return TransactionRead.model_validate(txn, from_attributes=True).model_dump_json()
+
+    return await _idempotent_create(request, principal, idempotency_key, session, book)
+
+
+@router.post(
+    "/transactions/{transaction_id}/reverse",
+    status_code=201,
+    response_model=TransactionRead,
+    openapi_extra=WRITE,
+    responses={**BOOKING_ERRORS, **problem_responses(service.TransactionNotFound, service.AlreadyReversed)},
+    summary="Correct a transaction with a reversing entry that references it",
+)
+async def reverse_transaction(
+    transaction_id: uuid.UUID,
+    body: Reversal,
+    session: SessionDep,
+    request: Request,
+    principal: Writer,
+    idempotency_key: IdempotencyKey = None,
+    traceparent: Annotated[str | None, Header()] = None,
+) -> Response:
+    async def book() -> str:
+        txn = await service.reverse_transaction(session, _actor(request, principal, traceparent), transaction_id, body)
+        return TransactionRead.model_validate(txn, from_attributes=True).model_dump_json()
+
+    return await _idempotent_create(request, principal, idempotency_key, session, book)
+
+
+@router.post(
+    "/projects/{project_id}/budget-lines",
+    status_code=201,
+    response_model=BudgetLineRead,
+    openapi_extra=WRITE,
+    responses=BOOKING_ERRORS,
+    summary="Add a budget line (IATI budget type/status)",
+)
+async def add_budget_line(
+    project_id: uuid.UUID,
+    body: BudgetLineCreate,
+    session: SessionDep,
+    request: Request,
+    principal: Writer,
+    idempotency_key: IdempotencyKey = None,
+    traceparent: Annotated[str | None, Header()] = None,
+) -> Response:
+    async def book() -> str:
+        line = await service.add_budget_line(session, _actor(request, principal, traceparent), project_id, body)
+        return BudgetLineRead.model_validate(line, from_attributes=True).model_dump_json()
+
+    return await _idempotent_create(request, principal, idempotency_key, session, book)
+
+
+@router.get(
+    "/projects/{project_id}/transactions",
+    response_model=TransactionPage,
+    openapi_extra=READ,
+    responses=problem_responses(ProjectRefNotFound),
+    summary="The project's ledger, in booking order",
+)
+async def list_transactions(project_id: uuid.UUID, session: SessionDep, principal: Reader) -> TransactionPage:
+    await service.readable(session, principal, project_id)
+    rows = await repository.transactions(session, project_id)
+    return TransactionPage(items=[TransactionRead.model_validate(r, from_attributes=True) for r in rows])
+
+
+@router.get(
+    "/projects/{project_id}/budget-lines",
+    response_model=BudgetLines,
+    openapi_extra=READ,
+    responses=problem_responses(ProjectRefNotFound),
+)
+async def list_budget_lines(project_id: uuid.UUID, session: SessionDep, principal: Reader) -> BudgetLines:
+    await service.readable(session, principal, project_id)
+    rows = await repository.budget_lines(session, project_id)
+    return BudgetLines(items=[BudgetLineRead.model_validate(r, from_attributes=True) for r in rows])
+
+
+@router.get(
+    "/projects/{project_id}/summary",
+    response_model=FundingSummary,
+    openapi_extra=READ,
+    responses=problem_responses(ProjectRefNotFound),
+    summary="Committed, disbursed, spent: in EUR, per currency, per source, per year",
+)
+async def funding_summary(project_id: uuid.UUID, session: SessionDep, principal: Reader) -> FundingSummary:
+    return await service.summary(session, principal, project_id)

@@ -1,0 +1,214 @@
+"""Booking money. Functions flush; the caller's edge commits.
+
+Rules: only projects known to this service (from project events), neither archived nor cancelled,
+take money, and only from their owner institution; disbursements beyond commitments need a reason;
+the ledger is append-only and a reversal negates one entry exactly, once. Every booking bumps the
+project's funding version and puts an event with its new totals into the outbox.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funding.ledger import repository
+from services.funding.ledger.models import BudgetLine, Transaction
+from services.funding.ledger.schemas import BudgetLineCreate, FundingSummary, Reversal, TransactionCreate
+from services.funding.project_refs.service import fundable_project
+from services.funding.rates.service import convert
+from services.funding.sources.service import check_source
+from shared.auth import Principal, ensure_may_write_for
+from shared.contracts import funding as events
+from shared.events import CloudEvent, child_traceparent
+from shared.kafka import FUNDING_TOPIC
+from shared.logs import request_id_var
+from shared.outbox import enqueue
+from shared.problems import Conflict, NotFound, Unprocessable
+
+
+class TransactionNotFound(NotFound):
+    kind, title = "transaction-not-found", "No such transaction"
+
+
+class OverDisbursement(Unprocessable):
+    kind, title = "over-disbursement", "Disbursements would exceed what was committed"
+
+
+class AlreadyReversed(Conflict):
+    kind, title = "already-reversed", "This transaction was already reversed"
+
+
+class ReversalOfReversal(Conflict):
+    kind, title = "reversal-of-reversal", "A reversing entry cannot itself be reversed; book a new entry"
+
+
+Booking = Callable[[], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class Actor:
+    principal: Principal
+    source: str
+    traceparent: str | None = None
+
+
+def transaction_contract(txn: Transaction) -> events.TransactionV1:
+    return events.TransactionV1.model_validate(txn, from_attributes=True)
+
+
+async def _emit(
+    session: AsyncSession,
+    actor: Actor,
+    event_type: str,
+    project_id: uuid.UUID,
+    owner: str,
+    transaction: Transaction | None = None,
+    budget_line: BudgetLine | None = None,
+) -> None:
+    funding = await repository.lock_funding(session, project_id, owner)
+    funding.version += 1
+    funding.updated_at = datetime.now(UTC)
+    await session.flush()
+    state = events.ProjectFundingV1(
+        project_id=project_id,
+        owner=owner,
+        version=funding.version,
+        totals=await repository.totals(session, project_id),
+        transaction=transaction_contract(transaction) if transaction else None,
+        budget_line=events.BudgetLineV1.model_validate(budget_line, from_attributes=True) if budget_line else None,
+        updated_at=funding.updated_at,
+    )
+    event = CloudEvent(
+        source=actor.source,
+        type=event_type,
+        subject=str(project_id),
+        dataschema=events.SCHEMA_BASE + event_type,
+        traceparent=child_traceparent(actor.traceparent),
+        data=state.model_dump(mode="json"),
+        xarxarequestid=request_id_var.get(),
+    )
+    await enqueue(session, FUNDING_TOPIC, str(project_id), event)
+
+
+async def record_transaction(
+    session: AsyncSession, actor: Actor, project_id: uuid.UUID, data: TransactionCreate
+) -> Transaction:
+    ref = await fundable_project(session, actor.principal, project_id)
+    ensure_may_write_for(actor.principal, ref.owner)
+    await check_source(session, data.source_id, ref.owner)
+    await repository.lock_funding(session, project_id, ref.owner)  # serialises the checks below
+    conversion = await convert(session, data.amount, data.currency, data.value_date)
+    if data.transaction_type == repository.DISBURSEMENT and not data.in_kind:
+        totals = await repository.totals(session, project_id)
+        after = totals.disbursed_eur + conversion.amount_eur
+        if after > totals.committed_eur and not data.over_commitment_reason:
+            raise OverDisbursement(
+                f"Disbursed would be {after} EUR against {totals.committed_eur} EUR committed; "
+                "send over_commitment_reason to book it anyway",
+                errors=[{"field": "over_commitment_reason", "message": "required beyond commitments"}],
+            )
+    txn = Transaction(
+        id=uuid.uuid4(),
+        project_id=project_id,
+        **data.model_dump(exclude={"amount"}),
+        amount=data.amount,
+        amount_eur=conversion.amount_eur,
+        rate=conversion.rate,
+        rate_date=conversion.rate_date,
+        rate_source=conversion.rate_source,
+        client_id=actor.principal.client_id,
+        request_id=request_id_var.get(),
+    )
+    session.add(txn)
+    await session.flush()
+    await _emit(session, actor, events.TRANSACTION_RECORDED, project_id, ref.owner, transaction=txn)
+    return txn
+
+
+async def reverse_transaction(
+    session: AsyncSession, actor: Actor, transaction_id: uuid.UUID, data: Reversal
+) -> Transaction:
+    original = await session.get(Transaction, transaction_id)
+    if original is None:
+        raise TransactionNotFound(f"No transaction {transaction_id}")
+    ref = await fundable_project(session, actor.principal, original.project_id, allow_closed=True)
+    ensure_may_write_for(actor.principal, ref.owner)
+    await repository.lock_funding(session, original.project_id, ref.owner)
+    if original.reverses_id is not None:
+        raise ReversalOfReversal(f"{transaction_id} reverses {original.reverses_id}")
+    if await repository.reversal_of(session, transaction_id) is not None:
+        raise AlreadyReversed(f"{transaction_id} was reversed before")
+    # Exact negation of the booked figures (same rate, same cents): the pair sums to zero.
+    reversal = Transaction(
+        id=uuid.uuid4(),
+        project_id=original.project_id,
+        transaction_type=original.transaction_type,
+        in_kind=original.in_kind,
+        instrument=original.instrument,
+        value_date=data.value_date or datetime.now(UTC).date(),
+        provider_org=original.provider_org,
+        receiver_org=original.receiver_org,
+        source_id=original.source_id,
+        description=f"Reversal of {original.id}: {data.reason}",
+        reverses_id=original.id,
+        amount=-original.amount,
+        currency=original.currency,
+        amount_eur=-original.amount_eur,
+        rate=original.rate,
+        rate_date=original.rate_date,
+        rate_source=original.rate_source,
+        client_id=actor.principal.client_id,
+        request_id=request_id_var.get(),
+    )
+    session.add(reversal)
+    await session.flush()
+    await _emit(session, actor, events.TRANSACTION_REVERSED, original.project_id, ref.owner, transaction=reversal)
+    return reversal
+
+
+async def add_budget_line(
+    session: AsyncSession, actor: Actor, project_id: uuid.UUID, data: BudgetLineCreate
+) -> BudgetLine:
+    ref = await fundable_project(session, actor.principal, project_id)
+    ensure_may_write_for(actor.principal, ref.owner)
+    await check_source(session, data.source_id, ref.owner)
+    conversion = await convert(session, data.amount, data.currency, data.period_start)
+    line = BudgetLine(
+        id=uuid.uuid4(),
+        project_id=project_id,
+        **data.model_dump(exclude={"amount"}),
+        amount=data.amount,
+        amount_eur=conversion.amount_eur,
+        rate=conversion.rate,
+        rate_date=conversion.rate_date,
+        rate_source=conversion.rate_source,
+        client_id=actor.principal.client_id,
+    )
+    session.add(line)
+    await session.flush()
+    await _emit(session, actor, events.BUDGET_SET, project_id, ref.owner, budget_line=line)
+    return line
+
+
+async def readable(session: AsyncSession, principal: Principal, project_id: uuid.UUID) -> None:
+    """Owner and partners read a project's money, whatever its state."""
+    await fundable_project(session, principal, project_id, allow_closed=True)
+
+
+async def summary(session: AsyncSession, principal: Principal, project_id: uuid.UUID) -> FundingSummary:
+    await readable(session, principal, project_id)
+    version = await repository.funding_version(session, project_id)
+    return FundingSummary.model_validate(
+        {
+            "project_id": project_id,
+            "version": version,
+            "totals": await repository.totals(session, project_id),
+            "by_currency": await repository.by_currency(session, project_id),
+            "by_source": await repository.by_source(session, project_id),
+            "by_year": await repository.by_year(session, project_id),
+        }
+    )

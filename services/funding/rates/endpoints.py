@@ -1,0 +1,71 @@
+"""HTTP wiring of exchange rates."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Path, Query
+
+from services.funding.rates import service
+from services.funding.rates.schemas import RateImport, RateRead, RateSet
+from shared.auth import Principal, access, requires
+from shared.codelists import codelists
+from shared.http import SessionDep
+from shared.problems import NotFound, Unprocessable, problem_responses
+
+router = APIRouter(prefix="/api/funding/rates", tags=["exchange rates"])
+Currency = Annotated[str, Path(pattern=r"^[A-Z]{3}$")]
+RATE_WRITE = access("required", ("funding:write",))
+
+
+def _known(currency: str) -> str:
+    if currency not in codelists()["Currency"] or currency == "EUR":
+        raise Unprocessable(
+            f"{currency} is not an ISO 4217 currency other than EUR",
+            errors=[{"field": "currency", "in": "path", "message": "unknown currency", "value": currency}],
+        )
+    return currency
+
+
+@router.get(
+    "/{currency}",
+    response_model=RateRead,
+    openapi_extra=access("none"),
+    responses=problem_responses(service.MissingRate),
+    summary="The rate used for a value date",
+)
+async def rate_on(currency: Currency, session: SessionDep, on: Annotated[date, Query()]) -> RateRead:
+    rate = await service.rate_for(session, _known(currency), on)
+    if rate is None:
+        raise NotFound(f"No {currency} rate for {on}")
+    return RateRead.model_validate(rate, from_attributes=True)
+
+
+@router.put(
+    "/{currency}/{rate_date}", response_model=RateRead, openapi_extra=RATE_WRITE, summary="Set one rate (units per EUR)"
+)
+async def set_rate(
+    currency: Currency,
+    rate_date: date,
+    body: RateSet,
+    session: SessionDep,
+    principal: Annotated[Principal, requires("funding:write")],
+) -> RateRead:
+    rate = await service.set_rate(session, _known(currency), rate_date, body.units_per_eur, body.source)
+    return RateRead.model_validate(rate, from_attributes=True)
+
+
+@router.post(
+    "/import",
+    response_model=RateImport,
+    openapi_extra=RATE_WRITE,
+    responses=problem_responses(service.InvalidRateFile),
+    summary="Load rates in bulk from a central bank CSV (Date column, one column per currency)",
+)
+async def import_rates(
+    session: SessionDep,
+    principal: Annotated[Principal, requires("funding:write")],
+    body: Annotated[str, Body(media_type="text/csv", max_length=1_000_000)],
+    source: Annotated[str, Query(min_length=1, max_length=200)] = "ECB euro foreign exchange reference rates",
+) -> RateImport:
+    loaded, currencies, skipped = await service.import_csv(session, body, source)
+    return RateImport(loaded=loaded, currencies=currencies, skipped=skipped[:100])

@@ -1,0 +1,46 @@
+"""API models of funding sources."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.codelists import coded
+
+
+class ReportingPeriod(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: dt.date
+    end: dt.date
+    due: dt.date | None = None
+
+
+class SourceCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    institution: Annotated[str, coded("institutions")]
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")]
+    kind: Annotated[str, coded("funding-source-kinds")]
+    name: dict[
+        Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")],
+        Annotated[str, StringConstraints(min_length=1, max_length=300)],
+    ] = Field(min_length=1)
+    programme: Annotated[str, StringConstraints(max_length=300)] | None = Field(
+        default=None, description="EU programme, e.g. FEDER 2021-2027 Catalunya"
+    )
+    call_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+    co_financing_rate: Decimal | None = Field(
+        default=None, gt=0, le=100, max_digits=5, decimal_places=2, description="Percent of eligible costs the EU pays"
+    )
+    reporting_periods: list[ReportingPeriod] = Field(default_factory=list, max_length=50)
+
+
+class SourceRead(SourceCreate):
+    id: uuid.UUID
+
+
+class SourceList(BaseModel):
+    items: list[SourceRead]

@@ -1,0 +1,87 @@
+"""Events of the funding service (topic `xarxa.funding.v1`), version 1.
+
+Project money events are keyed by project id and carry the project's funding version and its new
+totals; institution-year events are keyed `institution:year`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_BASE = "https://xarxa.barcelona/schemas/events/funding/v1/"
+
+TRANSACTION_RECORDED = "funding.transaction-recorded"
+TRANSACTION_REVERSED = "funding.transaction-reversed"
+BUDGET_SET = "funding.budget-set"
+REVENUE_DECLARED = "funding.revenue-declared"
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class MoneyV1(_Part):
+    amount: Decimal
+    currency: str
+    amount_eur: Decimal
+    rate: Decimal
+    rate_date: date
+    rate_source: str
+
+
+class TransactionV1(MoneyV1):
+    id: uuid.UUID
+    transaction_type: str
+    in_kind: bool
+    instrument: str
+    value_date: date
+    provider_org: str | None = None
+    receiver_org: str | None = None
+    source_id: uuid.UUID | None = None
+    description: str | None = None
+    reverses_id: uuid.UUID | None = None
+    over_commitment_reason: str | None = None
+
+
+class BudgetLineV1(MoneyV1):
+    id: uuid.UUID
+    budget_type: str
+    budget_status: str
+    period_start: date
+    period_end: date
+    source_id: uuid.UUID | None = None
+
+
+class TotalsV1(_Part):
+    """EUR totals of the project's ledger (money only; in-kind apart)."""
+
+    budget_eur: Decimal = Decimal(0)
+    incoming_eur: Decimal = Decimal(0)
+    committed_eur: Decimal = Decimal(0)
+    disbursed_eur: Decimal = Decimal(0)
+    spent_eur: Decimal = Decimal(0)
+    in_kind_eur: Decimal = Decimal(0)
+
+
+class ProjectFundingV1(_Part):
+    project_id: uuid.UUID
+    owner: str
+    version: int
+    totals: TotalsV1
+    transaction: TransactionV1 | None = None
+    budget_line: BudgetLineV1 | None = None
+    updated_at: datetime
+
+
+class InstitutionYearV1(_Part):
+    institution: str
+    year: int
+    version: int
+    own_revenues_eur: Decimal
+    target_eur: Decimal = Field(description="0.7 % of own revenues")
+    cooperation_budget_eur: Decimal | None = None
+    updated_at: datetime
