@@ -214,3 +214,10 @@ async def test_funding_events_carry_the_new_totals_and_version(
     assert [e["data"]["version"] for e in events] == [1, 2, 3]
     assert events[-1]["data"]["totals"] == final["totals"]
     assert events[-1]["data"]["transaction"]["reverses_id"] == first["id"]
+
+
+async def test_found_by_fuzzing_a_stray_carriage_return_is_an_invalid_file(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.post(
+        "/api/funding/rates/import", content="\rÙ)딃\n2025-01-01,1".encode(), headers={"Content-Type": "text/csv"}
+    )
+    assert response.status_code == 422 and response.json()["type"].endswith("/invalid-rate-file")

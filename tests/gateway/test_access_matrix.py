@@ -97,6 +97,54 @@ async def world(stack: Stack, tokens: Tokens) -> World:
 
         return build
 
+    async def as_admin(method: str, url: str, **kwargs: Any) -> httpx.Response:
+        async with httpx.AsyncClient(base_url=stack.gateway, headers=tokens.headers("admin")) as admin:
+            response = await admin.request(method, url, **kwargs)
+        assert response.status_code < 300, response.text
+        return response
+
+    def booking() -> dict[str, Any]:
+        return {
+            "transaction_type": "2",
+            "amount": "10.00",
+            "currency": "EUR",
+            "value_date": "2025-03-10",
+            "instrument": "conveni",
+        }
+
+    def booked() -> Callable[[], Awaitable[dict[str, Any]]]:
+        async def build() -> dict[str, Any]:
+            txn = await as_admin("POST", f"/api/funding/projects/{world.draft_id}/transactions", json=booking())
+            return {"path": {"transaction_id": txn.json()["id"]}, "json": {"reason": "matrix"}}
+
+        return build
+
+    def declared_year() -> Callable[[], Awaitable[dict[str, Any]]]:
+        async def build() -> dict[str, Any]:
+            year = 2040 + next(_codes) % 60
+            await as_admin(
+                "PUT",
+                f"/api/funding/institutions/ajuntament-barcelona/years/{year}",
+                json={"own_revenues_eur": "1000.00"},
+                headers={"If-Match": '"1"'},
+            )
+            return {"path": {"institution": "ajuntament-barcelona", "year": year}}
+
+        return build
+
+    def fresh_year() -> Callable[[], Awaitable[dict[str, Any]]]:
+        async def build() -> dict[str, Any]:
+            return {
+                "path": {"institution": "ajuntament-barcelona", "year": 1990 + next(_codes) % 50},
+                "json": {"own_revenues_eur": "1000.00"},
+            }
+
+        return build
+
+    async def usd_rate() -> dict[str, Any]:
+        await as_admin("PUT", "/api/funding/rates/USD/2025-03-10", json={"units_per_eur": "1.0815"})
+        return {"path": {"currency": "USD"}, "params": {"on": "2025-03-10"}}
+
     def draft_listed(response: httpx.Response) -> bool:
         return world.draft_id in {p["id"] for p in response.json()["items"]}
 
@@ -136,6 +184,55 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ("get", "/api/projects/codelists"): Case(fixed({})),
         ("get", "/api/projects/codelists/{name}"): Case(fixed({"path": {"name": "Sector"}})),
         ("get", "/api/funding/project-refs/{project_id}"): Case(fixed({"path": {"project_id": world.draft_id}})),
+        ("post", "/api/funding/projects/{project_id}/transactions"): Case(
+            lambda: fixed({"path": {"project_id": world.draft_id}, "json": booking()})(), ok=201
+        ),
+        ("post", "/api/funding/transactions/{transaction_id}/reverse"): Case(booked(), ok=201),
+        ("post", "/api/funding/projects/{project_id}/budget-lines"): Case(
+            fixed(
+                {
+                    "path": {"project_id": world.draft_id},
+                    "json": {
+                        "period_start": "2025-01-01",
+                        "period_end": "2025-12-31",
+                        "amount": "100.00",
+                        "currency": "EUR",
+                    },
+                }
+            ),
+            ok=201,
+        ),
+        ("get", "/api/funding/projects/{project_id}/transactions"): Case(
+            fixed({"path": {"project_id": world.draft_id}})
+        ),
+        ("get", "/api/funding/projects/{project_id}/budget-lines"): Case(
+            fixed({"path": {"project_id": world.draft_id}})
+        ),
+        ("get", "/api/funding/projects/{project_id}/summary"): Case(fixed({"path": {"project_id": world.draft_id}})),
+        ("put", "/api/funding/institutions/{institution}/years/{year}"): Case(fresh_year(), denied=403),
+        ("get", "/api/funding/institutions/{institution}/years/{year}"): Case(declared_year()),
+        ("get", "/api/funding/rates/{currency}"): Case(usd_rate),
+        ("put", "/api/funding/rates/{currency}/{rate_date}"): Case(
+            fixed({"path": {"currency": "CUP", "rate_date": "2025-03-10"}, "json": {"units_per_eur": "26.0"}})
+        ),
+        ("post", "/api/funding/rates/import"): Case(
+            fixed({"content": b"Date,CUP\n2025-03-11,26.1\n", "content_type": "text/csv"})
+        ),
+        ("post", "/api/funding/sources"): Case(
+            lambda: fixed(
+                {
+                    "json": {
+                        "institution": "ajuntament-barcelona",
+                        "code": f"SRC-{next(_codes)}",
+                        "kind": "own-budget",
+                        "name": {"ca": "Pressupost propi"},
+                    }
+                }
+            )(),
+            ok=201,
+            denied=403,
+        ),
+        ("get", "/api/funding/sources"): Case(fixed({})),
         ("get", "/api/reporting/portfolio"): Case(fixed({})),
         ("get", "/api/reporting/projects"): Case(fixed({})),
         ("get", "/api/reporting/projects/{project_id}"): Case(fixed({"path": {"project_id": world.published_id}})),

@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 CENT = Decimal("0.01")
 EUR = "EUR"
@@ -42,8 +43,15 @@ class ParsedRates:
 
 def parse_rate_csv(text: str, currencies: set[str]) -> ParsedRates:
     """Read the wide format central banks publish (ECB eurofxref): a `Date` column, then one
-    column per currency with units per EUR; empty or `N/A` cells are days without a rate."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    column per currency with units per EUR; empty or `N/A` cells are days without a rate.
+    Raises ValueError for a file that is not such a CSV."""
+    try:
+        return _parse(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")), currencies)
+    except csv.Error as exc:
+        raise ValueError(f"not a readable CSV file: {exc}") from exc
+
+
+def _parse(reader: Any, currencies: set[str]) -> ParsedRates:
     try:
         header = [cell.strip() for cell in next(reader)]
     except StopIteration:
