@@ -12,6 +12,7 @@ import httpx
 
 from shared.codelists import codelists
 from shared.db import create_engine, create_sessionmaker, transaction
+from shared.demo.funding import load_funding_demo
 from shared.infra.paths import DEPLOY_LOCAL
 
 DEMO_DIR = DEPLOY_LOCAL / "demo"
@@ -235,7 +236,8 @@ def demo_projects() -> list[dict[str, Any]]:
 
 
 def load_demo_data(gateway: str, admin: dict[str, Any], *, only_if_empty: bool = True) -> list[str]:
-    """Create the demo projects through the API. Returns their ids (none if the registry had projects)."""
+    """Create the demo projects and their money through the API. Returns the project ids (none if
+    the registry had projects already)."""
     headers = {"Authorization": f"Bearer {fetch_token(gateway, admin)}"}
     created: dict[str, str] = {}
     with httpx.Client(base_url=gateway, timeout=30, headers=headers) as client:
@@ -253,4 +255,6 @@ def load_demo_data(gateway: str, admin: dict[str, Any], *, only_if_empty: bool =
             if response.status_code != 201:
                 raise RuntimeError(f"demo project {body['code']} refused: {response.text}")
             created[body["code"]] = response.json()["id"]
+        projects = [client.get(f"/api/projects/projects/{i}").json() for i in created.values()]
+        load_funding_demo(client, projects)
     return list(created.values())
