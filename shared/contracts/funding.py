@@ -45,6 +45,7 @@ class TransactionV1(MoneyV1):
     description: str | None = None
     reverses_id: uuid.UUID | None = None
     over_commitment_reason: str | None = None
+    eu_eligible: bool | None = None
 
 
 class BudgetLineV1(MoneyV1):

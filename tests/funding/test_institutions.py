@@ -94,3 +94,72 @@ async def test_eu_sources_state_their_co_financing(gateway: httpx.AsyncClient, f
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "source_id"
     by_source = (await gateway.get(f"/api/funding/projects/{project['id']}/summary")).json()["by_source"]
     assert by_source[0]["source_id"] == source["id"]
+
+
+async def test_eu_sources_give_eligible_costs_eu_share_and_match_funding(
+    gateway: httpx.AsyncClient, funded_project: FundedProject
+) -> None:
+    source = (
+        await gateway.post(
+            "/api/funding/sources",
+            json={
+                "institution": "amb",
+                "code": "EC-WATER-25",
+                "kind": "ec-call",
+                "co_financing_rate": "75",
+                "name": {"en": "EC call for water utilities"},
+                "call_id": "EC-2025-WATER",
+                "reporting_periods": [
+                    {"start": "2025-01-01", "end": "2025-06-30", "due": "2025-09-30"},
+                    {"start": "2025-07-01", "end": "2025-12-31"},
+                ],
+            },
+        )
+    ).json()
+    project = await funded_project(owner="amb")
+    url = f"/api/funding/projects/{project['id']}/transactions"
+
+    def spend(amount: str, on: str, eligible: bool | None) -> dict[str, object]:
+        body: dict[str, object] = {
+            "transaction_type": "4",
+            "amount": amount,
+            "currency": "EUR",
+            "value_date": on,
+            "instrument": "direct-execution",
+            "source_id": source["id"],
+        }
+        if eligible is not None:
+            body["eu_eligible"] = eligible
+        return body
+
+    missing = await gateway.post(url, json=spend("100.00", "2025-02-01", None))
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "eu_eligible"
+    not_eu = await gateway.post(url, json={**spend("1.00", "2025-02-01", True), "source_id": None})
+    assert not_eu.status_code == 422
+    await gateway.post(
+        url,
+        json={
+            "transaction_type": "11",
+            "amount": "5000.00",
+            "currency": "EUR",
+            "value_date": "2025-01-15",
+            "instrument": "conveni",
+            "source_id": source["id"],
+        },
+    )
+    for amount, on, eligible in (
+        ("6000.01", "2025-03-01", True),
+        ("2000.00", "2025-08-01", True),
+        ("1500.00", "2025-09-01", False),
+    ):
+        assert (await gateway.post(url, json=spend(amount, on, eligible))).status_code == 201
+    summary = (await gateway.get(f"/api/funding/sources/{source['id']}/summary")).json()
+    assert (summary["spent_eur"], summary["eligible_eur"], summary["non_eligible_eur"]) == (
+        "9500.01",
+        "8000.01",
+        "1500.00",
+    )
+    # 75 % of 8000.01 is 6000.0075: half up to the cent gives 6000.01; the match is the rest.
+    assert (summary["eu_share_eur"], summary["match_funding_eur"]) == ("6000.01", "2000.00")
+    assert summary["received_eur"] == "5000.00" and summary["eu_balance_due_eur"] == "1000.01"
+    assert [p["eligible_eur"] for p in summary["periods"]] == ["6000.01", "2000.00"]

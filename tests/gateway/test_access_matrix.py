@@ -145,6 +145,19 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         await as_admin("PUT", "/api/funding/rates/USD/2025-03-10", json={"units_per_eur": "1.0815"})
         return {"path": {"currency": "USD"}, "params": {"on": "2025-03-10"}}
 
+    async def own_source() -> dict[str, Any]:
+        created = await as_admin(
+            "POST",
+            "/api/funding/sources",
+            json={
+                "institution": "ajuntament-barcelona",
+                "code": f"SRC-{next(_codes)}",
+                "kind": "own-budget",
+                "name": {"ca": "Pressupost propi"},
+            },
+        )
+        return {"path": {"source_id": created.json()["id"]}}
+
     def draft_listed(response: httpx.Response) -> bool:
         return world.draft_id in {p["id"] for p in response.json()["items"]}
 
@@ -233,6 +246,7 @@ async def world(stack: Stack, tokens: Tokens) -> World:
             denied=403,
         ),
         ("get", "/api/funding/sources"): Case(fixed({})),
+        ("get", "/api/funding/sources/{source_id}/summary"): Case(own_source),
         ("get", "/api/reporting/portfolio"): Case(fixed({})),
         ("get", "/api/reporting/projects"): Case(fixed({})),
         ("get", "/api/reporting/projects/{project_id}"): Case(fixed({"path": {"project_id": world.published_id}})),

@@ -77,6 +77,8 @@ class Transaction(_Money, Base):
         UUID(as_uuid=True), ForeignKey("transactions.id"), unique=True
     )
     over_commitment_reason: Mapped[str | None] = mapped_column(Text)
+    # For expenditure charged to an EU source: whether the cost is eligible for co-financing.
+    eu_eligible: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     client_id: Mapped[str | None] = mapped_column(Text)
     request_id: Mapped[str | None] = mapped_column(Text)

@@ -40,6 +40,9 @@ class TransactionCreate(BaseModel):
     over_commitment_reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None = Field(
         default=None, description="Required to disburse beyond what was committed"
     )
+    eu_eligible: bool | None = Field(
+        default=None, description="Expenditure charged to an EU source (FEDER, EC call): eligible for co-financing?"
+    )
 
     @model_validator(mode="after")
     def _in_kind_is_eur(self) -> TransactionCreate:

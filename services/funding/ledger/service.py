@@ -20,7 +20,7 @@ from services.funding.ledger.models import BudgetLine, Transaction
 from services.funding.ledger.schemas import BudgetLineCreate, FundingSummary, Reversal, TransactionCreate
 from services.funding.project_refs.service import fundable_project
 from services.funding.rates.service import convert
-from services.funding.sources.service import check_source
+from services.funding.sources.service import check_eligibility, check_source
 from shared.auth import Principal, ensure_may_write_for
 from shared.contracts import funding as events
 from shared.events import CloudEvent, child_traceparent
@@ -99,7 +99,8 @@ async def record_transaction(
 ) -> Transaction:
     ref = await fundable_project(session, actor.principal, project_id)
     ensure_may_write_for(actor.principal, ref.owner)
-    await check_source(session, data.source_id, ref.owner)
+    source = await check_source(session, data.source_id, ref.owner)
+    check_eligibility(source, data.transaction_type, data.eu_eligible)
     await repository.lock_funding(session, project_id, ref.owner)  # serialises the checks below
     conversion = await convert(session, data.amount, data.currency, data.value_date)
     if data.transaction_type == repository.DISBURSEMENT and not data.in_kind:

@@ -44,3 +44,27 @@ class SourceRead(SourceCreate):
 
 class SourceList(BaseModel):
     items: list[SourceRead]
+
+
+class PeriodFigures(BaseModel):
+    start: dt.date
+    end: dt.date
+    due: dt.date | None = None
+    eligible_eur: Decimal
+
+
+class SourceSummary(BaseModel):
+    source_id: uuid.UUID
+    kind: str
+    co_financing_rate: Decimal | None
+    committed_eur: Decimal
+    received_eur: Decimal = Field(description="Incoming funds and commitments from this source (types 1 and 11)")
+    spent_eur: Decimal
+    eligible_eur: Decimal | None = Field(default=None, description="EU sources: eligible expenditure")
+    non_eligible_eur: Decimal | None = None
+    eu_share_eur: Decimal | None = Field(default=None, description="eligible x co-financing rate, half up to the cent")
+    match_funding_eur: Decimal | None = Field(default=None, description="eligible - EU share: owed by the institution")
+    eu_balance_due_eur: Decimal | None = Field(default=None, description="EU share - received")
+    periods: list[PeriodFigures] = Field(
+        default_factory=list, description="Eligible expenditure per EU reporting period"
+    )

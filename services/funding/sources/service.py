@@ -1,22 +1,31 @@
-"""Funding sources of each institution."""
+"""Funding sources of each institution, and for EU sources the co-financing arithmetic."""
 
 from __future__ import annotations
 
 import uuid
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funding.ledger.models import Transaction
 from services.funding.sources.models import FundingSource
-from services.funding.sources.schemas import SourceCreate
-from shared.auth import Principal, ensure_may_write_for
-from shared.problems import Conflict, Unprocessable
+from services.funding.sources.schemas import PeriodFigures, ReportingPeriod, SourceCreate, SourceSummary
+from shared.auth import Principal, ensure_may_write_for, may_read
+from shared.problems import Conflict, NotFound, Unprocessable
 
 EU_KINDS = {"feder", "ec-call"}
+EXPENDITURE = "4"
+CENT = Decimal("0.01")
 
 
 class SourceCodeTaken(Conflict):
     kind, title = "source-code-taken", "The institution already has a source with this code"
+
+
+class SourceNotFound(NotFound):
+    kind, title = "source-not-found", "No such funding source"
 
 
 async def create_source(session: AsyncSession, principal: Principal, data: SourceCreate) -> FundingSource:
@@ -44,12 +53,94 @@ async def list_sources(session: AsyncSession, institution: str | None) -> list[F
     return list((await session.execute(query)).scalars())
 
 
-async def check_source(session: AsyncSession, source_id: uuid.UUID | None, owner: str) -> None:
+async def check_source(session: AsyncSession, source_id: uuid.UUID | None, owner: str) -> FundingSource | None:
     if source_id is None:
-        return
+        return None
     source = await session.get(FundingSource, source_id)
     if source is None or source.institution != owner:
         raise Unprocessable(
             "Unknown funding source for this institution",
             errors=[{"field": "source_id", "message": "unknown source", "value": str(source_id)}],
         )
+    return source
+
+
+def check_eligibility(source: FundingSource | None, transaction_type: str, eu_eligible: bool | None) -> None:
+    """EU expenditure says whether it is eligible; nothing else may say so."""
+    is_eu = source is not None and source.kind in EU_KINDS
+    if is_eu and transaction_type == EXPENDITURE and eu_eligible is None:
+        raise Unprocessable(
+            "Expenditure charged to an EU source states whether it is eligible",
+            errors=[{"field": "eu_eligible", "message": "required for expenditure on feder and ec-call sources"}],
+        )
+    if not is_eu and eu_eligible is not None:
+        raise Unprocessable(
+            "Only expenditure charged to an EU source has an eligibility",
+            errors=[{"field": "eu_eligible", "message": "only for EU sources"}],
+        )
+
+
+def eu_figures(co_financing_rate: Decimal, eligible: Decimal) -> tuple[Decimal, Decimal]:
+    """The EU share of eligible costs and the match funding the institution owes, to the cent."""
+    share = (eligible * co_financing_rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    return share, eligible - share
+
+
+def _total(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, Transaction.amount_eur), else_=0)), 0)
+
+
+async def source_summary(session: AsyncSession, principal: Principal, source_id: uuid.UUID) -> SourceSummary:
+    source = await session.get(FundingSource, source_id)
+    if source is None or not may_read(principal, source.institution, []):
+        raise SourceNotFound(f"No funding source {source_id}")
+    money = Transaction.in_kind.is_(False) & (Transaction.source_id == source_id)
+    expenditure = Transaction.transaction_type == EXPENDITURE
+    row = (
+        await session.execute(
+            select(
+                _total(Transaction.transaction_type == "2"),
+                _total(Transaction.transaction_type.in_(["1", "11"])),
+                _total(expenditure),
+                _total(expenditure & Transaction.eu_eligible.is_(True)),
+                _total(expenditure & Transaction.eu_eligible.is_(False)),
+            ).where(money)
+        )
+    ).one()
+    committed, received, spent, eligible, non_eligible = (Decimal(v).quantize(CENT) for v in row)
+    summary = SourceSummary(
+        source_id=source.id,
+        kind=source.kind,
+        co_financing_rate=source.co_financing_rate,
+        committed_eur=committed,
+        received_eur=received,
+        spent_eur=spent,
+    )
+    if source.kind not in EU_KINDS or source.co_financing_rate is None:
+        return summary
+    share, match = eu_figures(source.co_financing_rate, eligible)
+    periods = []
+    for stored in source.reporting_periods:
+        period = ReportingPeriod.model_validate(stored)  # JSONB holds the dates as strings
+        in_period = (
+            expenditure
+            & Transaction.eu_eligible.is_(True)
+            & (Transaction.value_date >= period.start)
+            & (Transaction.value_date <= period.end)
+        )
+        amount = (await session.execute(select(_total(in_period)).where(money))).scalar_one()
+        periods.append(
+            PeriodFigures(
+                start=period.start, end=period.end, due=period.due, eligible_eur=Decimal(amount).quantize(CENT)
+            )
+        )
+    return summary.model_copy(
+        update={
+            "eligible_eur": eligible,
+            "non_eligible_eur": non_eligible,
+            "eu_share_eur": share,
+            "match_funding_eur": match,
+            "eu_balance_due_eur": share - received,
+            "periods": periods,
+        }
+    )
