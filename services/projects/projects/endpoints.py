@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.projects import repository, service
 from services.projects.projects.events import project_state
@@ -170,16 +172,21 @@ async def read_project(
     return _respond(response, await service.get_project(session, principal, project_id), accept_language)
 
 
-@router.put(
-    "/{project_id}",
-    response_model=ProjectRead,
-    openapi_extra=WRITE,
-    responses=WRITE_ERRORS,
-    summary="Replace the editable fields (identity, status, visibility and results have their own operations)",
-)
-async def replace_project(
-    project_id: uuid.UUID,
-    body: ProjectEditable,
+@dataclass
+class Change:
+    """What every change of a project needs: the transaction, who acts, the version they read."""
+
+    session: AsyncSession
+    actor: service.Actor
+    expected_version: int
+    response: Response
+    accept_language: str | None
+
+    def respond(self, project: Project) -> ProjectRead:
+        return _respond(self.response, project, self.accept_language)
+
+
+async def _change(
     session: SessionDep,
     request: Request,
     response: Response,
@@ -187,11 +194,26 @@ async def replace_project(
     if_match: IfMatch = None,
     traceparent: Annotated[str | None, Header()] = None,
     accept_language: AcceptLanguage = None,
-) -> ProjectRead:
-    project = await service.replace_project(
-        session, _actor(request, principal, traceparent), project_id, required_version(if_match), body
+) -> Change:
+    return Change(
+        session, _actor(request, principal, traceparent), required_version(if_match), response, accept_language
     )
-    return _respond(response, project, accept_language)
+
+
+ChangeDep = Annotated[Change, Depends(_change)]
+
+
+@router.put(
+    "/{project_id}",
+    response_model=ProjectRead,
+    openapi_extra=WRITE,
+    responses=WRITE_ERRORS,
+    summary="Replace the editable fields (identity, status, visibility and results have their own operations)",
+)
+async def replace_project(project_id: uuid.UUID, body: ProjectEditable, change: ChangeDep) -> ProjectRead:
+    return change.respond(
+        await service.replace_project(change.session, change.actor, project_id, change.expected_version, body)
+    )
 
 
 @router.patch(
@@ -203,19 +225,12 @@ async def replace_project(
 )
 async def patch_project(
     project_id: uuid.UUID,
-    session: SessionDep,
-    request: Request,
-    response: Response,
-    principal: Writer,
     patch: Annotated[dict[str, Any], Body(media_type="application/merge-patch+json")],
-    if_match: IfMatch = None,
-    traceparent: Annotated[str | None, Header()] = None,
-    accept_language: AcceptLanguage = None,
+    change: ChangeDep,
 ) -> ProjectRead:
-    project = await service.patch_project(
-        session, _actor(request, principal, traceparent), project_id, required_version(if_match), patch
+    return change.respond(
+        await service.patch_project(change.session, change.actor, project_id, change.expected_version, patch)
     )
-    return _respond(response, project, accept_language)
 
 
 @router.post(
@@ -225,21 +240,10 @@ async def patch_project(
     responses={**WRITE_ERRORS, **problem_responses(service.TransitionNotAllowed)},
     summary="Change the IATI activity status; cancelling and suspending need a reason",
 )
-async def change_status(
-    project_id: uuid.UUID,
-    body: StatusChange,
-    session: SessionDep,
-    request: Request,
-    response: Response,
-    principal: Writer,
-    if_match: IfMatch = None,
-    traceparent: Annotated[str | None, Header()] = None,
-    accept_language: AcceptLanguage = None,
-) -> ProjectRead:
-    project = await service.change_status(
-        session, _actor(request, principal, traceparent), project_id, required_version(if_match), body
+async def change_status(project_id: uuid.UUID, body: StatusChange, change: ChangeDep) -> ProjectRead:
+    return change.respond(
+        await service.change_status(change.session, change.actor, project_id, change.expected_version, body)
     )
-    return _respond(response, project, accept_language)
 
 
 @router.post(
@@ -249,20 +253,8 @@ async def change_status(
     responses=WRITE_ERRORS,
     summary="Make a draft public",
 )
-async def publish_project(
-    project_id: uuid.UUID,
-    session: SessionDep,
-    request: Request,
-    response: Response,
-    principal: Writer,
-    if_match: IfMatch = None,
-    traceparent: Annotated[str | None, Header()] = None,
-    accept_language: AcceptLanguage = None,
-) -> ProjectRead:
-    project = await service.publish(
-        session, _actor(request, principal, traceparent), project_id, required_version(if_match)
-    )
-    return _respond(response, project, accept_language)
+async def publish_project(project_id: uuid.UUID, change: ChangeDep) -> ProjectRead:
+    return change.respond(await service.publish(change.session, change.actor, project_id, change.expected_version))
 
 
 @router.post(
@@ -272,20 +264,8 @@ async def publish_project(
     responses=WRITE_ERRORS,
     summary="Archive: the project leaves lists and can no longer change",
 )
-async def archive_project(
-    project_id: uuid.UUID,
-    session: SessionDep,
-    request: Request,
-    response: Response,
-    principal: Writer,
-    if_match: IfMatch = None,
-    traceparent: Annotated[str | None, Header()] = None,
-    accept_language: AcceptLanguage = None,
-) -> ProjectRead:
-    project = await service.archive(
-        session, _actor(request, principal, traceparent), project_id, required_version(if_match)
-    )
-    return _respond(response, project, accept_language)
+async def archive_project(project_id: uuid.UUID, change: ChangeDep) -> ProjectRead:
+    return change.respond(await service.archive(change.session, change.actor, project_id, change.expected_version))
 
 
 @router.put(
@@ -295,21 +275,10 @@ async def archive_project(
     responses=WRITE_ERRORS,
     summary="Replace the results framework (results, indicators, periods)",
 )
-async def replace_results(
-    project_id: uuid.UUID,
-    body: ResultsReplace,
-    session: SessionDep,
-    request: Request,
-    response: Response,
-    principal: Writer,
-    if_match: IfMatch = None,
-    traceparent: Annotated[str | None, Header()] = None,
-    accept_language: AcceptLanguage = None,
-) -> ProjectRead:
-    project = await service.replace_results(
-        session, _actor(request, principal, traceparent), project_id, required_version(if_match), body.results
+async def replace_results(project_id: uuid.UUID, body: ResultsReplace, change: ChangeDep) -> ProjectRead:
+    return change.respond(
+        await service.replace_results(change.session, change.actor, project_id, change.expected_version, body.results)
     )
-    return _respond(response, project, accept_language)
 
 
 @router.get(
