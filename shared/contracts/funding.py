@@ -18,6 +18,7 @@ TRANSACTION_RECORDED = "funding.transaction-recorded"
 TRANSACTION_REVERSED = "funding.transaction-reversed"
 BUDGET_SET = "funding.budget-set"
 REVENUE_DECLARED = "funding.revenue-declared"
+PROJECT_FUNDING_EVENT_TYPES = (TRANSACTION_RECORDED, TRANSACTION_REVERSED, BUDGET_SET)
 
 
 class _Part(BaseModel):

@@ -89,18 +89,14 @@ class GateMiddleware:
     async def _audited(
         self, state: GateState, principal: Principal | None, scope: Scope, receive: Receive, send: Send
     ) -> None:
+        """Record the write as soon as its status is known and before the client receives anything,
+        so that a caller who got the answer always finds the write in the trail."""
         started = time.perf_counter()
-        status = 500
+        recorded = False
 
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture)
-        finally:
+        async def write(status: int) -> None:
+            nonlocal recorded
+            recorded = True
             client = scope.get("client")
             await record(
                 state.sessions,
@@ -115,3 +111,14 @@ class GateMiddleware:
                     duration_ms=int((time.perf_counter() - started) * 1000),
                 ),
             )
+
+        async def audit_then_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                await write(int(message["status"]))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, audit_then_send)
+        finally:
+            if not recorded:  # the application failed before answering
+                await write(500)

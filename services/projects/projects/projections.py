@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 from typing import Any
 
-
-def fold(text: str) -> str:
-    """Lower case without accents: 'Medellín' and 'medellin' match."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+from shared.text import fold
 
 
 def _texts(doc: dict[str, Any]) -> list[str]:

@@ -13,9 +13,9 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, tup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.projects.models import Network, Project, ProjectChange
-from services.projects.projects.projections import fold
 from shared.auth import Principal
 from shared.problems import Unprocessable
+from shared.text import fold
 
 SORTS: dict[str, Any] = {
     "created_at": Project.created_at,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, Text
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy import Boolean, DateTime, Integer, Numeric, Text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.reporting.database import Base
@@ -26,4 +27,29 @@ class ProjectView(Base):
     partner_cities: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False)
     sdg_goals: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # Dimensions of the reports' filters, taken from the project state.
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    archived: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    modality: Mapped[str | None] = mapped_column(Text)
+    networks: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, server_default="{}")
+    countries: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, server_default="{}")
+    cities: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, server_default="{}")
+    start_year: Mapped[int | None] = mapped_column(Integer)
+    end_year: Mapped[int | None] = mapped_column(Integer)
+
+
+class FundingView(Base):
+    """Per project: the EUR totals of its ledger, from funding events (versions decide)."""
+
+    __tablename__ = "funding_view"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    owner: Mapped[str] = mapped_column(Text, nullable=False)
+    budget_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
+    committed_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
+    disbursed_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
+    spent_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
+    in_kind_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
     event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

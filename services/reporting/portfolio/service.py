@@ -7,12 +7,14 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.portfolio import repository
-from services.reporting.portfolio.models import ProjectView
+from services.reporting.portfolio.models import FundingView, ProjectView
 from services.reporting.portfolio.schemas import Freshness, PortfolioOverview
+from shared.contracts.funding import PROJECT_FUNDING_EVENT_TYPES, ProjectFundingV1
 from shared.contracts.projects import PROJECT_EVENT_TYPES, ProjectStateV1
 from shared.events import CloudEvent
 from shared.problems import NotFound
 from shared.readmodel import upsert_if_newer
+from shared.text import fold
 
 
 class PublishedProjectNotFound(NotFound):
@@ -23,6 +25,9 @@ async def apply_project_event(session: AsyncSession, event: CloudEvent) -> None:
     if event.type not in PROJECT_EVENT_TYPES:
         return
     state = ProjectStateV1.model_validate(event.data)
+    start = state.dates.actual_start or state.dates.planned_start
+    end = state.dates.actual_end or state.dates.planned_end
+    countries = {c.country for c in state.partner_cities} | {c.code for c in state.recipient_countries}
     await upsert_if_newer(
         session,
         ProjectView,
@@ -37,6 +42,36 @@ async def apply_project_event(session: AsyncSession, event: CloudEvent) -> None:
             "partner_cities": [c.model_dump() for c in state.partner_cities],
             "sdg_goals": [g.model_dump(mode="json") for g in state.sdg_goals],
             "updated_at": state.updated_at,
+            "event_time": event.time,
+            "parent_id": state.parent_id,
+            "archived": state.archived,
+            "modality": state.modality,
+            "networks": state.networks,
+            "countries": sorted(countries),
+            "cities": sorted({fold(c.name) for c in state.partner_cities}),
+            "start_year": start.year if start else None,
+            "end_year": end.year if end else None,
+        },
+    )
+
+
+async def apply_funding_event(session: AsyncSession, event: CloudEvent) -> None:
+    if event.type not in PROJECT_FUNDING_EVENT_TYPES:
+        return
+    state = ProjectFundingV1.model_validate(event.data)
+    totals = state.totals
+    await upsert_if_newer(
+        session,
+        FundingView,
+        {
+            "id": state.project_id,
+            "version": state.version,
+            "owner": state.owner,
+            "budget_eur": totals.budget_eur,
+            "committed_eur": totals.committed_eur,
+            "disbursed_eur": totals.disbursed_eur,
+            "spent_eur": totals.spent_eur,
+            "in_kind_eur": totals.in_kind_eur,
             "event_time": event.time,
         },
     )

@@ -1,0 +1,56 @@
+"""SDG attribution: how a project's money is split among its SDG goals. Pure functions.
+
+Methods (declared, named and versioned; every report states which one produced it):
+- `declared-shares`: the shares the project declares (they sum to 100 %);
+- `equal-split`: the same part for each tagged goal;
+- `principal-goal`: all of it to the goal with the largest declared share (ties: lowest goal number).
+Amounts are split in whole cents by the largest-remainder method, so the parts of a project
+always add up exactly to its total: nothing is lost or counted twice by rounding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+METHOD_VERSION = "1"
+METHODS = ("declared-shares", "equal-split", "principal-goal")
+
+
+def goal_order(goal: str) -> int:
+    return int(goal)
+
+
+def weights(goals: Sequence[dict[str, Any]], method: str) -> list[tuple[str, Decimal]]:
+    """(goal, weight) pairs whose weights sum to 1; empty when the project has no SDG goal."""
+    if not goals:
+        return []
+    if method == "declared-shares":
+        total = sum((Decimal(str(g["share"])) for g in goals), Decimal(0))
+        return [(str(g["goal"]), Decimal(str(g["share"])) / total) for g in goals]
+    if method == "equal-split":
+        return [(str(g["goal"]), Decimal(1) / len(goals)) for g in goals]
+    if method == "principal-goal":
+        principal = min(goals, key=lambda g: (-Decimal(str(g["share"])), goal_order(str(g["goal"]))))
+        return [(str(principal["goal"]), Decimal(1))]
+    raise ValueError(f"unknown attribution method {method!r}")
+
+
+def allocate(amount: Decimal, parts: Sequence[tuple[str, Decimal]]) -> dict[str, Decimal]:
+    """Split `amount` (to the cent) by weight with the largest-remainder method.
+
+    Cents left after flooring go to the largest remainders, ties to the lowest goal number; a
+    negative amount is split like its absolute value. The result sums exactly to `amount`.
+    """
+    if not parts:
+        return {}
+    sign = -1 if amount < 0 else 1
+    cents = int((abs(amount) * 100).to_integral_value())
+    raw = [(key, Decimal(cents) * weight) for key, weight in parts]
+    floors = {key: int(value) for key, value in raw}
+    left = cents - sum(floors.values())
+    by_remainder = sorted(raw, key=lambda kv: (-(kv[1] - int(kv[1])), goal_order(kv[0]) if kv[0].isdigit() else 0))
+    for key, _ in by_remainder[:left]:
+        floors[key] += 1
+    return {key: sign * Decimal(value) / 100 for key, value in floors.items()}

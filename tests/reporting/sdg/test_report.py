@@ -1,0 +1,120 @@
+"""The SDG report on a small hand-computed portfolio, built from events end to end."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+
+from tests.support.projects import project_payload
+from tests.support.waiting import eventually
+
+
+def money(row: dict[str, Any], field: str = "committed_eur") -> str:
+    return str(row[field])
+
+
+async def test_sdg_report_adds_up_exactly_under_every_method(gateway: httpx.AsyncClient) -> None:
+    city = f"Sdgtest {uuid.uuid4().hex[:8]}"
+    here = [{"name": city, "country": "MZ"}]
+    a = (
+        await gateway.post(
+            "/api/projects/projects",
+            json=project_payload(
+                partner_cities=here,
+                sdg_goals=[{"goal": "5", "share": "60", "targets": ["5.2"]}, {"goal": "11", "share": "40"}],
+            ),
+        )
+    ).json()
+    b = (
+        await gateway.post(
+            "/api/projects/projects",
+            json=project_payload(partner_cities=here, sdg_goals=[{"goal": "16", "share": "100"}]),
+        )
+    ).json()
+    c = (await gateway.post("/api/projects/projects", json=project_payload(partner_cities=here, sdg_goals=[]))).json()
+    draft = (
+        await gateway.post(
+            "/api/projects/projects",
+            json=project_payload(partner_cities=here, visibility="draft", sdg_goals=[{"goal": "5", "share": "100"}]),
+        )
+    ).json()
+
+    async def all_known() -> bool:
+        statuses = [(await gateway.get(f"/api/funding/project-refs/{p['id']}")).status_code for p in (a, b, c, draft)]
+        return statuses == [200, 200, 200, 200]
+
+    await eventually(all_known, what="the projects in the funding service")
+
+    def txn(type_: str, amount: str) -> dict[str, str]:
+        return {
+            "transaction_type": type_,
+            "amount": amount,
+            "currency": "EUR",
+            "value_date": "2025-05-05",
+            "instrument": "conveni",
+        }
+
+    base = "/api/funding/projects/{}/transactions"
+    await gateway.post(base.format(a["id"]), json=txn("2", "1000.01"))
+    await gateway.post(base.format(a["id"]), json=txn("3", "333.33"))
+    await gateway.post(base.format(b["id"]), json=txn("2", "500.00"))
+    wrong = (await gateway.post(base.format(b["id"]), json=txn("2", "200.00"))).json()
+    await gateway.post(f"/api/funding/transactions/{wrong['id']}/reverse", json={"reason": "duplicate"})
+    await gateway.post(base.format(c["id"]), json=txn("2", "100.00"))
+    await gateway.post(base.format(draft["id"]), json=txn("2", "999.00"))
+
+    async def report(method: str = "declared-shares") -> dict[str, Any] | None:
+        body: dict[str, Any] = (await gateway.get("/api/reporting/sdg", params={"city": city, "method": method})).json()
+        return (
+            body
+            if body["totals"]["committed_eur"] == "1600.01" and body["totals"]["disbursed_eur"] == "333.33"
+            else None
+        )
+
+    declared = await eventually(report, what="the report reflecting every booking")
+    assert declared["method"] == {"name": "declared-shares", "version": "1"}
+    assert declared["projects"] == 3, "the draft is not in published figures"
+    goals = {row["goal"]: row for row in declared["goals"]}
+    assert {g: money(r["attributed"]) for g, r in goals.items()} == {"5": "600.01", "11": "400.00", "16": "500.00"}
+    assert {g: money(r["attributed"], "disbursed_eur") for g, r in goals.items()} == {
+        "5": "200.00",
+        "11": "133.33",
+        "16": "0.00",
+    }
+    assert {g: money(r["contributes_to"]) for g, r in goals.items()} == {
+        "5": "1000.01",
+        "11": "1000.01",
+        "16": "500.00",
+    }
+    assert money(declared["unattributed"]) == "100.00"
+    attributed_sum = sum(float(r["attributed"]["committed_eur"]) for r in declared["goals"])
+    assert round(attributed_sum + 100.00, 2) == 1600.01
+    assert goals["5"]["targets"] == [
+        {
+            "target": "5.2",
+            "projects": 1,
+            "attributed": goals["5"]["attributed"],
+            "contributes_to": goals["5"]["contributes_to"],
+        }
+    ]
+    assert goals["5"]["label"]["ca"] == "Igualtat de Gènere"
+    assert declared["freshness"]["last_event_time"] and declared["freshness"]["positions"]
+
+    equal = await report("equal-split")
+    assert equal is not None
+    assert {r["goal"]: money(r["attributed"]) for r in equal["goals"]} == {
+        "5": "500.01",
+        "11": "500.00",
+        "16": "500.00",
+    }
+    principal = await report("principal-goal")
+    assert principal is not None
+    assert {r["goal"]: money(r["attributed"]) for r in principal["goals"]} == {
+        "5": "1000.01",
+        "11": "0.00",
+        "16": "500.00",
+    }
+    bad = await gateway.get("/api/reporting/sdg", params={"method": "by-feel"})
+    assert bad.status_code == 422
