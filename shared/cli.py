@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from shared.infra import InfraError
 from shared.infra.local import LocalInfra
@@ -116,6 +117,31 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reporting(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from services.reporting.rebuild import rebuild
+
+    stats = asyncio.run(rebuild(_reporting_settings()))
+    print(
+        f"replayed {stats.events} events ({stats.per_topic}) in {stats.seconds:.2f}s "
+        f"= {stats.events_per_second:.0f} events/s; skipped {stats.skipped}"
+    )
+    return 0
+
+
+def _reporting_settings() -> Any:
+    """The reporting service's settings: its environment, else the local infrastructure."""
+    import os
+
+    from services.reporting.config import Settings
+
+    local = LocalInfra.from_env(state_dir()).service_env()
+    for key in ("XARXA_REPORTING_DATABASE_URL", "XARXA_REPORTING_KAFKA_BOOTSTRAP"):
+        os.environ.setdefault(key, local[key])
+    return Settings()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="xarxa", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -155,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
     token = commands.add_parser("token", help="print a token for a demo client (admin, ajuntament, amb, maputo, ...)")
     token.add_argument("name")
     token.set_defaults(func=_token)
+
+    reporting = commands.add_parser("reporting", help="reporting read models")
+    reporting.add_argument("action", choices=["rebuild"], help="drop the read models and replay the topics")
+    reporting.set_defaults(func=_reporting)
 
     args = parser.parse_args(argv)
     try:

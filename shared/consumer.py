@@ -171,28 +171,7 @@ class IdempotentConsumer:
                 self.stats.last_event_time = event.time.isoformat()
 
     async def _apply(self, session: AsyncSession, record: ConsumerRecord) -> CloudEvent | None:
-        """Record the event in the inbox and apply it; None when it was applied before."""
-        try:
-            event = CloudEvent.from_json(record.value or b"")
-        except (ValidationError, ValueError) as exc:
-            raise PoisonMessage(f"not a CloudEvents JSON envelope: {exc}") from exc
-        inserted = await session.execute(
-            insert(inbox)
-            .values(
-                consumer=self.name,
-                event_id=event.id,
-                event_type=event.type,
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-            )
-            .on_conflict_do_nothing()
-            .returning(inbox.c.event_id)
-        )
-        if inserted.first() is None:
-            return None
-        await self.handler(session, event)
-        return event
+        return await apply_once(session, self.name, record, self.handler)
 
     async def _dead_letter(self, record: ConsumerRecord, error: BaseException, producer: AIOKafkaProducer) -> None:
         log.error(
@@ -212,3 +191,31 @@ class IdempotentConsumer:
     async def _wait_for_infrastructure(self, error: BaseException) -> None:
         log.warning("consumer %s: database unavailable (%s); retrying", self.name, error)
         await asyncio.sleep(1.0)
+
+
+async def apply_once(
+    session: AsyncSession, consumer: str, record: ConsumerRecord, handler: Handler
+) -> CloudEvent | None:
+    """Record the event in the inbox and apply it, in the caller's transaction; None when it was
+    applied before. Shared by live consumption and replays, so both have the same effect."""
+    try:
+        event = CloudEvent.from_json(record.value or b"")
+    except (ValidationError, ValueError) as exc:
+        raise PoisonMessage(f"not a CloudEvents JSON envelope: {exc}") from exc
+    inserted = await session.execute(
+        insert(inbox)
+        .values(
+            consumer=consumer,
+            event_id=event.id,
+            event_type=event.type,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        )
+        .on_conflict_do_nothing()
+        .returning(inbox.c.event_id)
+    )
+    if inserted.first() is None:
+        return None
+    await handler(session, event)
+    return event
