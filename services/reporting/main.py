@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from services.reporting.config import Settings
 from services.reporting.consumers import CONSUMERS
+from services.reporting.exports.endpoints import router as exports_router
 from services.reporting.portfolio.endpoints import router as portfolio_router
 from services.reporting.sdg.endpoints import router as sdg_router
 from shared.http import create_service_app
@@ -14,7 +15,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings or Settings(),
         title="Xarxa reporting",
         description="Reports on the cooperation portfolio against the SDGs, built from events.",
-        routers=[portfolio_router, sdg_router],
+        routers=[portfolio_router, sdg_router, exports_router],
         produces=[],
         consumers=CONSUMERS,
     )

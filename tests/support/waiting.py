@@ -18,7 +18,17 @@ async def eventually(
     last: T | None = None
     while time.monotonic() < deadline:
         last = await probe()
-        if last:
+        if _reached(last):
+            assert last is not None
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"{what} not reached within {timeout}s (last: {last!r})")
+
+
+def _reached(value: object) -> bool:
+    """None, False and empty containers mean "not yet"; anything else (an XML element too) is an answer."""
+    if value is None or value is False:
+        return False
+    if isinstance(value, (list, dict, set, tuple, str, bytes)):
+        return len(value) > 0
+    return True

@@ -37,6 +37,7 @@ class ProjectView(Base):
     cities: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, server_default="{}")
     start_year: Mapped[int | None] = mapped_column(Integer)
     end_year: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default="{}")
 
 
 class FundingView(Base):
@@ -52,4 +53,16 @@ class FundingView(Base):
     disbursed_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
     spent_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
     in_kind_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
+    event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class LedgerEntryView(Base):
+    """Transactions and budget lines as funding events carried them (for exports and per-year sums)."""
+
+    __tablename__ = "ledger_view"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(Text, nullable=False)
+    project_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
     event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

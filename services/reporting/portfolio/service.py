@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.portfolio import repository
-from services.reporting.portfolio.models import FundingView, ProjectView
+from services.reporting.portfolio.models import FundingView, LedgerEntryView, ProjectView
 from services.reporting.portfolio.schemas import Freshness, PortfolioOverview
 from shared.contracts.funding import PROJECT_FUNDING_EVENT_TYPES, ProjectFundingV1
 from shared.contracts.projects import PROJECT_EVENT_TYPES, ProjectStateV1
@@ -51,6 +52,7 @@ async def apply_project_event(session: AsyncSession, event: CloudEvent) -> None:
             "cities": sorted({fold(c.name) for c in state.partner_cities}),
             "start_year": start.year if start else None,
             "end_year": end.year if end else None,
+            "state": state.model_dump(mode="json"),
         },
     )
 
@@ -75,6 +77,20 @@ async def apply_funding_event(session: AsyncSession, event: CloudEvent) -> None:
             "event_time": event.time,
         },
     )
+    entry = state.transaction or state.budget_line
+    if entry is not None:  # every entry, in any order: the ledger is append-only
+        kind = "transaction" if state.transaction is not None else "budget"
+        await session.execute(
+            insert(LedgerEntryView)
+            .values(
+                id=entry.id,
+                kind=kind,
+                project_id=state.project_id,
+                data=entry.model_dump(mode="json"),
+                event_time=event.time,
+            )
+            .on_conflict_do_nothing()
+        )
 
 
 async def published_project(session: AsyncSession, project_id: uuid.UUID) -> ProjectView:

@@ -1,0 +1,129 @@
+"""The IATI 2.03 export validates against the official schema and carries every field of a rich project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from lxml import etree
+
+from shared.codelists import DATA_DIR
+from tests.support.projects import project_payload, rich_project_payload
+from tests.support.waiting import eventually
+
+SCHEMA = DATA_DIR / "iati" / "schema" / "iati-activities-schema.xsd"
+
+
+def iati_schema() -> etree.XMLSchema:
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    return etree.XMLSchema(etree.parse(str(SCHEMA), parser))
+
+
+def parse(xml: bytes) -> etree._ElementTree:
+    return etree.ElementTree(etree.fromstring(xml, etree.XMLParser(no_network=True, resolve_entities=False)))
+
+
+async def test_export_validates_and_holds_every_field_of_a_rich_project(gateway: httpx.AsyncClient) -> None:
+    project = (await gateway.post("/api/projects/projects", json=rich_project_payload())).json()
+
+    async def known() -> bool:
+        return (await gateway.get(f"/api/funding/project-refs/{project['id']}")).status_code == 200
+
+    await eventually(known, what="project in funding")
+    base = f"/api/funding/projects/{project['id']}"
+    await gateway.post(
+        f"{base}/budget-lines",
+        json={"period_start": "2024-01-01", "period_end": "2024-12-31", "amount": "80000.00", "currency": "EUR"},
+    )
+    await gateway.put("/api/funding/rates/MZN/2024-03-01", json={"units_per_eur": "69.5"})
+
+    def txn(type_: str, amount: str, currency: str = "EUR", **extra: object) -> dict[str, object]:
+        return {
+            "transaction_type": type_,
+            "amount": amount,
+            "currency": currency,
+            "value_date": "2024-03-04",
+            "instrument": "conveni",
+            **extra,
+        }
+
+    await gateway.post(f"{base}/transactions", json=txn("2", "80000.00", receiver_org="Conselho Municipal de Maputo"))
+    wrong = (await gateway.post(f"{base}/transactions", json=txn("3", "999.00"))).json()
+    await gateway.post(f"/api/funding/transactions/{wrong['id']}/reverse", json={"reason": "wrong amount"})
+    await gateway.post(f"{base}/transactions", json=txn("3", "2085000.00", "MZN", description="First instalment"))
+    await gateway.post(f"{base}/transactions", json=txn("4", "4800.00", in_kind=True))
+
+    async def exported() -> etree._Element | None:
+        response = await gateway.get("/api/reporting/exports/iati", params={"reporting_org": "ajuntament-barcelona"})
+        tree = parse(response.content)
+        found = tree.xpath(f"//iati-activity[iati-identifier='{project['iati_identifier']}']")
+        return found[0] if found and len(found[0].findall("transaction")) == 4 else None
+
+    activity = await eventually(exported, timeout=30, what="the activity with its transactions in the export")
+    response = await gateway.get("/api/reporting/exports/iati", params={"reporting_org": "ajuntament-barcelona"})
+    assert response.headers["content-type"].startswith("application/xml")
+    schema = iati_schema()
+    document = parse(response.content)
+    assert schema.validate(document), schema.error_log
+
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert activity.find("reporting-org").get("ref") == "ES-DIR3-L01080193"
+    assert {n.get(lang): n.text for n in activity.find("title")} == rich_project_payload()["title"]
+    assert activity.find("description[@type='2']/narrative").text == "Ampliar l'accés a l'aigua potable."
+    assert {(o.get("ref"), o.get("role")) for o in activity.findall("participating-org")} == {
+        ("ajuntament-barcelona", "1"),
+        ("MZ-CMM", "4"),
+    }
+    assert activity.find("activity-status").get("code") == "2"
+    assert {d.get("type") for d in activity.findall("activity-date")} == {"1", "2", "3"}
+    assert activity.find("recipient-country").attrib == {"code": "MZ", "percentage": "100"}
+    assert {(s.get("code"), s.get("percentage")) for s in activity.findall("sector")} == {
+        ("14030", "70"),
+        ("15112", "30"),
+    }
+    assert {(t.get("vocabulary"), t.get("code")) for t in activity.findall("tag")} == {
+        ("2", "6"),
+        ("3", "6.1"),
+        ("3", "6.b"),
+        ("2", "5"),
+    }
+    assert activity.find("policy-marker").attrib == {"vocabulary": "1", "code": "1", "significance": "1"}
+    assert activity.find("budget/value").text == "80000.00"
+    values = sorted(
+        (t.find("transaction-type").get("code"), t.find("value").text, t.find("value").get("currency"))
+        for t in activity.findall("transaction")
+    )
+    assert values == [
+        ("2", "80000.00", "EUR"),
+        ("3", "-999.00", "EUR"),
+        ("3", "2085000.00", "MZN"),
+        ("3", "999.00", "EUR"),
+    ], "in-kind is left out; the reversal is a negative entry"
+    assert activity.find("document-link").get("url").startswith("https://ajuntament.barcelona.cat")
+    indicator = activity.find("result/indicator")
+    assert indicator.find("reference").attrib == {"vocabulary": "9", "code": "6.1.1"}
+    assert indicator.find("baseline").get("value") == "1200"
+    targets = indicator.findall("period/target")
+    assert [t.get("value") for t in targets] == ["2000", "1000"]
+    assert targets[1].find("dimension").attrib == {"name": "sex", "value": "female"}
+
+
+async def test_other_institutions_export_and_unknown_ones_are_refused(gateway: httpx.AsyncClient) -> None:
+    plain = (await gateway.post("/api/projects/projects", json=project_payload(owner="amb"))).json()
+
+    async def exported() -> bytes | None:
+        response = await gateway.get("/api/reporting/exports/iati", params={"reporting_org": "amb"})
+        return response.content if plain["iati_identifier"].encode() in response.content else None
+
+    content = await eventually(exported, what="the AMB project in the export")
+    schema = iati_schema()
+    assert schema.validate(parse(content)), schema.error_log
+    empty = await gateway.get("/api/reporting/exports/iati", params={"reporting_org": "santa-coloma"})
+    assert empty.status_code == 404 and empty.json()["type"].endswith("/no-published-activities")
+    refused = await gateway.get("/api/reporting/exports/iati", params={"reporting_org": "nowhere"})
+    assert refused.status_code == 422
+
+
+def test_the_vendored_schema_is_the_official_one() -> None:
+    assert Path(SCHEMA).read_text().count("iati-activities") > 0
+    assert iati_schema() is not None
