@@ -8,6 +8,7 @@ read once here and replayed to the application.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -20,11 +21,15 @@ from shared.problems import problem_response
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def json_shape(value: Any) -> tuple[int, bool]:
-    """Nesting depth of a parsed JSON value, and whether any key or string holds a NUL character.
+# C0 control characters other than tab, line feed and carriage return: never legitimate in text,
+# NUL cannot be stored by PostgreSQL, and none of them can be written in XML 1.0 (IATI exports).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
-    Iterative, so that no input can exhaust the stack. PostgreSQL stores NUL in neither text nor
-    jsonb, so such input is refused here rather than failing deep inside a transaction.
+
+def json_shape(value: Any) -> tuple[int, bool]:
+    """Nesting depth of a parsed JSON value, and whether any key or string holds a control character.
+
+    Iterative, so that no input can exhaust the stack.
     """
     deepest = 0
     nul = False
@@ -34,13 +39,13 @@ def json_shape(value: Any) -> tuple[int, bool]:
         if isinstance(node, dict):
             deepest = max(deepest, depth)
             for key, child in node.items():
-                nul = nul or "\x00" in key
+                nul = nul or CONTROL.search(key) is not None
                 stack.append((child, depth + 1))
         elif isinstance(node, list):
             deepest = max(deepest, depth)
             stack.extend((child, depth + 1) for child in node)
         elif isinstance(node, str):
-            nul = nul or "\x00" in node
+            nul = nul or CONTROL.search(node) is not None
     return deepest, nul
 
 
@@ -120,7 +125,12 @@ class InputGuardMiddleware:
                 too_deep = f"At most {self.max_json_depth} levels"
                 return body, (400, "json-too-deep", "The JSON body is nested too deeply", too_deep)
             if nul:
-                return body, (400, "nul-character", "Text may not contain NUL characters", "Remove U+0000")
+                return body, (
+                    400,
+                    "control-character",
+                    "Text may not contain control characters",
+                    "Only tab, line feed and carriage return are allowed below U+0020",
+                )
         return body, None
 
 

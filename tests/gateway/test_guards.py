@@ -133,6 +133,10 @@ async def test_found_by_fuzzing_control_characters_nul_and_huge_integers_are_4xx
     huge = await gateway.get("/api/gateway/audit", params={"before_id": str(2**70)})
     assert control_in_path.status_code == 422  # not a UUID; forwarded as sent, never re-encoded
     assert nul_in_query.status_code == 400 and nul_in_query.json()["type"].endswith("/nul-character")
-    assert nul_in_body.status_code == 400 and nul_in_body.json()["type"].endswith("/nul-character")
+    assert nul_in_body.status_code == 400 and nul_in_body.json()["type"].endswith("/control-character")
     assert huge.status_code == 422
     assert await count_projects(gateway) == before
+    vertical_tab = await gateway.post("/api/projects/projects", json=project_payload(title={"ca": "a\x0bb"}))
+    assert vertical_tab.status_code == 400 and vertical_tab.json()["type"].endswith("/control-character")
+    tabs_and_lines = await gateway.post("/api/projects/projects", json=project_payload(title={"ca": "a\tb\nc\r"}))
+    assert tabs_and_lines.status_code == 201

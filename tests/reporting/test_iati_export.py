@@ -127,3 +127,29 @@ async def test_other_institutions_export_and_unknown_ones_are_refused(gateway: h
 def test_the_vendored_schema_is_the_official_one() -> None:
     assert Path(SCHEMA).read_text().count("iati-activities") > 0
     assert iati_schema() is not None
+
+
+def test_text_xml_cannot_carry_is_dropped_not_fatal() -> None:
+    from services.reporting.exports import iati
+    from shared.codelists import codelists
+
+    state = {
+        "id": "00000000-0000-0000-0000-000000000001",
+        "iati_identifier": "XARXA-AMB-X\x0b1",
+        "title": {"ca": "Títol\x0b amb control"},
+        "description": {},
+        "objectives": {},
+        "status": "2",
+        "participating_orgs": [],
+        "dates": {},
+        "created_at": "2025-01-01T00:00:00Z",
+        "updated_at": "2025-01-02T00:00:00Z",
+        "results": [],
+        "documents": [],
+    }
+    institution = codelists()["institutions"].get("amb")
+    assert institution is not None
+    xml = b"".join(iati.document([iati.activity(state, [], institution)]))
+    assert b"\x0b" not in xml
+    schema = iati_schema()
+    assert schema.validate(parse(xml)), schema.error_log

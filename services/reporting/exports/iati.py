@@ -7,6 +7,7 @@ planned start. In-kind contributions are not IATI transactions and are left out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -20,13 +21,21 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 DATE_TYPES = (("planned_start", "1"), ("actual_start", "2"), ("planned_end", "3"), ("actual_end", "4"))
 
 
+# Characters XML 1.0 cannot carry; the input guard refuses them, this protects against older data.
+NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _clean(text: str) -> str:
+    return NOT_XML.sub("", text)
+
+
 def _narratives(parent: etree._Element, texts: dict[str, str]) -> None:
     for language, text in texts.items():
-        etree.SubElement(parent, "narrative", {XML_LANG: language}).text = text
+        etree.SubElement(parent, "narrative", {XML_LANG: language}).text = _clean(text)
 
 
 def _sub(parent: etree._Element, tag: str, attributes: dict[str, str | None] | None = None) -> etree._Element:
-    return etree.SubElement(parent, tag, {k: v for k, v in (attributes or {}).items() if v is not None})
+    return etree.SubElement(parent, tag, {k: _clean(v) for k, v in (attributes or {}).items() if v is not None})
 
 
 def _value(parent: etree._Element, amount: str, currency: str, value_date: str) -> None:
@@ -46,7 +55,7 @@ def activity(state: dict[str, Any], entries: Iterable[dict[str, Any]], reporting
             "default-currency": "EUR",
         },
     )
-    _sub(element, "iati-identifier").text = state["iati_identifier"]
+    _sub(element, "iati-identifier").text = _clean(state["iati_identifier"])
     reporting_org = _sub(
         element, "reporting-org", {"ref": reporting.extra["iati_ref"], "type": reporting.extra.get("org_type", "10")}
     )

@@ -19,7 +19,7 @@ async def get(session: AsyncSession, project_id: uuid.UUID) -> ProjectView | Non
 
 
 async def published(session: AsyncSession, owner: str | None, limit: int) -> list[ProjectView]:
-    query = select(ProjectView).where(PUBLISHED).order_by(ProjectView.code)
+    query = select(ProjectView).where(PUBLISHED).order_by(ProjectView.code, ProjectView.owner, ProjectView.id)
     if owner:
         query = query.where(ProjectView.owner == owner)
     return list((await session.execute(query.limit(limit))).scalars())
