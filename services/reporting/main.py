@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from services.reporting.breakdown.endpoints import router as breakdown_router
 from services.reporting.config import Settings
 from services.reporting.consumers import CONSUMERS
 from services.reporting.exports.endpoints import router as exports_router
@@ -15,7 +16,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings or Settings(),
         title="Xarxa reporting",
         description="Reports on the cooperation portfolio against the SDGs, built from events.",
-        routers=[portfolio_router, sdg_router, exports_router],
+        routers=[portfolio_router, sdg_router, breakdown_router, exports_router],
         produces=[],
         consumers=CONSUMERS,
     )

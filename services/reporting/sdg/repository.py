@@ -52,6 +52,7 @@ async def projects_with_money(session: AsyncSession, filters: ReportFilters) -> 
         select(
             ProjectView.id,
             ProjectView.sdg_goals,
+            ProjectView.state,
             func.coalesce(FundingView.budget_eur, zero).label("budgeted"),
             func.coalesce(FundingView.committed_eur, zero).label("committed"),
             func.coalesce(FundingView.disbursed_eur, zero).label("disbursed"),
