@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Depends, Query
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +27,32 @@ class ReportFilters:
     city: str | None = None
     network: str | None = None
     modality: str | None = None
+
+
+def report_filters(
+    institution: Annotated[str | None, Query(max_length=64)] = None,
+    year_from: Annotated[int | None, Query(ge=1950, le=2100, description="Active from this year")] = None,
+    year_to: Annotated[int | None, Query(ge=1950, le=2100, description="Active until this year")] = None,
+    status: Annotated[str | None, Query(max_length=2, description="IATI ActivityStatus")] = None,
+    country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
+    city: Annotated[str | None, Query(max_length=200, description="Partner city, accents ignored")] = None,
+    network: Annotated[str | None, Query(max_length=64)] = None,
+    modality: Annotated[str | None, Query(max_length=64)] = None,
+) -> ReportFilters:
+    """The filters every report accepts, as one FastAPI dependency."""
+    return ReportFilters(
+        institution=institution,
+        year_from=year_from,
+        year_to=year_to,
+        status=status,
+        country=country,
+        city=city,
+        network=network,
+        modality=modality,
+    )
+
+
+FiltersDep = Annotated[ReportFilters, Depends(report_filters)]
 
 
 async def projects_with_money(session: AsyncSession, filters: ReportFilters) -> list[Any]:

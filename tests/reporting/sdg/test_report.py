@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -89,8 +90,8 @@ async def test_sdg_report_adds_up_exactly_under_every_method(gateway: httpx.Asyn
         "16": "500.00",
     }
     assert money(declared["unattributed"]) == "100.00"
-    attributed_sum = sum(float(r["attributed"]["committed_eur"]) for r in declared["goals"])
-    assert round(attributed_sum + 100.00, 2) == 1600.01
+    attributed_sum = sum((Decimal(r["attributed"]["committed_eur"]) for r in declared["goals"]), Decimal(0))
+    assert attributed_sum + Decimal(declared["unattributed"]["committed_eur"]) == Decimal("1600.01")
     assert goals["5"]["targets"] == [
         {
             "target": "5.2",
