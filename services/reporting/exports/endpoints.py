@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.reporting.exports import iati, repository
+from services.reporting.breakdown import service as breakdown_service
+from services.reporting.exports import iati, repository, tables
+from services.reporting.sdg import repository as sdg_repository
+from services.reporting.sdg import service as sdg_service
+from services.reporting.sdg.repository import FiltersDep
 from shared.auth import access
 from shared.codelists import CodeItem, codelists
+from shared.http import SessionDep
 from shared.problems import NotFound, Unprocessable
 
 router = APIRouter(prefix="/api/reporting/exports", tags=["exports"])
@@ -62,3 +68,76 @@ async def export_iati(request: Request, reporting_org: Annotated[str, Query(max_
         media_type="application/xml",
         headers={"Content-Disposition": f'attachment; filename="xarxa-{reporting_org}-iati.xml"'},
     )
+
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+Format = Annotated[str, Query(pattern="^(csv|xlsx)$", description="csv (exact decimal strings) or xlsx")]
+
+
+def _file(table: tables.Table, name: str, fmt: str) -> Response:
+    content = tables.to_csv(table) if fmt == "csv" else tables.to_xlsx(table, name)
+    return Response(
+        content, media_type=FORMATS[fmt], headers={"Content-Disposition": f'attachment; filename="xarxa-{name}.{fmt}"'}
+    )
+
+
+@router.get(
+    "/sdg",
+    openapi_extra=access("none"),
+    response_class=Response,
+    responses={200: {"content": {v: {} for v in FORMATS.values()}, "description": "The SDG report as a file"}},
+    summary="The SDG report as CSV or XLSX (same parameters as /api/reporting/sdg)",
+)
+async def export_sdg(
+    session: SessionDep,
+    filters: FiltersDep,
+    format: Format = "csv",
+    method: Annotated[str, Query(pattern="^(declared-shares|equal-split|principal-goal)$")] = "declared-shares",
+) -> Response:
+    report = await sdg_service.sdg_report(session, filters, method)
+    return _file(tables.sdg_table(report), f"sdg-{method}", format)
+
+
+@router.get(
+    "/breakdown",
+    openapi_extra=access("none"),
+    response_class=Response,
+    responses={200: {"content": {v: {} for v in FORMATS.values()}, "description": "A breakdown as a file"}},
+    summary="A breakdown as CSV or XLSX (same parameters as /api/reporting/breakdown)",
+)
+async def export_breakdown(
+    session: SessionDep,
+    filters: FiltersDep,
+    by: Annotated[str, Query(pattern="^(city|country|network|sector|modality|institution|year)$")],
+    format: Format = "csv",
+) -> Response:
+    report = await breakdown_service.breakdown(session, filters, by)
+    return _file(tables.breakdown_table(report), f"breakdown-{by}", format)
+
+
+@router.get(
+    "/projects",
+    openapi_extra=access("none"),
+    response_class=Response,
+    responses={200: {"content": {v: {} for v in FORMATS.values()}, "description": "The project list as a file"}},
+    summary="Published projects, one row each with codes and EUR totals, as CSV or XLSX",
+)
+async def export_projects(session: SessionDep, filters: FiltersDep, format: Format = "csv") -> Response:
+    rows = await sdg_repository.projects_with_money(session, filters)
+    table = (
+        tables.PROJECT_COLUMNS,
+        sorted(
+            (
+                tables.project_row(
+                    row.state, {f: Decimal(getattr(row, f)) for f in ("budgeted", "committed", "disbursed", "spent")}
+                )
+                for row in rows
+                if row.state
+            ),
+            key=lambda r: (r[1], r[2]),
+        ),
+    )
+    return _file(table, "projects", format)
