@@ -8,6 +8,7 @@ from services.reporting.consumers import CONSUMERS
 from services.reporting.exports.endpoints import router as exports_router
 from services.reporting.portfolio.endpoints import router as portfolio_router
 from services.reporting.sdg.endpoints import router as sdg_router
+from services.reporting.zero_seven.endpoints import router as zero_seven_router
 from shared.http import create_service_app
 
 
@@ -16,7 +17,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings or Settings(),
         title="Xarxa reporting",
         description="Reports on the cooperation portfolio against the SDGs, built from events.",
-        routers=[portfolio_router, sdg_router, breakdown_router, exports_router],
+        routers=[portfolio_router, sdg_router, breakdown_router, zero_seven_router, exports_router],
         produces=[],
         consumers=CONSUMERS,
     )

@@ -66,3 +66,17 @@ class LedgerEntryView(Base):
     project_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
     event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class InstitutionYearView(Base):
+    """Declared own revenues and the 0.7 % target per institution and year, from funding events."""
+
+    __tablename__ = "institution_year_view"
+
+    institution: Mapped[str] = mapped_column(Text, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    own_revenues_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
+    target_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
+    cooperation_budget_eur: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

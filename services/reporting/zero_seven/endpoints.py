@@ -1,0 +1,28 @@
+"""GET /api/reporting/zero-seven: the 0.7 % commitment per institution and year (public)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from services.reporting.zero_seven import service
+from services.reporting.zero_seven.schemas import ZeroSevenReport
+from shared.auth import access
+from shared.http import SessionDep
+
+router = APIRouter(prefix="/api/reporting", tags=["0.7 %"])
+
+
+@router.get(
+    "/zero-seven",
+    response_model=ZeroSevenReport,
+    openapi_extra=access("none"),
+    summary="Own revenues, 0.7 % target, committed, disbursed, gap and SDG shares per institution and year",
+)
+async def zero_seven(
+    session: SessionDep,
+    institution: Annotated[str | None, Query(max_length=64)] = None,
+    year_from: Annotated[int | None, Query(ge=1950, le=2100)] = None,
+    year_to: Annotated[int | None, Query(ge=1950, le=2100)] = None,
+    method: Annotated[str, Query(pattern="^(declared-shares|equal-split|principal-goal)$")] = "declared-shares",
+) -> ZeroSevenReport:
+    return await service.zero_seven_report(session, institution, year_from, year_to, method)

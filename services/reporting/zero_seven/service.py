@@ -1,0 +1,116 @@
+"""The 0.7 % report: per institution and year, declared revenues and target against the money
+committed and disbursed (value dates in that year, published projects), with the SDG shares of
+the committed money under the chosen attribution method."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import Date, Integer, Numeric, and_, cast, extract, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reporting.portfolio.models import InstitutionYearView, LedgerEntryView, ProjectView
+from services.reporting.sdg.attribution import METHOD_VERSION, allocate, goal_order, weights
+from services.reporting.sdg.schemas import Method
+from services.reporting.zero_seven.schemas import ZeroSevenReport, ZeroSevenRow
+from shared.contracts.funding import REVENUE_DECLARED, InstitutionYearV1
+from shared.events import CloudEvent
+
+CENT = Decimal("0.01")
+
+
+async def apply_revenue_event(session: AsyncSession, event: CloudEvent) -> None:
+    if event.type != REVENUE_DECLARED:
+        return
+    state = InstitutionYearV1.model_validate(event.data)
+    values = {
+        "institution": state.institution,
+        "year": state.year,
+        "version": state.version,
+        "own_revenues_eur": state.own_revenues_eur,
+        "target_eur": state.target_eur,
+        "cooperation_budget_eur": state.cooperation_budget_eur,
+        "event_time": event.time,
+    }
+    stmt = insert(InstitutionYearView).values(**values)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[InstitutionYearView.institution, InstitutionYearView.year],
+            set_={k: stmt.excluded[k] for k in values if k not in ("institution", "year")},
+            where=InstitutionYearView.version < stmt.excluded.version,
+        )
+    )
+
+
+async def _yearly_money(session: AsyncSession, institution: str | None) -> list[Any]:
+    """(owner, year, project, sdg_goals, committed, disbursed) of published projects' money entries."""
+    year = cast(extract("year", cast(LedgerEntryView.data["value_date"].astext, Date)), Integer)
+    amount = cast(LedgerEntryView.data["amount_eur"].astext, Numeric(18, 2))
+    kind = LedgerEntryView.data["transaction_type"].astext
+    query = (
+        select(
+            ProjectView.owner,
+            year.label("year"),
+            ProjectView.id,
+            ProjectView.sdg_goals,
+            func.sum(func.coalesce(amount, 0)).filter(kind == "2").label("committed"),
+            func.sum(func.coalesce(amount, 0)).filter(kind == "3").label("disbursed"),
+        )
+        .join(ProjectView, ProjectView.id == LedgerEntryView.project_id)
+        .where(
+            and_(
+                LedgerEntryView.kind == "transaction",
+                ProjectView.visibility == "published",
+                LedgerEntryView.data["in_kind"].astext == "false",
+            )
+        )
+        .group_by(ProjectView.owner, year, ProjectView.id, ProjectView.sdg_goals)
+    )
+    if institution:
+        query = query.where(ProjectView.owner == institution)
+    return list((await session.execute(query)).all())
+
+
+async def zero_seven_report(
+    session: AsyncSession, institution: str | None, year_from: int | None, year_to: int | None, method: str
+) -> ZeroSevenReport:
+    declared_query = select(InstitutionYearView).order_by(InstitutionYearView.institution, InstitutionYearView.year)
+    if institution:
+        declared_query = declared_query.where(InstitutionYearView.institution == institution)
+    declared = list((await session.execute(declared_query)).scalars())
+    committed: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+    disbursed: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+    by_sdg: dict[tuple[str, int], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for owner, year, _, goals, committed_eur, disbursed_eur in await _yearly_money(session, institution):
+        key = (owner, int(year))
+        committed[key] += Decimal(committed_eur or 0)
+        disbursed[key] += Decimal(disbursed_eur or 0)
+        for goal, share in allocate(Decimal(committed_eur or 0), weights(goals, method)).items():
+            by_sdg[key][goal] += share
+    rows = []
+    for row in declared:
+        if (year_from and row.year < year_from) or (year_to and row.year > year_to):
+            continue
+        key = (row.institution, row.year)
+        target = row.target_eur
+        share_of_target = (committed[key] * 100 / target).quantize(CENT, rounding=ROUND_HALF_UP) if target else None
+        rows.append(
+            ZeroSevenRow(
+                institution=row.institution,
+                year=row.year,
+                own_revenues_eur=row.own_revenues_eur,
+                target_eur=target,
+                cooperation_budget_eur=row.cooperation_budget_eur,
+                committed_eur=committed[key].quantize(CENT),
+                disbursed_eur=disbursed[key].quantize(CENT),
+                gap_eur=(target - committed[key]).quantize(CENT),
+                committed_share_of_target=share_of_target,
+                committed_by_sdg={
+                    g: v.quantize(CENT) for g, v in sorted(by_sdg[key].items(), key=lambda kv: goal_order(kv[0]))
+                },
+            )
+        )
+    return ZeroSevenReport(method=Method(name=method, version=METHOD_VERSION), rows=rows)
