@@ -9,13 +9,16 @@ from typing import Any
 
 import httpx
 import orjson
+from lxml import etree
 
+from shared.codelists import DATA_DIR
 from shared.contracts.projects import ProjectStateV1
 from shared.demo import demo_projects, load_demo_data
 from shared.kafka import PROJECTS_TOPIC
 from tests.support.auth import Tokens
 from tests.support.kafka import read_all
 from tests.support.stack import Stack
+from tests.support.waiting import eventually
 
 
 async def test_demo_portfolio_events_match_the_stored_state_version_by_version(
@@ -75,3 +78,26 @@ async def test_demo_portfolio_events_match_the_stored_state_version_by_version(
             assert event["specversion"] == "1.0" and event["source"] == "/xarxa/projects"
         assert events[-1]["data"] == stored[project_id], "the last event carries the stored state"
     assert set(per_project) == set(ids)
+    await demo_exports_validate(gateway, stored)
+
+
+async def demo_exports_validate(gateway: httpx.AsyncClient, stored: dict[str, dict[str, Any]]) -> None:
+    """Each owner institution's IATI export of the demo portfolio validates against the 2.03 XSD."""
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    schema = etree.XMLSchema(etree.parse(str(DATA_DIR / "iati" / "schema" / "iati-activities-schema.xsd"), parser))
+    for institution in ("amb", "ajuntament-barcelona"):
+        expected = {
+            p["iati_identifier"]
+            for p in stored.values()
+            if p["owner"] == institution and p["visibility"] == "published" and not p["archived"]
+        }
+
+        async def exported(owner: str = institution, wanted: set[str] = expected) -> bytes | None:
+            response = await gateway.get("/api/reporting/exports/iati", params={"reporting_org": owner})
+            if response.status_code != 200:
+                return None
+            found = set(etree.fromstring(response.content, parser).xpath("//iati-identifier/text()"))
+            return response.content if wanted <= found else None
+
+        content = await eventually(exported, timeout=60, what=f"the demo projects of {institution} in the export")
+        assert schema.validate(etree.fromstring(content, parser)), schema.error_log
