@@ -7,6 +7,7 @@ from services.reporting.config import Settings
 from services.reporting.consumers import CONSUMERS
 from services.reporting.exports.endpoints import router as exports_router
 from services.reporting.portfolio.endpoints import router as portfolio_router
+from services.reporting.results.endpoints import router as results_router
 from services.reporting.sdg.endpoints import router as sdg_router
 from services.reporting.zero_seven.endpoints import router as zero_seven_router
 from shared.http import create_service_app
@@ -17,7 +18,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings or Settings(),
         title="Xarxa reporting",
         description="Reports on the cooperation portfolio against the SDGs, built from events.",
-        routers=[portfolio_router, sdg_router, breakdown_router, zero_seven_router, exports_router],
+        routers=[portfolio_router, sdg_router, breakdown_router, zero_seven_router, results_router, exports_router],
         produces=[],
         consumers=CONSUMERS,
     )

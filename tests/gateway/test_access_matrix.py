@@ -250,6 +250,7 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ("get", "/api/reporting/portfolio"): Case(fixed({})),
         ("get", "/api/reporting/sdg"): Case(fixed({"params": {"method": "equal-split"}})),
         ("get", "/api/reporting/breakdown"): Case(fixed({"params": {"by": "country"}})),
+        ("get", "/api/reporting/results"): Case(fixed({"params": {"sdg_indicator": "6.1.1"}})),
         ("get", "/api/reporting/zero-seven"): Case(fixed({"params": {"institution": "amb"}})),
         ("get", "/api/reporting/exports/sdg"): Case(fixed({"params": {"format": "csv"}})),
         ("get", "/api/reporting/exports/breakdown"): Case(fixed({"params": {"by": "year", "format": "xlsx"}})),
