@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -68,3 +69,8 @@ async def test_breakdowns_split_to_the_cent_and_add_up(gateway: httpx.AsyncClien
         r["value"]: (r["attributed"]["committed_eur"], r["attributed"]["disbursed_eur"]) for r in years["rows"]
     } == {"2024": ("1000.01", "0.00"), "2025": ("0.00", "100.00")}
     assert (await gateway.get("/api/reporting/breakdown", params={"by": "mood"})).status_code == 422
+    overview = (await gateway.get("/api/reporting/portfolio")).json()
+    assert Decimal(overview["money"]["committed_eur"]) >= Decimal("1000.01")
+    countries = {c["country"]: Decimal(c["committed_eur"]) for c in overview["top_countries"]}
+    assert countries, "the dashboard's first screen shows where the money goes"
+    assert list(countries.values()) == sorted(countries.values(), reverse=True)

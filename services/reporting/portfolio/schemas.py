@@ -2,9 +2,12 @@
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+from services.reporting.sdg.schemas import Money
 
 
 class PortfolioProject(BaseModel):
@@ -28,8 +31,16 @@ class Freshness(BaseModel):
     last_event_time: datetime | None = Field(description="Time of the newest event applied to this read model")
 
 
+class CountryMoney(BaseModel):
+    country: str
+    projects: int
+    committed_eur: Decimal
+
+
 class PortfolioOverview(BaseModel):
     projects: int
+    money: Money = Field(description="Budgeted, committed, disbursed and spent EUR of the published projects")
+    top_countries: list[CountryMoney] = Field(description="Partner countries by committed EUR (declared percentages)")
     by_owner: dict[str, int]
     by_status: dict[str, int]
     by_sdg_goal: dict[str, int] = Field(description="Projects tagged with each SDG goal (contributes-to count)")

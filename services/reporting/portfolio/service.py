@@ -7,9 +7,11 @@ import uuid
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reporting.breakdown.service import NONE, breakdown
 from services.reporting.portfolio import repository
 from services.reporting.portfolio.models import FundingView, LedgerEntryView, ProjectView
-from services.reporting.portfolio.schemas import Freshness, PortfolioOverview
+from services.reporting.portfolio.schemas import CountryMoney, Freshness, PortfolioOverview
+from services.reporting.sdg.repository import ReportFilters
 from shared.contracts.funding import PROJECT_FUNDING_EVENT_TYPES, ProjectFundingV1
 from shared.contracts.projects import PROJECT_EVENT_TYPES, ProjectStateV1
 from shared.events import CloudEvent
@@ -102,8 +104,17 @@ async def published_project(session: AsyncSession, project_id: uuid.UUID) -> Pro
 
 async def overview(session: AsyncSession) -> PortfolioOverview:
     by_owner = await repository.count_by(session, "owner")
+    countries = await breakdown(session, ReportFilters(), "country")
+    top = sorted(
+        (row for row in countries.rows if row.value != NONE), key=lambda row: (-row.attributed.committed_eur, row.value)
+    )[:10]
     return PortfolioOverview(
         projects=sum(by_owner.values()),
+        money=countries.totals,
+        top_countries=[
+            CountryMoney(country=row.value, projects=row.projects, committed_eur=row.attributed.committed_eur)
+            for row in top
+        ],
         by_owner=by_owner,
         by_status=await repository.count_by(session, "status"),
         by_sdg_goal=await repository.count_by_sdg_goal(session),
