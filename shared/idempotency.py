@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
 from starlette.responses import Response
 
 from shared.backbone import idempotency_keys
@@ -99,3 +101,23 @@ async def remember(session: AsyncSession, request: IdempotentRequest, response: 
             body=response.body,
         )
     )
+
+
+async def create_once(
+    session: AsyncSession,
+    request: Request,
+    client_id: str,
+    key: str | None,
+    create: Callable[[], Awaitable[StoredResponse]],
+) -> Response:
+    """The whole Idempotency-Key flow of a create: replay the stored response of an earlier request
+    with this key, or create, store the response in the same transaction, and answer it."""
+    idem = idempotent_request(client_id, key, request.method, request.url.path, await request.body())
+    if idem is not None:
+        earlier = await previous_response(session, idem)
+        if earlier is not None:
+            return earlier.replay()
+    stored = await create()
+    if idem is not None:
+        await remember(session, idem, stored)
+    return stored.first()

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.ledger import repository, service
 from services.funding.ledger.schemas import (
@@ -22,7 +26,7 @@ from services.funding.project_refs.service import ProjectNotFundable, ProjectRef
 from services.funding.rates.service import MissingRate
 from shared.auth import Principal, access, requires
 from shared.http import SessionDep, runtime_of
-from shared.idempotency import IdempotencyKeyReused, StoredResponse, idempotent_request, previous_response, remember
+from shared.idempotency import IdempotencyKeyReused, StoredResponse, create_once
 from shared.problems import problem_responses
 
 router = APIRouter(prefix="/api/funding", tags=["ledger"])
@@ -34,23 +38,36 @@ READ = access("required", ("funding:write", "reports:read"), tenant="owner-or-pa
 BOOKING_ERRORS = problem_responses(ProjectRefNotFound, ProjectNotFundable, MissingRate, IdempotencyKeyReused)
 
 
-def _actor(request: Request, principal: Principal, traceparent: str | None) -> service.Actor:
-    return service.Actor(principal, runtime_of(request).settings.source, traceparent)
+@dataclass
+class Booking:
+    """What every booking needs: the transaction, who books, and the Idempotency-Key of the request."""
+
+    session: AsyncSession
+    request: Request
+    actor: service.Actor
+    idempotency_key: str | None
+
+    async def once(self, book: Callable[[], Awaitable[BaseModel]]) -> Response:
+        async def create() -> StoredResponse:
+            return StoredResponse(201, {}, (await book()).model_dump_json().encode())
+
+        return await create_once(
+            self.session, self.request, self.actor.principal.client_id, self.idempotency_key, create
+        )
 
 
-async def _idempotent_create(
-    request: Request, principal: Principal, key: str | None, session: SessionDep, book: service.Booking
-) -> Response:
-    idem = idempotent_request(principal.client_id, key, request.method, request.url.path, await request.body())
-    if idem is not None:
-        earlier = await previous_response(session, idem)
-        if earlier is not None:
-            return earlier.replay()
-    created = await book()
-    stored = StoredResponse(201, {}, created.encode())
-    if idem is not None:
-        await remember(session, idem, stored)
-    return stored.first()
+async def _booking(
+    session: SessionDep,
+    request: Request,
+    principal: Writer,
+    idempotency_key: IdempotencyKey = None,
+    traceparent: Annotated[str | None, Header()] = None,
+) -> Booking:
+    actor = service.Actor(principal, runtime_of(request).settings.source, traceparent)
+    return Booking(session, request, actor, idempotency_key)
+
+
+BookingDep = Annotated[Booking, Depends(_booking)]
 
 
 @router.post(
@@ -61,20 +78,12 @@ async def _idempotent_create(
     responses={**BOOKING_ERRORS, **problem_responses(service.OverDisbursement)},
     summary="Book a transaction (IATI transaction type) in any currency",
 )
-async def record_transaction(
-    project_id: uuid.UUID,
-    body: TransactionCreate,
-    session: SessionDep,
-    request: Request,
-    principal: Writer,
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Annotated[str | None, Header()] = None,
-) -> Response:
-    async def book() -> str:
-        txn = await service.record_transaction(session, _actor(request, principal, traceparent), project_id, body)
-        return TransactionRead.model_validate(txn, from_attributes=True).model_dump_json()
+async def record_transaction(project_id: uuid.UUID, body: TransactionCreate, booking: BookingDep) -> Response:
+    async def book() -> BaseModel:
+        txn = await service.record_transaction(booking.session, booking.actor, project_id, body)
+        return TransactionRead.model_validate(txn, from_attributes=True)
 
-    return await _idempotent_create(request, principal, idempotency_key, session, book)
+    return await booking.once(book)
 
 
 @router.post(
@@ -85,20 +94,12 @@ async def record_transaction(
     responses={**BOOKING_ERRORS, **problem_responses(service.TransactionNotFound, service.AlreadyReversed)},
     summary="Correct a transaction with a reversing entry that references it",
 )
-async def reverse_transaction(
-    transaction_id: uuid.UUID,
-    body: Reversal,
-    session: SessionDep,
-    request: Request,
-    principal: Writer,
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Annotated[str | None, Header()] = None,
-) -> Response:
-    async def book() -> str:
-        txn = await service.reverse_transaction(session, _actor(request, principal, traceparent), transaction_id, body)
-        return TransactionRead.model_validate(txn, from_attributes=True).model_dump_json()
+async def reverse_transaction(transaction_id: uuid.UUID, body: Reversal, booking: BookingDep) -> Response:
+    async def book() -> BaseModel:
+        txn = await service.reverse_transaction(booking.session, booking.actor, transaction_id, body)
+        return TransactionRead.model_validate(txn, from_attributes=True)
 
-    return await _idempotent_create(request, principal, idempotency_key, session, book)
+    return await booking.once(book)
 
 
 @router.post(
@@ -109,20 +110,12 @@ async def reverse_transaction(
     responses=BOOKING_ERRORS,
     summary="Add a budget line (IATI budget type/status)",
 )
-async def add_budget_line(
-    project_id: uuid.UUID,
-    body: BudgetLineCreate,
-    session: SessionDep,
-    request: Request,
-    principal: Writer,
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Annotated[str | None, Header()] = None,
-) -> Response:
-    async def book() -> str:
-        line = await service.add_budget_line(session, _actor(request, principal, traceparent), project_id, body)
-        return BudgetLineRead.model_validate(line, from_attributes=True).model_dump_json()
+async def add_budget_line(project_id: uuid.UUID, body: BudgetLineCreate, booking: BookingDep) -> Response:
+    async def book() -> BaseModel:
+        line = await service.add_budget_line(booking.session, booking.actor, project_id, body)
+        return BudgetLineRead.model_validate(line, from_attributes=True)
 
-    return await _idempotent_create(request, principal, idempotency_key, session, book)
+    return await booking.once(book)
 
 
 @router.get(

@@ -9,7 +9,6 @@ project's funding version and puts an event with its new totals into the outbox.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -44,9 +43,6 @@ class AlreadyReversed(Conflict):
 
 class ReversalOfReversal(Conflict):
     kind, title = "reversal-of-reversal", "A reversing entry cannot itself be reversed; book a new entry"
-
-
-Booking = Callable[[], Awaitable[str]]
 
 
 @dataclass(frozen=True)

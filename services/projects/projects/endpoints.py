@@ -27,7 +27,7 @@ from services.projects.projects.schemas import (
 from shared.auth import InsufficientScope, OtherTenant, Principal, access, optional_principal, requires
 from shared.concurrency import etag, required_version
 from shared.http import SessionDep, runtime_of
-from shared.idempotency import IdempotencyKeyReused, StoredResponse, idempotent_request, previous_response, remember
+from shared.idempotency import IdempotencyKeyReused, StoredResponse, create_once
 from shared.logs import request_id_var
 from shared.problems import PreconditionFailed, PreconditionRequired, problem_responses
 
@@ -92,25 +92,17 @@ async def create_project(
     traceparent: Annotated[str | None, Header()] = None,
     accept_language: AcceptLanguage = None,
 ) -> Response:
-    idem = idempotent_request(principal.client_id, idempotency_key, "POST", request.url.path, await request.body())
-    if idem is not None:
-        earlier = await previous_response(session, idem)
-        if earlier is not None:
-            return earlier.replay()
-    project = await service.register_project(session, _actor(request, principal, traceparent), body)
-    read = _read(project, accept_language)
-    stored = StoredResponse(
-        201,
-        {
+    async def register() -> StoredResponse:
+        project = await service.register_project(session, _actor(request, principal, traceparent), body)
+        read = _read(project, accept_language)
+        headers = {
             "Location": f"{router.prefix}/{project.id}",
             "ETag": etag(project.version),
             "Content-Language": read.localized.language,
-        },
-        read.model_dump_json().encode(),
-    )
-    if idem is not None:
-        await remember(session, idem, stored)
-    return stored.first()
+        }
+        return StoredResponse(201, headers, read.model_dump_json().encode())
+
+    return await create_once(session, request, principal.client_id, idempotency_key, register)
 
 
 @router.get("", response_model=ProjectPage, openapi_extra=READ)
