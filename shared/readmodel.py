@@ -24,3 +24,10 @@ async def upsert_if_newer(session: AsyncSession, model: type[DeclarativeBase], v
         where=table.c.version < stmt.excluded.version,
     ).returning(table.c.id)
     return (await session.execute(upsert)).first() is not None
+
+
+async def keep_version(session: AsyncSession, history: type[DeclarativeBase], values: dict[str, Any]) -> None:
+    """Append one version to a history table keyed by version: a repeated event adds nothing."""
+    table = history.__table__
+    assert isinstance(table, Table)
+    await session.execute(insert(table).values(**values).on_conflict_do_nothing())

@@ -23,7 +23,15 @@ from shared.db import create_engine, create_sessionmaker, transaction
 from shared.kafka import FUNDING_TOPIC, PROJECTS_TOPIC
 
 log = logging.getLogger("xarxa.reporting.rebuild")
-READ_MODELS = ("project_view", "funding_view", "ledger_view", "institution_year_view")
+READ_MODELS = (
+    "project_view",
+    "project_history",
+    "funding_view",
+    "funding_history",
+    "ledger_view",
+    "institution_year_view",
+    "institution_year_history",
+)
 TOPICS = (PROJECTS_TOPIC, FUNDING_TOPIC)
 BATCH = 2000
 

@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, Field
 
-from services.reporting.sdg.schemas import Money
+from services.reporting.sdg.schemas import Freshness, Money
 
 
 class BreakdownRow(BaseModel):
@@ -17,3 +17,4 @@ class Breakdown(BaseModel):
     projects: int
     totals: Money
     rows: list[BreakdownRow]
+    freshness: Freshness

@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.breakdown.schemas import Breakdown, BreakdownRow
 from services.reporting.portfolio.models import LedgerEntryView
+from services.reporting.portfolio.snapshot import Snapshot
 from services.reporting.sdg import repository
 from services.reporting.sdg.attribution import allocate
 from services.reporting.sdg.schemas import Money
+from services.reporting.sdg.service import freshness
 
 DIMENSIONS = ("city", "country", "network", "sector", "modality", "institution", "year")
 FIELDS = ("budgeted", "committed", "disbursed", "spent")
@@ -67,7 +69,7 @@ async def breakdown(session: AsyncSession, filters: repository.ReportFilters, di
     projects: dict[str, int] = defaultdict(int)
     totals: dict[str, Decimal] = defaultdict(Decimal)
     if dimension == "year":
-        await _by_year(session, [row.id for row in rows], attributed, projects, totals)
+        await _by_year(session, filters.snapshot, [row.id for row in rows], attributed, projects, totals)
         contributes = attributed
     else:
         for row in rows:
@@ -95,11 +97,13 @@ async def breakdown(session: AsyncSession, filters: repository.ReportFilters, di
             )
             for v in ordered
         ],
+        freshness=await freshness(session, filters.snapshot),
     )
 
 
 async def _by_year(
     session: AsyncSession,
+    snapshot: Snapshot,
     project_ids: list[Any],
     attributed: dict[str, dict[str, Decimal]],
     projects: dict[str, int],
@@ -114,7 +118,7 @@ async def _by_year(
     in_kind = func.coalesce(LedgerEntryView.data["in_kind"].astext, "false")
     result = await session.execute(
         select(year, kind, func.sum(amount), func.count(func.distinct(LedgerEntryView.project_id)))
-        .where(LedgerEntryView.project_id.in_(project_ids), in_kind == "false")
+        .where(LedgerEntryView.project_id.in_(project_ids), in_kind == "false", snapshot.ledger_entries())
         .group_by(year, kind)
     )
     for year_value, entry_kind, total, count in result.all():

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 
 from services.reporting.portfolio import repository, service
 from services.reporting.portfolio.schemas import PortfolioOverview, PortfolioProject, PortfolioProjects
+from services.reporting.portfolio.snapshot import SnapshotDep
 from shared.auth import access
 from shared.http import SessionDep
 from shared.problems import problem_responses
@@ -20,8 +21,8 @@ router = APIRouter(prefix="/api/reporting", tags=["portfolio"])
     summary="Portfolio overview for a dashboard",
     openapi_extra=access("none"),
 )
-async def portfolio_overview(session: SessionDep) -> PortfolioOverview:
-    return await service.overview(session)
+async def portfolio_overview(session: SessionDep, snapshot: SnapshotDep) -> PortfolioOverview:
+    return await service.overview(session, snapshot)
 
 
 @router.get("/projects", response_model=PortfolioProjects, summary="Published projects", openapi_extra=access("none"))

@@ -1,4 +1,8 @@
-"""Read model of the portfolio: one row per project, built only from project events."""
+"""Read models of the portfolio, built only from events.
+
+Each `*View` holds the newest version of a thing; its `*History` twin keeps every version with
+the time of its event, so that reports can be computed as they stood at the end of a past day.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Integer, Numeric, Text
+from sqlalchemy import Boolean, DateTime, Integer, Numeric, PrimaryKeyConstraint, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.reporting.database import Base
 
 
-class ProjectView(Base):
-    __tablename__ = "project_view"
-
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
+class ProjectColumns:
     owner: Mapped[str] = mapped_column(Text, nullable=False, index=True)
     code: Mapped[str] = mapped_column(Text, nullable=False)
     title: Mapped[dict[str, str]] = mapped_column(JSONB, nullable=False)
@@ -40,13 +40,23 @@ class ProjectView(Base):
     state: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default="{}")
 
 
-class FundingView(Base):
-    """Per project: the EUR totals of its ledger, from funding events (versions decide)."""
-
-    __tablename__ = "funding_view"
+class ProjectView(ProjectColumns, Base):
+    __tablename__ = "project_view"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class ProjectHistory(ProjectColumns, Base):
+    __tablename__ = "project_history"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class FundingColumns:
+    """Per project: the EUR totals of its ledger, from funding events (versions decide)."""
+
     owner: Mapped[str] = mapped_column(Text, nullable=False)
     budget_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
     committed_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
@@ -54,6 +64,20 @@ class FundingView(Base):
     spent_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
     in_kind_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
     event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class FundingView(FundingColumns, Base):
+    __tablename__ = "funding_view"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class FundingHistory(FundingColumns, Base):
+    __tablename__ = "funding_history"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
 class LedgerEntryView(Base):
@@ -68,15 +92,26 @@ class LedgerEntryView(Base):
     event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
-class InstitutionYearView(Base):
+class InstitutionYearColumns:
     """Declared own revenues and the 0.7 % target per institution and year, from funding events."""
 
-    __tablename__ = "institution_year_view"
-
-    institution: Mapped[str] = mapped_column(Text, primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    institution: Mapped[str] = mapped_column(Text, nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
     own_revenues_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
     target_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
     cooperation_budget_eur: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class InstitutionYearView(InstitutionYearColumns, Base):
+    __tablename__ = "institution_year_view"
+    __table_args__ = (PrimaryKeyConstraint("institution", "year"),)
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class InstitutionYearHistory(InstitutionYearColumns, Base):
+    __tablename__ = "institution_year_history"
+    __table_args__ = (PrimaryKeyConstraint("institution", "year", "version"),)
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False)

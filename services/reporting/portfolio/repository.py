@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,22 +24,18 @@ async def published(session: AsyncSession, owner: str | None, limit: int) -> lis
     return list((await session.execute(query.limit(limit))).scalars())
 
 
-async def count_by(session: AsyncSession, column: str) -> dict[str, int]:
+async def count_by(session: AsyncSession, projects: type[ProjectView], column: str) -> dict[str, int]:
     """Published projects per value of `column` (drafts never reach public figures)."""
-    col = getattr(ProjectView, column)
-    rows = await session.execute(select(col, func.count()).where(PUBLISHED).group_by(col))
+    col = getattr(projects, column)
+    rows = await session.execute(select(col, func.count()).where(projects.visibility == "published").group_by(col))
     return {str(key): int(n) for key, n in rows.all()}
 
 
-async def count_by_sdg_goal(session: AsyncSession) -> dict[str, int]:
+async def count_by_sdg_goal(session: AsyncSession, projects: type[ProjectView]) -> dict[str, int]:
     goals = (
-        select(func.jsonb_array_elements(ProjectView.sdg_goals).op("->>")("goal").label("goal"))
-        .where(PUBLISHED)
+        select(func.jsonb_array_elements(projects.sdg_goals).op("->>")("goal").label("goal"))
+        .where(projects.visibility == "published")
         .subquery()
     )
     rows = await session.execute(select(goals.c.goal, func.count()).group_by(goals.c.goal))
     return {str(key): int(n) for key, n in rows.all()}
-
-
-async def last_event_time(session: AsyncSession) -> datetime | None:
-    return (await session.execute(select(func.max(ProjectView.event_time)))).scalar()

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.reporting.sdg.schemas import Money
+from services.reporting.sdg.schemas import Freshness, Money
 
 
 class PortfolioProject(BaseModel):
@@ -25,10 +25,6 @@ class PortfolioProject(BaseModel):
 
 class PortfolioProjects(BaseModel):
     items: list[PortfolioProject]
-
-
-class Freshness(BaseModel):
-    last_event_time: datetime | None = Field(description="Time of the newest event applied to this read model")
 
 
 class CountryMoney(BaseModel):

@@ -9,14 +9,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.breakdown.service import NONE, breakdown
 from services.reporting.portfolio import repository
-from services.reporting.portfolio.models import FundingView, LedgerEntryView, ProjectView
-from services.reporting.portfolio.schemas import CountryMoney, Freshness, PortfolioOverview
+from services.reporting.portfolio.models import (
+    FundingHistory,
+    FundingView,
+    LedgerEntryView,
+    ProjectHistory,
+    ProjectView,
+)
+from services.reporting.portfolio.schemas import CountryMoney, PortfolioOverview
+from services.reporting.portfolio.snapshot import Snapshot
 from services.reporting.sdg.repository import ReportFilters
 from shared.contracts.funding import PROJECT_FUNDING_EVENT_TYPES, ProjectFundingV1
 from shared.contracts.projects import PROJECT_EVENT_TYPES, ProjectStateV1
 from shared.events import CloudEvent
 from shared.problems import NotFound
-from shared.readmodel import upsert_if_newer
+from shared.readmodel import keep_version, upsert_if_newer
 from shared.text import fold
 
 
@@ -31,32 +38,30 @@ async def apply_project_event(session: AsyncSession, event: CloudEvent) -> None:
     start = state.dates.actual_start or state.dates.planned_start
     end = state.dates.actual_end or state.dates.planned_end
     countries = {c.country for c in state.partner_cities} | {c.code for c in state.recipient_countries}
-    await upsert_if_newer(
-        session,
-        ProjectView,
-        {
-            "id": state.id,
-            "version": state.version,
-            "owner": state.owner,
-            "code": state.code,
-            "title": state.title,
-            "status": state.status,
-            "visibility": state.visibility,
-            "partner_cities": [c.model_dump() for c in state.partner_cities],
-            "sdg_goals": [g.model_dump(mode="json") for g in state.sdg_goals],
-            "updated_at": state.updated_at,
-            "event_time": event.time,
-            "parent_id": state.parent_id,
-            "archived": state.archived,
-            "modality": state.modality,
-            "networks": state.networks,
-            "countries": sorted(countries),
-            "cities": sorted({fold(c.name) for c in state.partner_cities}),
-            "start_year": start.year if start else None,
-            "end_year": end.year if end else None,
-            "state": state.model_dump(mode="json"),
-        },
-    )
+    values = {
+        "id": state.id,
+        "version": state.version,
+        "owner": state.owner,
+        "code": state.code,
+        "title": state.title,
+        "status": state.status,
+        "visibility": state.visibility,
+        "partner_cities": [c.model_dump() for c in state.partner_cities],
+        "sdg_goals": [g.model_dump(mode="json") for g in state.sdg_goals],
+        "updated_at": state.updated_at,
+        "event_time": event.time,
+        "parent_id": state.parent_id,
+        "archived": state.archived,
+        "modality": state.modality,
+        "networks": state.networks,
+        "countries": sorted(countries),
+        "cities": sorted({fold(c.name) for c in state.partner_cities}),
+        "start_year": start.year if start else None,
+        "end_year": end.year if end else None,
+        "state": state.model_dump(mode="json"),
+    }
+    await keep_version(session, ProjectHistory, values)
+    await upsert_if_newer(session, ProjectView, values)
 
 
 async def apply_funding_event(session: AsyncSession, event: CloudEvent) -> None:
@@ -64,21 +69,19 @@ async def apply_funding_event(session: AsyncSession, event: CloudEvent) -> None:
         return
     state = ProjectFundingV1.model_validate(event.data)
     totals = state.totals
-    await upsert_if_newer(
-        session,
-        FundingView,
-        {
-            "id": state.project_id,
-            "version": state.version,
-            "owner": state.owner,
-            "budget_eur": totals.budget_eur,
-            "committed_eur": totals.committed_eur,
-            "disbursed_eur": totals.disbursed_eur,
-            "spent_eur": totals.spent_eur,
-            "in_kind_eur": totals.in_kind_eur,
-            "event_time": event.time,
-        },
-    )
+    values = {
+        "id": state.project_id,
+        "version": state.version,
+        "owner": state.owner,
+        "budget_eur": totals.budget_eur,
+        "committed_eur": totals.committed_eur,
+        "disbursed_eur": totals.disbursed_eur,
+        "spent_eur": totals.spent_eur,
+        "in_kind_eur": totals.in_kind_eur,
+        "event_time": event.time,
+    }
+    await keep_version(session, FundingHistory, values)
+    await upsert_if_newer(session, FundingView, values)
     entry = state.transaction or state.budget_line
     if entry is not None:  # every entry, in any order: the ledger is append-only
         kind = "transaction" if state.transaction is not None else "budget"
@@ -102,9 +105,10 @@ async def published_project(session: AsyncSession, project_id: uuid.UUID) -> Pro
     return project
 
 
-async def overview(session: AsyncSession) -> PortfolioOverview:
-    by_owner = await repository.count_by(session, "owner")
-    countries = await breakdown(session, ReportFilters(), "country")
+async def overview(session: AsyncSession, snapshot: Snapshot) -> PortfolioOverview:
+    projects = snapshot.projects()
+    by_owner = await repository.count_by(session, projects, "owner")
+    countries = await breakdown(session, ReportFilters(snapshot=snapshot), "country")
     top = sorted(
         (row for row in countries.rows if row.value != NONE), key=lambda row: (-row.attributed.committed_eur, row.value)
     )[:10]
@@ -116,7 +120,7 @@ async def overview(session: AsyncSession) -> PortfolioOverview:
             for row in top
         ],
         by_owner=by_owner,
-        by_status=await repository.count_by(session, "status"),
-        by_sdg_goal=await repository.count_by_sdg_goal(session),
-        freshness=Freshness(last_event_time=await repository.last_event_time(session)),
+        by_status=await repository.count_by(session, projects, "status"),
+        by_sdg_goal=await repository.count_by_sdg_goal(session, projects),
+        freshness=countries.freshness,
     )

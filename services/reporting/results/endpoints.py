@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from services.reporting.portfolio.snapshot import SnapshotDep
 from services.reporting.results import service
 from services.reporting.results.schemas import ResultsReport
 from shared.auth import access
@@ -20,7 +21,8 @@ router = APIRouter(prefix="/api/reporting", tags=["results"])
 )
 async def results(
     session: SessionDep,
+    snapshot: SnapshotDep,
     institution: Annotated[str | None, Query(max_length=64)] = None,
     sdg_indicator: Annotated[str | None, Query(max_length=10, description="e.g. 6.1.1")] = None,
 ) -> ResultsReport:
-    return await service.results_report(session, institution, sdg_indicator)
+    return await service.results_report(session, snapshot, institution, sdg_indicator)

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from services.reporting.sdg.schemas import Freshness
+
 
 class PeriodRow(BaseModel):
     start: date
@@ -45,6 +47,7 @@ class SdgIndicatorTotals(BaseModel):
 class ResultsReport(BaseModel):
     projects: list[ProjectResults]
     by_sdg_indicator: list[SdgIndicatorTotals]
+    freshness: Freshness
     note: str = (
         "Actuals are the approved ones held by the project registry. Unit targets and actuals are summed "
         "per SDG indicator only across indicators measured in units; percentages are averaged."

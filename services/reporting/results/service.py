@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reporting.portfolio.models import ProjectView
+from services.reporting.portfolio.snapshot import Snapshot
 from services.reporting.results.schemas import (
     IndicatorRow,
     PeriodRow,
@@ -17,6 +17,7 @@ from services.reporting.results.schemas import (
     ResultsReport,
     SdgIndicatorTotals,
 )
+from services.reporting.sdg.service import freshness
 from shared.codelists import codelists
 
 UNIT, PERCENT = "1", "2"
@@ -33,10 +34,13 @@ def _achievement(target: Decimal | None, actual: Decimal | None) -> Decimal | No
     return (actual * 100 / target).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-async def results_report(session: AsyncSession, institution: str | None, sdg_indicator: str | None) -> ResultsReport:
-    query = select(ProjectView).where(ProjectView.visibility == "published", ProjectView.archived.is_(False))
+async def results_report(
+    session: AsyncSession, snapshot: Snapshot, institution: str | None, sdg_indicator: str | None
+) -> ResultsReport:
+    project = snapshot.projects()
+    query = select(project).where(project.visibility == "published", project.archived.is_(False))
     if institution:
-        query = query.where(ProjectView.owner == institution)
+        query = query.where(project.owner == institution)
     projects: list[ProjectResults] = []
     totals: dict[str, dict[str, Any]] = defaultdict(
         lambda: {
@@ -48,7 +52,7 @@ async def results_report(session: AsyncSession, institution: str | None, sdg_ind
             "pct_actual": [],
         }
     )
-    for view in (await session.execute(query.order_by(ProjectView.code, ProjectView.id))).scalars():
+    for view in (await session.execute(query.order_by(project.code, project.id))).scalars():
         rows = []
         for result in (view.state or {}).get("results", []):
             for indicator in result.get("indicators", []):
@@ -112,4 +116,4 @@ async def results_report(session: AsyncSession, institution: str | None, sdg_ind
         )
         for code, b in sorted(totals.items())
     ]
-    return ResultsReport(projects=projects, by_sdg_indicator=by_code)
+    return ResultsReport(projects=projects, by_sdg_indicator=by_code, freshness=await freshness(session, snapshot))

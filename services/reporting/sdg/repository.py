@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -10,7 +10,7 @@ from fastapi import Depends, Query
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reporting.portfolio.models import FundingView, ProjectView
+from services.reporting.portfolio.snapshot import Snapshot, SnapshotDep
 from shared.backbone import inbox
 from shared.text import fold
 
@@ -27,9 +27,11 @@ class ReportFilters:
     city: str | None = None
     network: str | None = None
     modality: str | None = None
+    snapshot: Snapshot = field(default_factory=Snapshot)
 
 
 def report_filters(
+    snapshot: SnapshotDep,
     institution: Annotated[str | None, Query(max_length=64)] = None,
     year_from: Annotated[int | None, Query(ge=1950, le=2100, description="Active from this year")] = None,
     year_to: Annotated[int | None, Query(ge=1950, le=2100, description="Active until this year")] = None,
@@ -49,6 +51,7 @@ def report_filters(
         city=city,
         network=network,
         modality=modality,
+        snapshot=snapshot,
     )
 
 
@@ -57,41 +60,44 @@ FiltersDep = Annotated[ReportFilters, Depends(report_filters)]
 
 async def projects_with_money(session: AsyncSession, filters: ReportFilters) -> list[Any]:
     """Published, unarchived projects matching the filters, with their funding totals (zero if none)."""
-    conditions: list[Any] = [ProjectView.visibility == "published", ProjectView.archived.is_(False)]
+    project, funding = filters.snapshot.projects(), filters.snapshot.funding()
+    conditions: list[Any] = [project.visibility == "published", project.archived.is_(False)]
     if filters.institution:
-        conditions.append(ProjectView.owner == filters.institution)
+        conditions.append(project.owner == filters.institution)
     if filters.status:
-        conditions.append(ProjectView.status == filters.status)
+        conditions.append(project.status == filters.status)
     if filters.country:
-        conditions.append(ProjectView.countries.contains([filters.country]))
+        conditions.append(project.countries.contains([filters.country]))
     if filters.city:
-        conditions.append(ProjectView.cities.contains([fold(filters.city)]))
+        conditions.append(project.cities.contains([fold(filters.city)]))
     if filters.network:
-        conditions.append(ProjectView.networks.contains([filters.network]))
+        conditions.append(project.networks.contains([filters.network]))
     if filters.modality:
-        conditions.append(ProjectView.modality == filters.modality)
+        conditions.append(project.modality == filters.modality)
     if filters.year_from is not None:  # active in the range: overlaps [year_from, year_to]
-        conditions.append(or_(ProjectView.end_year.is_(None), ProjectView.end_year >= filters.year_from))
+        conditions.append(or_(project.end_year.is_(None), project.end_year >= filters.year_from))
     if filters.year_to is not None:
-        conditions.append(and_(ProjectView.start_year.is_not(None), ProjectView.start_year <= filters.year_to))
+        conditions.append(and_(project.start_year.is_not(None), project.start_year <= filters.year_to))
     zero = 0
     query = (
         select(
-            ProjectView.id,
-            ProjectView.sdg_goals,
-            ProjectView.state,
-            func.coalesce(FundingView.budget_eur, zero).label("budgeted"),
-            func.coalesce(FundingView.committed_eur, zero).label("committed"),
-            func.coalesce(FundingView.disbursed_eur, zero).label("disbursed"),
-            func.coalesce(FundingView.spent_eur, zero).label("spent"),
+            project.id,
+            project.sdg_goals,
+            project.state,
+            func.coalesce(funding.budget_eur, zero).label("budgeted"),
+            func.coalesce(funding.committed_eur, zero).label("committed"),
+            func.coalesce(funding.disbursed_eur, zero).label("disbursed"),
+            func.coalesce(funding.spent_eur, zero).label("spent"),
         )
-        .outerjoin(FundingView, FundingView.id == ProjectView.id)
+        .outerjoin(funding, funding.id == project.id)
         .where(and_(*conditions))
     )
     return list((await session.execute(query)).all())
 
 
-async def freshness(session: AsyncSession) -> tuple[datetime | None, list[tuple[str, int, int]]]:
+async def freshness(session: AsyncSession, snapshot: Snapshot) -> tuple[datetime | None, list[tuple[str, int, int]]]:
+    """The newest event time in the snapshot, and the last offset applied per topic partition."""
+    project, funding = snapshot.projects(), snapshot.funding()
     rows = (
         await session.execute(
             select(inbox.c.topic, inbox.c.partition, func.max(inbox.c.offset))
@@ -104,8 +110,8 @@ async def freshness(session: AsyncSession) -> tuple[datetime | None, list[tuple[
         await session.execute(
             select(
                 func.greatest(
-                    select(func.max(ProjectView.event_time)).scalar_subquery(),
-                    select(func.max(FundingView.event_time)).scalar_subquery(),
+                    select(func.max(project.event_time)).scalar_subquery(),
+                    select(func.max(funding.event_time)).scalar_subquery(),
                 )
             )
         )

@@ -1,6 +1,6 @@
 """API models of the SDG reports."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
@@ -41,7 +41,9 @@ class PartitionPosition(BaseModel):
 
 
 class Freshness(BaseModel):
-    last_event_time: datetime | None
+    as_of: date | None = Field(None, description="The day the figures stood at (end of day); null: now")
+    cutoff: datetime | None = Field(None, description="Events at or after this instant are left out; null: none")
+    last_event_time: datetime | None = Field(description="Time of the newest event the figures include")
     positions: list[PartitionPosition] = Field(description="Last offset applied per topic partition")
 
 

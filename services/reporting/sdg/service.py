@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reporting.portfolio.snapshot import Snapshot
 from services.reporting.sdg import repository
 from services.reporting.sdg.attribution import METHOD_VERSION, allocate, goal_order, weights
 from services.reporting.sdg.schemas import (
@@ -27,6 +28,17 @@ CENT = Decimal("0.01")
 
 def _money(values: dict[str, Decimal]) -> Money:
     return Money(**{f"{name}_eur": values.get(name, Decimal(0)).quantize(CENT) for name in FIELDS})
+
+
+async def freshness(session: AsyncSession, snapshot: Snapshot) -> Freshness:
+    """How current the figures are: every report states it."""
+    last, positions = await repository.freshness(session, snapshot)
+    return Freshness(
+        as_of=snapshot.as_of,
+        cutoff=snapshot.cutoff,
+        last_event_time=last,
+        positions=[PartitionPosition(topic=t, partition=p, offset=o) for t, p, o in positions],
+    )
 
 
 async def sdg_report(session: AsyncSession, filters: repository.ReportFilters, method: str) -> SdgReport:
@@ -86,12 +98,9 @@ async def sdg_report(session: AsyncSession, filters: repository.ReportFilters, m
                 ],
             )
         )
-    last, positions = await repository.freshness(session)
     return SdgReport(
         method=Method(name=method, version=METHOD_VERSION),
-        freshness=Freshness(
-            last_event_time=last, positions=[PartitionPosition(topic=t, partition=p, offset=o) for t, p, o in positions]
-        ),
+        freshness=await freshness(session, filters.snapshot),
         projects=len(rows),
         totals=_money(totals),
         unattributed=_money(unattributed),

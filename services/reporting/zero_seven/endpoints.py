@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from services.reporting.portfolio.snapshot import SnapshotDep
 from services.reporting.zero_seven import service
 from services.reporting.zero_seven.schemas import ZeroSevenReport
 from shared.auth import access
@@ -20,9 +21,10 @@ router = APIRouter(prefix="/api/reporting", tags=["0.7 %"])
 )
 async def zero_seven(
     session: SessionDep,
+    snapshot: SnapshotDep,
     institution: Annotated[str | None, Query(max_length=64)] = None,
     year_from: Annotated[int | None, Query(ge=1950, le=2100)] = None,
     year_to: Annotated[int | None, Query(ge=1950, le=2100)] = None,
     method: Annotated[str, Query(pattern="^(declared-shares|equal-split|principal-goal)$")] = "declared-shares",
 ) -> ZeroSevenReport:
-    return await service.zero_seven_report(session, institution, year_from, year_to, method)
+    return await service.zero_seven_report(session, snapshot, institution, year_from, year_to, method)

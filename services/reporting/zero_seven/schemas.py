@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from services.reporting.sdg.schemas import Method
+from services.reporting.sdg.schemas import Freshness, Method
 
 
 class ZeroSevenRow(BaseModel):
@@ -23,6 +23,7 @@ class ZeroSevenRow(BaseModel):
 class ZeroSevenReport(BaseModel):
     method: Method
     rows: list[ZeroSevenRow]
+    freshness: Freshness
     note: str = (
         "Money of published projects only; the funding service's own 0.7 % report "
         "(/api/funding/institutions/{institution}/years/{year}) counts every project of the institution."

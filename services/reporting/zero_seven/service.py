@@ -12,12 +12,15 @@ from sqlalchemy import Date, Integer, Numeric, and_, cast, extract, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reporting.portfolio.models import InstitutionYearView, LedgerEntryView, ProjectView
+from services.reporting.portfolio.models import InstitutionYearHistory, InstitutionYearView, LedgerEntryView
+from services.reporting.portfolio.snapshot import Snapshot
 from services.reporting.sdg.attribution import METHOD_VERSION, allocate, goal_order, weights
 from services.reporting.sdg.schemas import Method
+from services.reporting.sdg.service import freshness
 from services.reporting.zero_seven.schemas import ZeroSevenReport, ZeroSevenRow
 from shared.contracts.funding import REVENUE_DECLARED, InstitutionYearV1
 from shared.events import CloudEvent
+from shared.readmodel import keep_version
 
 CENT = Decimal("0.01")
 
@@ -35,6 +38,7 @@ async def apply_revenue_event(session: AsyncSession, event: CloudEvent) -> None:
         "cooperation_budget_eur": state.cooperation_budget_eur,
         "event_time": event.time,
     }
+    await keep_version(session, InstitutionYearHistory, values)
     stmt = insert(InstitutionYearView).values(**values)
     await session.execute(
         stmt.on_conflict_do_update(
@@ -45,46 +49,54 @@ async def apply_revenue_event(session: AsyncSession, event: CloudEvent) -> None:
     )
 
 
-async def _yearly_money(session: AsyncSession, institution: str | None) -> list[Any]:
+async def _yearly_money(session: AsyncSession, snapshot: Snapshot, institution: str | None) -> list[Any]:
     """(owner, year, project, sdg_goals, committed, disbursed) of published projects' money entries."""
+    project = snapshot.projects()
     year = cast(extract("year", cast(LedgerEntryView.data["value_date"].astext, Date)), Integer)
     amount = cast(LedgerEntryView.data["amount_eur"].astext, Numeric(18, 2))
     kind = LedgerEntryView.data["transaction_type"].astext
     query = (
         select(
-            ProjectView.owner,
+            project.owner,
             year.label("year"),
-            ProjectView.id,
-            ProjectView.sdg_goals,
+            project.id,
+            project.sdg_goals,
             func.sum(func.coalesce(amount, 0)).filter(kind == "2").label("committed"),
             func.sum(func.coalesce(amount, 0)).filter(kind == "3").label("disbursed"),
         )
-        .join(ProjectView, ProjectView.id == LedgerEntryView.project_id)
+        .join(project, project.id == LedgerEntryView.project_id)
         .where(
             and_(
                 LedgerEntryView.kind == "transaction",
-                ProjectView.visibility == "published",
+                project.visibility == "published",
                 LedgerEntryView.data["in_kind"].astext == "false",
+                snapshot.ledger_entries(),
             )
         )
-        .group_by(ProjectView.owner, year, ProjectView.id, ProjectView.sdg_goals)
+        .group_by(project.owner, year, project.id, project.sdg_goals)
     )
     if institution:
-        query = query.where(ProjectView.owner == institution)
+        query = query.where(project.owner == institution)
     return list((await session.execute(query)).all())
 
 
 async def zero_seven_report(
-    session: AsyncSession, institution: str | None, year_from: int | None, year_to: int | None, method: str
+    session: AsyncSession,
+    snapshot: Snapshot,
+    institution: str | None,
+    year_from: int | None,
+    year_to: int | None,
+    method: str,
 ) -> ZeroSevenReport:
-    declared_query = select(InstitutionYearView).order_by(InstitutionYearView.institution, InstitutionYearView.year)
+    declared_years = snapshot.institution_years()
+    declared_query = select(declared_years).order_by(declared_years.institution, declared_years.year)
     if institution:
-        declared_query = declared_query.where(InstitutionYearView.institution == institution)
+        declared_query = declared_query.where(declared_years.institution == institution)
     declared = list((await session.execute(declared_query)).scalars())
     committed: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
     disbursed: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
     by_sdg: dict[tuple[str, int], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for owner, year, _, goals, committed_eur, disbursed_eur in await _yearly_money(session, institution):
+    for owner, year, _, goals, committed_eur, disbursed_eur in await _yearly_money(session, snapshot, institution):
         key = (owner, int(year))
         committed[key] += Decimal(committed_eur or 0)
         disbursed[key] += Decimal(disbursed_eur or 0)
@@ -113,4 +125,6 @@ async def zero_seven_report(
                 },
             )
         )
-    return ZeroSevenReport(method=Method(name=method, version=METHOD_VERSION), rows=rows)
+    return ZeroSevenReport(
+        method=Method(name=method, version=METHOD_VERSION), rows=rows, freshness=await freshness(session, snapshot)
+    )

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.portfolio import service
+from services.reporting.portfolio.snapshot import Snapshot
 from shared.contracts.projects import PROJECT_REGISTERED, PROJECT_UPDATED
 from shared.events import CloudEvent
 from shared.problems import NotFound
@@ -58,11 +59,11 @@ def state_event(
 
 async def test_overview_counts_published_projects_only(session: AsyncSession) -> None:
     owner = f"owner-{uuid.uuid4().hex[:8]}"
-    before = await service.overview(session)
+    before = await service.overview(session, Snapshot())
     for visibility, goals in (("published", ["5"]), ("published", ["5", "11"]), ("draft", ["5", "16"])):
         event = state_event(uuid.uuid4(), 1, visibility, owner, goals, PROJECT_REGISTERED)
         await service.apply_project_event(session, event)
-    after = await service.overview(session)
+    after = await service.overview(session, Snapshot())
     assert after.by_owner[owner] == 2
     assert after.projects - before.projects == 2
     assert after.by_sdg_goal["5"] - before.by_sdg_goal.get("5", 0) == 2

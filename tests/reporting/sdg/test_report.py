@@ -119,3 +119,13 @@ async def test_sdg_report_adds_up_exactly_under_every_method(gateway: httpx.Asyn
     }
     bad = await gateway.get("/api/reporting/sdg", params={"method": "by-feel"})
     assert bad.status_code == 422
+
+
+async def test_as_of_must_be_a_day_in_range(gateway: httpx.AsyncClient) -> None:
+    for bad in ("2020-13-01", "9999-12-31", "yesterday", "1949-12-31"):
+        response = await gateway.get("/api/reporting/sdg", params={"as_of": bad})
+        assert response.status_code == 422, (bad, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+    fine = await gateway.get("/api/reporting/sdg", params={"as_of": "2025-12-31"})
+    assert fine.status_code == 200
+    assert fine.json()["freshness"]["cutoff"] == "2026-01-01T00:00:00+01:00"
