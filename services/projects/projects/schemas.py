@@ -1,291 +1,79 @@
-"""API models of the project registry. Every code is checked against its codelist here, so a
-wrong code is a 422 naming the field and the value before anything is written."""
+"""API models of the project registry; the input model itself is shared (shared/contracts/project_input.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import uuid
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    HttpUrl,
-    StringConstraints,
-    field_validator,
-    model_validator,
+from pydantic import BaseModel, Field, StringConstraints
+
+from shared.codelists import coded
+from shared.contracts.project_input import (
+    QUALITATIVE,
+    Baseline,
+    Country,
+    Dates,
+    Dimension,
+    DisaggregatedValue,
+    DocumentLink,
+    Exchange,
+    Indicator,
+    Lang,
+    Localized,
+    Money,
+    Name,
+    Number,
+    OrgRef,
+    ParticipatingOrg,
+    PartnerCity,
+    Percent,
+    Period,
+    PolicyMarker,
+    ProjectCreate,
+    ProjectEditable,
+    RecipientCountry,
+    RecipientRegion,
+    Result,
+    SdgShare,
+    SectorShare,
+    Slug,
+    Strict,
+    Text,
 )
-
-from shared.codelists import coded, codelists
 from shared.contracts.projects import ProjectStateV1
 
-Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$"), coded("Language")]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
-Localized = dict[Lang, Text]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=300)]
-Percent = Annotated[Decimal, Field(gt=0, le=100, max_digits=5, decimal_places=2)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
-Number = Annotated[Decimal, Field(max_digits=20, decimal_places=6)]
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), coded("Country")]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
-OrgRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$")]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-def _sums_to_100(items: list[Any], attribute: str, what: str) -> None:
-    if items:
-        total = sum((getattr(item, attribute) for item in items), Decimal(0))
-        if total != Decimal(100):
-            raise ValueError(f"{what} must sum to 100, not {total}")
-
-
-def _unique(values: list[str], what: str) -> None:
-    if len(set(values)) != len(values):
-        raise ValueError(f"each {what} may appear once")
-
-
-class PartnerCity(Strict):
-    name: Name
-    country: Country = Field(description="ISO 3166-1 alpha-2 (IATI Country codelist)")
-    region: Annotated[str, StringConstraints(max_length=200)] | None = None
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
-
-
-class RecipientCountry(Strict):
-    code: Country
-    percentage: Percent
-
-
-class RecipientRegion(Strict):
-    code: Annotated[str, coded("Region")] = Field(description="OECD DAC region (IATI Region codelist)")
-    percentage: Percent
-
-
-class ParticipatingOrg(Strict):
-    ref: OrgRef = Field(description="IATI organisation identifier, or a Xarxa tenant id; partner tokens match it")
-    name: Name
-    role: Annotated[str, coded("OrganisationRole")] = Field(
-        description="IATI OrganisationRole: 1 funding, 2 accountable, 3 extending, 4 implementing"
-    )
-    type: Annotated[str, coded("OrganisationType")] | None = Field(default=None, description="IATI OrganisationType")
-    side: Literal["barcelona", "partner"] | None = Field(
-        default=None, description="A city actor of Barcelona/AMB or its counterpart in the partner city"
-    )
-
-
-class SectorShare(Strict):
-    code: Annotated[str, coded("Sector")] = Field(description="OECD DAC 5-digit purpose code")
-    percentage: Percent
-
-
-class SdgShare(Strict):
-    goal: Annotated[str, coded("sdg-goals")]
-    share: Percent = Field(description="Attribution share of the project, percent; shares sum to 100")
-    targets: list[Annotated[str, coded("sdg-targets")]] = Field(default_factory=list, max_length=30)
-
-    @model_validator(mode="after")
-    def _targets_under_goal(self) -> SdgShare:
-        _unique(self.targets, "SDG target")
-        for target in self.targets:
-            item = codelists()["sdg-targets"].get(target)
-            if item is None or item.parent != self.goal:
-                raise ValueError(f"target {target} is not under goal {self.goal}")
-        return self
-
-
-class PolicyMarker(Strict):
-    code: Annotated[str, coded("PolicyMarker")] = Field(description="e.g. 1 gender equality")
-    significance: Annotated[str, coded("PolicySignificance")] = Field(
-        description="0 not targeted, 1 significant, 2 principal, 3 principal and in most topics, 4 explicit"
-    )
-
-
-class Dates(Strict):
-    planned_start: dt.date | None = None
-    planned_end: dt.date | None = None
-    actual_start: dt.date | None = None
-    actual_end: dt.date | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Dates:
-        if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
-            raise ValueError("planned_end is before planned_start")
-        if self.actual_start and self.actual_end and self.actual_end < self.actual_start:
-            raise ValueError("actual_end is before actual_start")
-        if self.actual_end and not self.actual_start:
-            raise ValueError("actual_end needs actual_start")
-        return self
-
-
-Dimension = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
-
-
-class DisaggregatedValue(Strict):
-    dimensions: dict[Dimension, Annotated[str, StringConstraints(min_length=1, max_length=60)]] = Field(
-        min_length=1, description='e.g. {"sex": "female", "age": "15-24"}'
-    )
-    target: Number | None = None
-    actual: Number | None = None
-
-
-class Period(Strict):
-    start: dt.date
-    end: dt.date
-    target: Number | None = Field(default=None, description="A number; never text")
-    actual: Number | None = Field(default=None, description="Approved actual; a number, never text")
-    target_comment: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    actual_comment: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    disaggregated: list[DisaggregatedValue] = Field(default_factory=list, max_length=200)
-    locked: bool = False
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Period:
-        if self.end < self.start:
-            raise ValueError("period end is before its start")
-        return self
-
-
-class Baseline(Strict):
-    year: int | None = Field(default=None, ge=1950, le=2100)
-    value: Number | None = None
-    comment: Annotated[str, StringConstraints(max_length=2000)] | None = None
-
-
-QUALITATIVE = "5"
-
-
-class Indicator(Strict):
-    id: uuid.UUID = Field(default_factory=uuid.uuid4)
-    title: Localized = Field(min_length=1)
-    measure: Annotated[str, coded("IndicatorMeasure")] = Field(
-        description="1 unit, 2 percentage, 3 nominal, 4 ordinal, 5 qualitative"
-    )
-    ascending: bool = True
-    baseline: Baseline | None = None
-    sdg_indicator: Annotated[str, coded("sdg-indicators")] | None = Field(default=None, description="e.g. 11.6.2")
-    disaggregations: list[Dimension] = Field(default_factory=list, max_length=10)
-    periods: list[Period] = Field(default_factory=list, max_length=100)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Indicator:
-        _unique(self.disaggregations, "disaggregation")
-        ordered = sorted(self.periods, key=lambda p: p.start)
-        for before, after in itertools.pairwise(ordered):
-            if after.start <= before.end:
-                raise ValueError(f"periods overlap: {before.start}..{before.end} and {after.start}..{after.end}")
-        for period in self.periods:
-            if self.measure == QUALITATIVE and (period.target is not None or period.actual is not None):
-                raise ValueError("a qualitative indicator takes comments, not numbers")
-            if self.measure == "2":
-                for value in (period.target, period.actual):
-                    if value is not None and not Decimal(0) <= value <= Decimal(100):
-                        raise ValueError("a percentage indicator takes values from 0 to 100")
-            for cell in period.disaggregated:
-                unknown = set(cell.dimensions) - set(self.disaggregations)
-                if unknown:
-                    raise ValueError(f"dimension(s) {sorted(unknown)} not declared in disaggregations")
-        return self
-
-
-class Result(Strict):
-    id: uuid.UUID = Field(default_factory=uuid.uuid4)
-    type: Annotated[str, coded("ResultType")] = Field(description="1 output, 2 outcome, 3 impact, 9 other")
-    title: Localized = Field(min_length=1)
-    description: Localized = Field(default_factory=dict)
-    indicators: list[Indicator] = Field(default_factory=list, max_length=50)
-
-
-class Exchange(Strict):
-    date: dt.date
-    direction: Literal["to-partner", "from-partner"]
-    institution: Name = Field(description="Whose experts travelled or hosted, e.g. AMB water department")
-    experts: int = Field(ge=1, le=1000)
-    staff_days: Annotated[Decimal, Field(gt=0, max_digits=8, decimal_places=2)]
-    value_eur: Money = Field(description="In-kind value of the expertise, EUR")
-    description: Localized = Field(default_factory=dict)
-
-
-class DocumentLink(Strict):
-    url: HttpUrl
-    title: Localized = Field(min_length=1)
-    category: Annotated[str, coded("DocumentCategory")] = Field(description="e.g. A01 pre- and post-project impact")
-    language: Lang | None = None
-    date: dt.date | None = None
-
-
-class ProjectEditable(Strict):
-    """What PUT replaces and PATCH merges: everything but identity, status, visibility and results."""
-
-    title: Localized = Field(min_length=1, description="At least one language")
-    description: Localized = Field(default_factory=dict)
-    objectives: Localized = Field(default_factory=dict)
-    parent_id: uuid.UUID | None = Field(default=None, description="The programme this project belongs to")
-    intervention_line: Annotated[str, StringConstraints(max_length=200)] | None = None
-    modality: Annotated[str, coded("modalities")] | None = None
-    partner_cities: list[PartnerCity] = Field(default_factory=list, max_length=100)
-    recipient_countries: list[RecipientCountry] = Field(default_factory=list, max_length=100)
-    recipient_regions: list[RecipientRegion] = Field(default_factory=list, max_length=50)
-    participating_orgs: list[ParticipatingOrg] = Field(default_factory=list, max_length=100)
-    networks: list[Slug] = Field(default_factory=list, max_length=30, description="Codes of the managed network list")
-    sectors: list[SectorShare] = Field(default_factory=list, max_length=50)
-    sdg_goals: list[SdgShare] = Field(default_factory=list, max_length=17)
-    policy_markers: list[PolicyMarker] = Field(default_factory=list, max_length=20)
-    dates: Dates = Field(default_factory=Dates)
-    exchanges: list[Exchange] = Field(default_factory=list, max_length=500)
-    documents: list[DocumentLink] = Field(default_factory=list, max_length=200)
-    tags: list[Slug] = Field(default_factory=list, max_length=50)
-
-    @field_validator("sectors")
-    @classmethod
-    def _sectors(cls, sectors: list[SectorShare]) -> list[SectorShare]:
-        _sums_to_100(sectors, "percentage", "sector percentages")
-        _unique([s.code for s in sectors], "sector")
-        return sectors
-
-    @field_validator("sdg_goals")
-    @classmethod
-    def _goals(cls, goals: list[SdgShare]) -> list[SdgShare]:
-        _sums_to_100(goals, "share", "SDG shares")
-        _unique([g.goal for g in goals], "SDG goal")
-        return goals
-
-    @field_validator("policy_markers")
-    @classmethod
-    def _markers(cls, markers: list[PolicyMarker]) -> list[PolicyMarker]:
-        _unique([m.code for m in markers], "policy marker")
-        return markers
-
-    @field_validator("networks", "tags")
-    @classmethod
-    def _distinct(cls, codes: list[str]) -> list[str]:
-        _unique(codes, "code")
-        return codes
-
-    @model_validator(mode="after")
-    def _recipients(self) -> ProjectEditable:
-        _sums_to_100(
-            [*self.recipient_countries, *self.recipient_regions],
-            "percentage",
-            "recipient_countries and recipient_regions percentages together",
-        )
-        return self
-
-
-class ProjectCreate(ProjectEditable):
-    owner: Annotated[str, coded("institutions")] = Field(description="Owner institution (institutions list)")
-    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")] = Field(
-        description="Internal code, unique per owner"
-    )
-    status: Annotated[str, coded("ActivityStatus")] = Field(default="1", description="IATI ActivityStatus")
-    visibility: Literal["draft", "published"] = "draft"
-    results: list[Result] = Field(default_factory=list, max_length=50)
+__all__ = [
+    "QUALITATIVE",
+    "Baseline",
+    "Country",
+    "Dates",
+    "Dimension",
+    "DisaggregatedValue",
+    "DocumentLink",
+    "Exchange",
+    "Indicator",
+    "Lang",
+    "Localized",
+    "Money",
+    "Name",
+    "Number",
+    "OrgRef",
+    "ParticipatingOrg",
+    "PartnerCity",
+    "Percent",
+    "Period",
+    "PolicyMarker",
+    "ProjectCreate",
+    "ProjectEditable",
+    "RecipientCountry",
+    "RecipientRegion",
+    "Result",
+    "SdgShare",
+    "SectorShare",
+    "Slug",
+    "Strict",
+    "Text",
+]
 
 
 class StatusChange(Strict):
