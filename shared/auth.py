@@ -27,6 +27,7 @@ SCOPES: dict[str, str] = {
     "funding:write": "Record budgets, revenues and transactions of your institution",
     "updates:push": "Push partner updates for projects you participate in",
     "updates:review": "Review partner updates of your institution's projects",
+    "grants:apply": "Apply to grant calls, object, accept and justify grants as an entity",
     "reports:read": "Read reports, including unpublished figures of your tenant",
     "admin": "Everything, for every tenant; clients and audit",
 }

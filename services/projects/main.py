@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from services.projects.codelists.endpoints import router as codelists_router
 from services.projects.config import Settings
+from services.projects.consumers import CONSUMERS
 from services.projects.networks.endpoints import router as networks_router
 from services.projects.projects.endpoints import router as projects_router
 from shared.http import create_service_app
@@ -17,5 +18,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Registry of the international cooperation projects of Barcelona and AMB.",
         routers=[projects_router, networks_router, codelists_router],
         produces=[PROJECTS_TOPIC],
-        consumers=[],
+        consumers=CONSUMERS,
     )

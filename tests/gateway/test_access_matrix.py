@@ -8,6 +8,7 @@ slip in unguarded.
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime, timedelta
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -158,6 +159,78 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         )
         return {"path": {"source_id": created.json()["id"]}}
 
+    def grant_call(code: str, opened: bool) -> dict[str, Any]:
+        now = datetime.now(UTC)
+        return {
+            "institution": "ajuntament-barcelona",
+            "year": now.year,
+            "code": code,
+            "title": {"ca": "Convocatòria"},
+            "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": (now + timedelta(hours=6)).isoformat(),
+            "programmes": [{"code": "p", "title": {"ca": "Programa"}}],
+            "modalities": [{"code": "m", "programme": "p", "title": {"ca": "M"}, "budget": {str(now.year): "1000.00"}}],
+            "criteria": [{"code": "c", "title": {"ca": "Criteri"}, "max_points": "100"}],
+            "min_score": "50",
+            "eligibility": {"max_grant_eur": "1000.00", "max_months": 12, "entity_types": ["22"]},
+        }
+
+    draft_call = (await as_admin("POST", "/api/funding/grants/calls", json=grant_call("MATRIX-DRAFT", False))).json()
+    open_call = (await as_admin("POST", "/api/funding/grants/calls", json=grant_call("MATRIX-OPEN", True))).json()
+    await as_admin("POST", f"/api/funding/grants/calls/{open_call['id']}/status", json={"status": "open"})
+    entity = (
+        await as_admin(
+            "POST",
+            "/api/funding/grants/entities",
+            json={
+                "tenant": "ENT-MATRIX",
+                "name": "Entitat de la matriu",
+                "tax_id": "G00000001",
+                "org_type": "22",
+                "contact": {"email": "matrix@example.org"},
+            },
+        )
+    ).json()
+
+    def application_body() -> dict[str, Any]:
+        proposal = project_payload()
+        for key in ("owner", "code", "status", "visibility"):
+            proposal.pop(key, None)
+        return {
+            "modality": "m",
+            "proposal": proposal,
+            "requested": {str(datetime.now(UTC).year): "500.00"},
+            "duration_months": 6,
+        }
+
+    async def submitted() -> str:
+        async with httpx.AsyncClient(base_url=stack.gateway, headers=tokens.headers("entity")) as applicant:
+            created = await applicant.post(
+                f"/api/funding/grants/calls/{open_call['id']}/applications", json=application_body()
+            )
+        assert created.status_code == 201, created.text
+        return str(created.json()["id"])
+
+    one_application = await submitted()
+
+    def on_application(
+        body: dict[str, Any] | None = None, fresh_one: bool = False
+    ) -> Callable[[], Awaitable[dict[str, Any]]]:
+        async def build() -> dict[str, Any]:
+            target = await submitted() if fresh_one else one_application
+            return {"path": {"application_id": target}, **({"json": body} if body is not None else {})}
+
+        return build
+
+    def fresh_call() -> Callable[[], Awaitable[dict[str, Any]]]:
+        async def build() -> dict[str, Any]:
+            created = await as_admin(
+                "POST", "/api/funding/grants/calls", json=grant_call(f"MATRIX-C{next(_codes)}", False)
+            )
+            return {"path": {"call_id": created.json()["id"]}, "json": {"status": "open"}}
+
+        return build
+
     def draft_listed(response: httpx.Response) -> bool:
         return world.draft_id in {p["id"] for p in response.json()["items"]}
 
@@ -247,6 +320,68 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ),
         ("get", "/api/funding/sources"): Case(fixed({})),
         ("get", "/api/funding/sources/{source_id}/summary"): Case(own_source),
+        ("post", "/api/funding/grants/calls"): Case(
+            lambda: fixed({"json": grant_call(f"MATRIX-N{next(_codes)}", False)})(), ok=201, denied=403
+        ),
+        ("get", "/api/funding/grants/calls"): Case(fixed({})),
+        ("get", "/api/funding/grants/calls/{call_id}"): Case(fixed({"path": {"call_id": draft_call["id"]}})),
+        ("post", "/api/funding/grants/calls/{call_id}/status"): Case(fresh_call(), denied=403),
+        # The open call cannot be resolved yet: passing the guards ends in the business rule's 409.
+        ("post", "/api/funding/grants/calls/{call_id}/resolutions/{kind}"): Case(
+            fixed({"path": {"call_id": open_call["id"], "kind": "provisional"}}), ok=409, denied=403
+        ),
+        ("get", "/api/funding/grants/calls/{call_id}/resolution"): Case(
+            fixed({"path": {"call_id": open_call["id"]}}), ok=404
+        ),
+        ("get", "/api/funding/grants/calls/{call_id}/applications"): Case(
+            fixed({"path": {"call_id": open_call["id"]}})
+        ),
+        ("post", "/api/funding/grants/calls/{call_id}/applications"): Case(
+            lambda: fixed({"path": {"call_id": open_call["id"]}, "json": application_body()})(), ok=201, right="entity"
+        ),
+        ("post", "/api/funding/grants/entities"): Case(
+            lambda: fixed(
+                {
+                    "json": {
+                        "tenant": f"ENT-M{next(_codes)}",
+                        "name": "Entitat",
+                        "tax_id": f"G{next(_codes) + 10000000:08d}",
+                        "org_type": "22",
+                        "contact": {"email": "m@example.org"},
+                    }
+                }
+            )(),
+            ok=201,
+        ),
+        ("get", "/api/funding/grants/entities/{entity_id}"): Case(fixed({"path": {"entity_id": entity["id"]}})),
+        ("get", "/api/funding/grants/applications/{application_id}"): Case(on_application()),
+        ("post", "/api/funding/grants/applications/{application_id}/admission"): Case(
+            on_application({"admitted": True}, fresh_one=True)
+        ),
+        ("post", "/api/funding/grants/applications/{application_id}/scores"): Case(
+            on_application({"evaluator": "e", "points": {"c": "60"}}), ok=409
+        ),
+        ("post", "/api/funding/grants/applications/{application_id}/objection"): Case(
+            on_application({"text": "Objection"}), ok=409, right="entity", denied=403
+        ),
+        ("post", "/api/funding/grants/applications/{application_id}/objection/decision"): Case(
+            on_application({"upheld": False, "answer": "No"}), ok=409
+        ),
+        ("post", "/api/funding/grants/applications/{application_id}/acceptance"): Case(
+            on_application(), ok=409, right="entity", denied=403
+        ),
+        ("post", "/api/funding/grants/applications/{application_id}/payments"): Case(
+            on_application({"budget_year": 2026}), ok=422
+        ),
+        ("post", "/api/funding/grants/applications/{application_id}/justification"): Case(
+            on_application({"spent_eur": "1.00", "summary": {"ca": "Fet"}}), ok=409, right="entity", denied=403
+        ),
+        ("post", "/api/funding/grants/applications/{application_id}/justification/review"): Case(
+            on_application({"accepted_eur": "1.00"}), ok=409
+        ),
+        ("get", "/api/funding/grants/master-plan/{institution}"): Case(
+            fixed({"path": {"institution": "ajuntament-barcelona"}})
+        ),
         ("get", "/api/reporting/portfolio"): Case(fixed({})),
         ("get", "/api/reporting/sdg"): Case(fixed({"params": {"method": "equal-split"}})),
         ("get", "/api/reporting/breakdown"): Case(fixed({"params": {"by": "country"}})),

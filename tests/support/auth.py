@@ -20,13 +20,14 @@ INSTITUTION_SCOPES = ["projects:read", "projects:write", "funding:write", "updat
 
 # name -> (tenant, tenant kind, scopes). "ajuntament" and "amb" are the two institutions; "maputo"
 # is a partner organisation of some Ajuntament projects; "noscope" is the Ajuntament without scopes
-# that any route asks for.
+# that any route asks for; "entity" is an NGO applying to grant calls.
 PRINCIPALS: dict[str, tuple[str, str, list[str]]] = {
     "admin": ("xarxa", "institution", ["admin"]),
     "ajuntament": ("ajuntament-barcelona", "institution", INSTITUTION_SCOPES),
     "amb": ("amb", "institution", INSTITUTION_SCOPES),
     "maputo": ("MZ-CMM", "partner", ["projects:read", "updates:push"]),
     "noscope": ("ajuntament-barcelona", "institution", ["updates:push"]),
+    "entity": ("ENT-MATRIX", "partner", ["grants:apply"]),
 }
 
 

@@ -87,9 +87,7 @@ class GrantApplicationStep(Base):
     __tablename__ = "grant_application_step"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    application_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("grant_application.id"), nullable=False, index=True
-    )
+    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("grant_application.id"), nullable=False, index=True)
     from_state: Mapped[str | None] = mapped_column(Text)
     to_state: Mapped[str] = mapped_column(Text, nullable=False)
     client_id: Mapped[str] = mapped_column(Text, nullable=False)

@@ -165,7 +165,9 @@ def _bump(project: Project) -> dict[str, Any]:
     return before
 
 
-async def register_project(session: AsyncSession, actor: Actor, data: ProjectCreate) -> Project:
+async def register_project(
+    session: AsyncSession, actor: Actor, data: ProjectCreate, project_id: uuid.UUID | None = None
+) -> Project:
     ensure_may_write_for(actor.principal, data.owner)
     if await repository.code_taken(session, data.owner, data.code):
         raise ProjectCodeTaken(f"{data.owner} already uses code {data.code}")
@@ -175,7 +177,7 @@ async def register_project(session: AsyncSession, actor: Actor, data: ProjectCre
     now = datetime.now(UTC)
     editable = ProjectEditable.model_validate(data.model_dump(include=EDITABLE_FIELDS))
     project = Project(
-        id=uuid.uuid4(),
+        id=project_id or uuid.uuid4(),
         version=1,
         owner=data.owner,
         code=data.code,

@@ -1,0 +1,74 @@
+"""Queries of the grant call."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funding.grants.models import GrantApplication, GrantApplicationStep, GrantCall, GrantEntity
+
+
+async def call(session: AsyncSession, call_id: uuid.UUID, *, lock: bool = False) -> GrantCall | None:
+    return await session.get(GrantCall, call_id, with_for_update=lock)
+
+
+async def calls(session: AsyncSession, institution: str | None, year: int | None) -> list[GrantCall]:
+    query = select(GrantCall).where(GrantCall.status != "draft").order_by(GrantCall.year.desc(), GrantCall.code)
+    if institution:
+        query = query.where(GrantCall.institution == institution)
+    if year:
+        query = query.where(GrantCall.year == year)
+    return list((await session.execute(query)).scalars())
+
+
+async def code_taken(session: AsyncSession, institution: str, code: str) -> bool:
+    found = await session.execute(
+        select(GrantCall.id).where(GrantCall.institution == institution, GrantCall.code == code)
+    )
+    return found.first() is not None
+
+
+async def entity(session: AsyncSession, entity_id: uuid.UUID) -> GrantEntity | None:
+    return await session.get(GrantEntity, entity_id)
+
+
+async def entity_of_tenant(session: AsyncSession, tenant: str) -> GrantEntity | None:
+    return (await session.execute(select(GrantEntity).where(GrantEntity.tenant == tenant))).scalar_one_or_none()
+
+
+async def entity_taken(session: AsyncSession, tenant: str, tax_id: str) -> bool:
+    found = await session.execute(
+        select(GrantEntity.id).where((GrantEntity.tenant == tenant) | (GrantEntity.tax_id == tax_id))
+    )
+    return found.first() is not None
+
+
+async def application(
+    session: AsyncSession, application_id: uuid.UUID, *, lock: bool = False
+) -> GrantApplication | None:
+    return await session.get(GrantApplication, application_id, with_for_update=lock)
+
+
+async def applications(session: AsyncSession, call_id: uuid.UUID, *, lock: bool = False) -> list[GrantApplication]:
+    query = select(GrantApplication).where(GrantApplication.call_id == call_id).order_by(GrantApplication.reference)
+    if lock:
+        query = query.with_for_update()
+    return list((await session.execute(query)).scalars())
+
+
+async def entities(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, GrantEntity]:
+    if not ids:
+        return {}
+    rows = await session.execute(select(GrantEntity).where(GrantEntity.id.in_(ids)))
+    return {e.id: e for e in rows.scalars()}
+
+
+async def steps(session: AsyncSession, application_id: uuid.UUID) -> list[GrantApplicationStep]:
+    rows = await session.execute(
+        select(GrantApplicationStep)
+        .where(GrantApplicationStep.application_id == application_id)
+        .order_by(GrantApplicationStep.id)
+    )
+    return list(rows.scalars())

@@ -1,0 +1,76 @@
+"""Projects proposed through the grant call: a submitted application's proposal becomes a draft
+project of the call's institution (with the id the funding service gave it), and a definitive grant
+moves it into implementation and publishes it. Applied from funding events, at most once each."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.projects.projects import repository, service
+from services.projects.projects.schemas import ProjectCreate, StatusChange
+from shared.auth import Principal
+from shared.contracts.grants import APPLICATION_GRANTED, APPLICATION_SUBMITTED, ApplicationSubmittedV1, ApplicationV1
+from shared.events import CloudEvent
+
+SOURCE = "/services/projects/grant-call"
+PIPELINE, IMPLEMENTATION = "1", "2"
+
+
+def _actor(institution: str, event: CloudEvent) -> service.Actor:
+    """The grant call acts for the call's institution, as recorded in the project's history."""
+    principal = Principal(
+        client_id="xarxa-grant-call",
+        tenant=institution,
+        tenant_kind="institution",
+        scopes=frozenset({"projects:read", "projects:write"}),
+    )
+    return service.Actor(
+        principal, event.model_extra.get("xarxarequestid") if event.model_extra else None, SOURCE, event.traceparent
+    )
+
+
+async def register_proposal(session: AsyncSession, event: CloudEvent) -> None:
+    application = ApplicationSubmittedV1.model_validate(event.data)
+    if await repository.get(session, application.project_id) is not None:
+        return
+    entity = application.entity
+    proposal = dict(application.proposal)
+    orgs = list(proposal.get("participating_orgs", []))
+    if not any(org["ref"] == entity.org_ref for org in orgs):
+        orgs.append(
+            {"ref": entity.org_ref, "name": entity.name, "role": "4", "type": entity.org_type, "side": "barcelona"}
+        )
+    data = ProjectCreate.model_validate(
+        {
+            **proposal,
+            "participating_orgs": orgs,
+            "tags": sorted({*proposal.get("tags", []), "grant-call"}),
+            "owner": application.institution,
+            "code": application.reference,
+            "status": PIPELINE,
+            "visibility": "draft",
+        }
+    )
+    await service.register_project(
+        session, _actor(application.institution, event), data, project_id=application.project_id
+    )
+
+
+async def start_granted(session: AsyncSession, event: CloudEvent) -> None:
+    application = ApplicationV1.model_validate(event.data)
+    project = await repository.get(session, application.project_id)
+    if project is None:
+        raise LookupError(f"Granted proposal {application.project_id} is not registered yet")
+    actor = _actor(application.institution, event)
+    if project.status == PIPELINE:
+        change = StatusChange(status=IMPLEMENTATION, reason=f"Granted in {application.reference}")
+        project = await service.change_status(session, actor, project.id, project.version, change)
+    if project.visibility != "published":
+        await service.publish(session, actor, project.id, project.version)
+
+
+async def apply_grant_event(session: AsyncSession, event: CloudEvent) -> None:
+    if event.type == APPLICATION_SUBMITTED:
+        await register_proposal(session, event)
+    elif event.type == APPLICATION_GRANTED:
+        await start_granted(session, event)
