@@ -8,9 +8,9 @@ slip in unguarded.
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
