@@ -13,6 +13,7 @@ import httpx
 from shared.codelists import codelists
 from shared.db import create_engine, create_sessionmaker, transaction
 from shared.demo.funding import load_funding_demo
+from shared.demo.grants import load_grants_demo
 from shared.infra.paths import DEPLOY_LOCAL
 
 DEMO_DIR = DEPLOY_LOCAL / "demo"
@@ -32,6 +33,7 @@ DEMO_CLIENTS: dict[str, dict[str, Any]] = {
     },
     "maputo": {"tenant": "MZ-CMM", "tenant_kind": "partner", "scopes": ["projects:read", "updates:push"]},
     "dashboard": {"tenant": "xarxa-public", "tenant_kind": "institution", "scopes": ["reports:read"]},
+    "ngo": {"tenant": "ENT-AIGUA", "tenant_kind": "partner", "scopes": ["grants:apply"]},
 }
 
 
@@ -244,6 +246,7 @@ def load_demo_data(gateway: str, admin: dict[str, Any], *, only_if_empty: bool =
         existing = client.get("/api/projects/projects", params={"limit": 1})
         existing.raise_for_status()
         if only_if_empty and existing.json()["items"]:
+            load_grants_demo(client)  # state written before grant calls existed gets them now
             return []
         for project in demo_projects():
             body = {k: v for k, v in project.items() if k != "parent_code"}
@@ -257,4 +260,5 @@ def load_demo_data(gateway: str, admin: dict[str, Any], *, only_if_empty: bool =
             created[body["code"]] = response.json()["id"]
         projects = [client.get(f"/api/projects/projects/{i}").json() for i in created.values()]
         load_funding_demo(client, projects)
+        load_grants_demo(client)
     return list(created.values())

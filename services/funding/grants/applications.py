@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.grants import events, repository
 from services.funding.grants.calls import CallStatusConflict, officer_call, visible_call
-from services.funding.grants.entities import ensure_entity, entity_of, is_entity
+from services.funding.grants.entities import EntityNotFound, ensure_entity, entity_of, is_entity
 from services.funding.grants.models import GrantApplication, GrantApplicationStep, GrantCall, GrantEntity
 from services.funding.grants.schemas import (
     Admission,
@@ -24,7 +24,7 @@ from services.funding.grants.schemas import (
 )
 from services.funding.grants.scoring import criterion_scores, total_score
 from services.funding.ledger.service import Actor
-from shared.auth import Principal, may_write_for
+from shared.auth import Forbidden, Principal, may_write_for
 from shared.contracts import grants as contracts
 from shared.problems import Conflict, NotFound, Unprocessable
 
@@ -145,13 +145,25 @@ def _check_eligibility(call: GrantCall, entity: GrantEntity, data: ApplicationCr
         raise NotEligible(f"{len(errors)} eligibility rule(s) broken", errors=errors)
 
 
+async def _applicant(session: AsyncSession, principal: Principal, data: ApplicationCreate) -> GrantEntity:
+    """The entity applying: the caller's own, or the one an admin names when migrating a past call."""
+    if data.entity_id is None and data.submitted_at is None:
+        return await entity_of(session, principal)
+    if not principal.is_admin:
+        raise Forbidden("Only an admin records an application on behalf of an entity or at a past time")
+    entity = await repository.entity(session, data.entity_id) if data.entity_id else None
+    if entity is None:
+        raise EntityNotFound(f"No entity {data.entity_id}")
+    return entity
+
+
 async def submit(session: AsyncSession, actor: Actor, call_id: uuid.UUID, data: ApplicationCreate) -> GrantApplication:
-    entity = await entity_of(session, actor.principal)
+    entity = await _applicant(session, actor.principal, data)
     call = await repository.call(session, call_id, lock=True)
     if call is None or call.status == "draft":
         await visible_call(session, actor.principal, call_id)  # raises the not-found problem
         raise AssertionError("unreachable")
-    now = datetime.now(UTC)
+    now = data.submitted_at or datetime.now(UTC)
     opens, closes = datetime.fromisoformat(call.rules["opens_at"]), datetime.fromisoformat(call.rules["closes_at"])
     if call.status != "open" or not opens <= now < closes:
         raise CallClosed(

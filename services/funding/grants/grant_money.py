@@ -84,8 +84,8 @@ async def pay(session: AsyncSession, actor: Actor, application_id: uuid.UUID, da
         raise ApplicationStateConflict(f"The {data.budget_year} instalment of {application.reference} was paid")
     if application.state not in ("accepted", "in-execution"):
         raise ApplicationStateConflict(f"Application {application.reference} is {application.state}: nothing to pay")
-    today = datetime.now(UTC).date()
-    await _book(session, actor, call, application, DISBURSEMENT, data.budget_year, granted[data.budget_year], today)
+    on = data.value_date or datetime.now(UTC).date()
+    await _book(session, actor, call, application, DISBURSEMENT, data.budget_year, granted[data.budget_year], on)
     await move(
         session,
         actor,
@@ -165,7 +165,7 @@ async def review_justification(
             f"Accepted {data.accepted_eur} EUR is more than the {granted} EUR granted",
             errors=[{"field": "accepted_eur", "message": f"at most {granted}"}],
         )
-    today = datetime.now(UTC).date()
+    today = data.value_date or datetime.now(UTC).date()
     disbursed = await _booked(session, application, DISBURSEMENT)
     if data.accepted_eur > 0:
         await _book(session, actor, call, application, EXPENDITURE, today.year, data.accepted_eur, today)

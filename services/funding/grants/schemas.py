@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -173,6 +173,10 @@ class ApplicationCreate(Strict):
     requested: dict[BudgetYear, Amount] = Field(min_length=1, description="EUR per budget year")
     duration_months: int = Field(ge=1, le=60)
     documents: list[Document] = Field(default_factory=list, max_length=50)
+    # Migration of past calls from earlier systems: an admin records an application on behalf of an
+    # entity, at its original submission time (which must still fall within the call's dates).
+    entity_id: uuid.UUID | None = Field(default=None, description="Admin only: the entity applying")
+    submitted_at: datetime | None = Field(default=None, description="Admin only: the original submission time")
 
 
 class Step(BaseModel):
@@ -242,6 +246,7 @@ class ObjectionDecision(Strict):
 
 class Payment(Strict):
     budget_year: BudgetYear
+    value_date: date | None = Field(default=None, description="When it was paid; today by default")
 
 
 class JustificationCreate(Strict):
@@ -253,6 +258,7 @@ class JustificationCreate(Strict):
 class JustificationReview(Strict):
     accepted_eur: Amount = Field(ge=0, description="Expenditure accepted; the rest of the grant is returned")
     note: Note | None = None
+    value_date: date | None = Field(default=None, description="Date of the review's bookings; today by default")
 
 
 class ResolutionDecision(BaseModel):
