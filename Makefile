@@ -28,14 +28,15 @@ test-fast: $(STAMP) ## pure logic only, no servers
 lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared services tests
+	$(BIN)/mypy shared services tests bench
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(STAMP) ## benchmarks (figures, never pass/fail)
-	@echo "no benchmarks yet"
+bench: $(STAMP) ## benchmarks: own infrastructure, figures beside their limits, never pass/fail
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python -m bench
 
 infra-up: $(STAMP)
 	$(BIN)/xarxa infra up

@@ -47,7 +47,11 @@ class Upstreams:
     """One httpx client per service, created in the gateway's lifespan."""
 
     def __init__(self, bases: dict[str, str], connect_timeout: float, read_timeout: float, max_connections: int):
-        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        # Idle connections are dropped before uvicorn's 5 s keep-alive closes them server-side:
+        # reusing one the server is closing at that instant fails with a ReadError (seen as a 503).
+        limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=2.0
+        )
         timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
         self.clients = {
             name: httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) for name, url in bases.items()

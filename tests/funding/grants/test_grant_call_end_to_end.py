@@ -242,6 +242,7 @@ async def test_a_call_from_publication_to_justification(stack: Stack, gateway: h
     assert rejected.json()["objection"]["status"] == "rejected"
 
     today = datetime.now(UTC).date()
+    before = await plan_row(gateway, year) if plan_for("ajuntament-barcelona", year) is not None else {}
     definitive = (await gateway.post(f"{base}/resolutions/definitive", json={"resolved_on": today.isoformat()})).json()
     decisions = {d["reference"]: d for d in definitive["decisions"]}
     funded = {name for name in apps if decisions[apps[name]["reference"]]["funded"]}
@@ -325,11 +326,21 @@ async def test_a_call_from_publication_to_justification(stack: Stack, gateway: h
     assert (totals["committed_eur"], totals["disbursed_eur"]) == ("55000.00", "55000.00")
 
     if plan_for("ajuntament-barcelona", year) is not None:
-        await gateway.put(
-            f"/api/funding/institutions/ajuntament-barcelona/years/{year}",
-            json={"own_revenues_eur": "100000000.00", "cooperation_budget_eur": "250000.00"},
-        )
-        report = (await gateway.get("/api/funding/grants/master-plan/ajuntament-barcelona")).json()
-        row = next(r for r in report["years"] if r["year"] == year)
-        assert (row["call_committed_eur"], row["call_share_percent"], row["on_target"]) == ("150000.00", "60.00", True)
-        assert row["priority_cities_eur"] == "110000.00"  # all but G1, whose partner city is not a priority
+        after = await plan_row(gateway, year)
+        assert Decimal(after["call_committed_eur"]) - Decimal(before["call_committed_eur"]) == Decimal("150000.00")
+        # All but G1 (whose partner city is not a priority) went to Maputo, a priority city.
+        assert Decimal(after["priority_cities_eur"]) - Decimal(before["priority_cities_eur"]) == Decimal("110000.00")
+        budget = Decimal(after["directorate_budget_eur"])
+        share = (Decimal(after["call_committed_eur"]) * 100 / budget).quantize(Decimal("0.01"))
+        assert Decimal(after["call_share_percent"]) == share
+        assert after["on_target"] == (Decimal("60") <= share <= Decimal("70"))
+
+
+async def plan_row(gateway: httpx.AsyncClient, year: int) -> dict[str, Any]:
+    url = f"/api/funding/institutions/ajuntament-barcelona/years/{year}"
+    if (await gateway.get(url)).status_code == 404:
+        declared = {"own_revenues_eur": "100000000.00", "cooperation_budget_eur": "250000.00"}
+        assert (await gateway.put(url, json=declared)).status_code in (200, 201)
+    report = (await gateway.get("/api/funding/grants/master-plan/ajuntament-barcelona")).json()
+    row: dict[str, Any] = next(r for r in report["years"] if r["year"] == year)
+    return row
