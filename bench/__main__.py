@@ -111,11 +111,10 @@ def main() -> int:
     started = time.monotonic()
     with running_platform() as platform:
         print("bench: platform up; loads from wrk against 127.0.0.1", flush=True)
-        rows = [
-            asyncio.run(scenarios.read_one(platform)),
-            asyncio.run(scenarios.create_project(platform)),
-            asyncio.run(scenarios.write_to_report(platform)),
-        ]
+        rows = []
+        for scenario in (scenarios.read_one, scenarios.create_project, scenarios.write_to_report):
+            rows.append(asyncio.run(scenario(platform)))
+            print(f"bench: {rows[-1].scenario}: {rows[-1].figure} | {rows[-1].limit}", flush=True)
         runs = growth(platform, sizes)
     point = next((r for r in runs if r["size"] == POINT_SIZE), runs[-1])
     rows += point_rows(point)

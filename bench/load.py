@@ -37,7 +37,7 @@ def wrk(url: str, token: str, *, connections: int = 32, seconds: int = 8, script
             args += ["-s", str(path)]
         out = subprocess.run([*args, url], capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
@@ -57,6 +57,9 @@ request = function()
     '{"owner":"ajuntament-barcelona","code":"LOAD-%s-%s-%d","title":{"en":"Load"},' ..
     '"visibility":"published","partner_cities":[{"name":"Maputo","country":"MZ"}],' ..
     '"sdg_goals":[{"goal":"11","share":"100"}]}', RUN, tag, counter)
-  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+  local headers = {}
+  for name, value in pairs(wrk.headers) do headers[name] = value end  -- keeps -H Authorization
+  headers["Content-Type"] = "application/json"
+  return wrk.format("POST", nil, headers, body)
 end
 """

@@ -13,6 +13,7 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.records_to_delete import RecordsToDelete
 from lxml import etree
 
 from bench.load import CREATE_SCRIPT, wrk
@@ -245,7 +246,7 @@ async def clear_topics(bootstrap: str) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        await admin.delete_records({tp: end for tp, end in ends.items() if end > 0})
+        await admin.delete_records({tp: RecordsToDelete(end) for tp, end in ends.items() if end > 0})
     finally:
         await admin.close()
 

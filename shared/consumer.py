@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -29,6 +30,10 @@ from shared.kafka import dead_letter_topic
 log = logging.getLogger("xarxa.consumer")
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+# Applies many new events at once (bulk statements); must have the same effect as Handler on each.
+BatchHandler = Callable[[AsyncSession, list[CloudEvent]], Awaitable[None]]
+# Rows per multi-row INSERT of the inbox (6 parameters each, well under PostgreSQL's 32,767).
+INBOX_CHUNK = 2000
 
 
 class PoisonMessage(Exception):
@@ -73,8 +78,10 @@ class IdempotentConsumer:
         handler: Handler,
         max_attempts: int = 3,
         max_batch: int = 500,
+        batch_handler: BatchHandler | None = None,
     ) -> None:
         self.name = name
+        self.batch_handler = batch_handler
         self.topics = topics
         self.bootstrap = bootstrap
         self.sessions = sessions
@@ -131,7 +138,10 @@ class IdempotentConsumer:
         while True:
             try:
                 async with transaction(self.sessions) as session:
-                    outcomes = [await self._apply(session, record) for record in records]
+                    if self.batch_handler is not None:
+                        outcomes = await apply_batch_once(session, self.name, records, self.batch_handler)
+                    else:
+                        outcomes = [await self._apply(session, record) for record in records]
                 self._count(outcomes)
                 return
             except Exception as exc:  # noqa: BLE001
@@ -219,3 +229,39 @@ async def apply_once(
         return None
     await handler(session, event)
     return event
+
+
+async def apply_batch_once(
+    session: AsyncSession, consumer: str, records: list[ConsumerRecord], handler: BatchHandler
+) -> list[CloudEvent | None]:
+    """apply_once for a batch in one transaction: one multi-row inbox insert, one handler call over
+    the events not applied before. Per record: its event, or None for a duplicate."""
+    events = []
+    for record in records:
+        try:
+            events.append(CloudEvent.from_json(record.value or b""))
+        except (ValidationError, ValueError) as exc:
+            raise PoisonMessage(f"not a CloudEvents JSON envelope at offset {record.offset}: {exc}") from exc
+    rows = [
+        {
+            "consumer": consumer,
+            "event_id": event.id,
+            "event_type": event.type,
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+        }
+        for record, event in zip(records, events, strict=True)
+    ]
+    fresh_ids: set[uuid.UUID] = set()
+    for start in range(0, len(rows), INBOX_CHUNK):
+        result = await session.execute(
+            insert(inbox).values(rows[start : start + INBOX_CHUNK]).on_conflict_do_nothing().returning(inbox.c.event_id)
+        )
+        fresh_ids.update(row[0] for row in result)
+    outcomes: list[CloudEvent | None] = []
+    for event in events:
+        outcomes.append(event if event.id in fresh_ids else None)
+        fresh_ids.discard(event.id)  # the same event twice in one batch applies once
+    await handler(session, [event for event in outcomes if event is not None])
+    return outcomes

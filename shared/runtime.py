@@ -11,7 +11,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from shared.consumer import Handler, IdempotentConsumer
+from shared.consumer import BatchHandler, Handler, IdempotentConsumer
 from shared.db import asyncpg_dsn, create_engine, create_sessionmaker
 from shared.kafka import dead_letter_topic, ensure_topics
 from shared.outbox import OutboxRelay, default_producer_factory
@@ -27,6 +27,7 @@ class ConsumerSpec:
     group: str
     topics: list[str]
     handler: Handler
+    batch_handler: BatchHandler | None = None
 
 
 @dataclass
@@ -59,6 +60,7 @@ class Runtime:
                     bootstrap=settings.kafka_bootstrap,
                     sessions=runtime.sessions,
                     handler=spec.handler,
+                    batch_handler=spec.batch_handler,
                 )
                 for spec in consumers
             ]

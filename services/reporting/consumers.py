@@ -2,8 +2,13 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reporting.portfolio.service import apply_funding_event, apply_project_event
-from services.reporting.zero_seven.service import apply_revenue_event
+from services.reporting.portfolio.service import (
+    apply_funding_event,
+    apply_funding_events,
+    apply_project_event,
+    apply_project_events,
+)
+from services.reporting.zero_seven.service import apply_revenue_event, apply_revenue_events
 from shared.events import CloudEvent
 from shared.kafka import FUNDING_TOPIC, PROJECTS_TOPIC
 from shared.runtime import ConsumerSpec
@@ -15,4 +20,15 @@ async def on_event(session: AsyncSession, event: CloudEvent) -> None:
     await apply_revenue_event(session, event)
 
 
-CONSUMERS = [ConsumerSpec(group="xarxa.reporting", topics=[PROJECTS_TOPIC, FUNDING_TOPIC], handler=on_event)]
+async def on_events(session: AsyncSession, events: list[CloudEvent]) -> None:
+    """The same effect as on_event for each, in a few bulk statements (live batches and rebuilds)."""
+    await apply_project_events(session, events)
+    await apply_funding_events(session, events)
+    await apply_revenue_events(session, events)
+
+
+CONSUMERS = [
+    ConsumerSpec(
+        group="xarxa.reporting", topics=[PROJECTS_TOPIC, FUNDING_TOPIC], handler=on_event, batch_handler=on_events
+    )
+]

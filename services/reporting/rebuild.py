@@ -16,9 +16,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import delete, text
 
 from services.reporting.config import Settings
-from services.reporting.consumers import CONSUMERS, on_event
+from services.reporting.consumers import CONSUMERS, on_event, on_events
 from shared.backbone import inbox
-from shared.consumer import PoisonMessage, apply_once
+from shared.consumer import PoisonMessage, apply_batch_once, apply_once
 from shared.db import create_engine, create_sessionmaker, transaction
 from shared.kafka import FUNDING_TOPIC, PROJECTS_TOPIC
 
@@ -85,8 +85,7 @@ async def rebuild(settings: Settings) -> RebuildStats:
                     continue
                 try:
                     async with transaction(sessions) as session:
-                        for record in records:
-                            await apply_once(session, group, record, on_event)
+                        await apply_batch_once(session, group, records, on_events)
                 except Exception:  # noqa: BLE001 - isolate what cannot be applied, as the live consumer does
                     for record in records:
                         try:

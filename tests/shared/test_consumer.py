@@ -140,3 +140,29 @@ async def test_redelivery_after_a_restart_has_no_second_effect(infra: RunningInf
         assert await eventually(next_applied, what="the next event") == {f"once-{suffix}": 1, f"next-{suffix}": 1}
     finally:
         await stop(consumer, task)
+
+
+async def test_a_batch_applies_each_new_event_once(engine: AsyncEngine) -> None:
+    """apply_batch_once: duplicates inside a batch and events applied before have no second effect."""
+    from aiokafka import ConsumerRecord
+
+    from shared.consumer import apply_batch_once
+
+    def record(e: CloudEvent, offset: int) -> ConsumerRecord[bytes, bytes]:
+        return ConsumerRecord("t", 0, offset, 0, 0, b"k", e.to_json(), None, 1, len(e.to_json()), [])
+
+    async def apply_all(session: AsyncSession, events: list[CloudEvent]) -> None:
+        for e in events:
+            await apply_effect(session, e)
+
+    tag = uuid.uuid4().hex[:6]
+    first, second = event(f"b1-{tag}"), event(f"b2-{tag}")
+    group = f"batch-{tag}"
+    sessions = create_sessionmaker(engine)
+    async with sessions() as session, session.begin():
+        outcomes = await apply_batch_once(session, group, [record(first, 0), record(first, 1)], apply_all)
+    assert [o.id if o else None for o in outcomes] == [first.id, None]
+    async with sessions() as session, session.begin():
+        outcomes = await apply_batch_once(session, group, [record(first, 0), record(second, 2)], apply_all)
+    assert [o.id if o else None for o in outcomes] == [None, second.id]
+    assert await effects(engine, [f"b1-{tag}", f"b2-{tag}"]) == {f"b1-{tag}": 1, f"b2-{tag}": 1}

@@ -63,7 +63,7 @@ def _money(values: dict[str, Decimal]) -> Money:
 
 
 async def breakdown(session: AsyncSession, filters: repository.ReportFilters, dimension: str) -> Breakdown:
-    rows = await repository.projects_with_money(session, filters)
+    rows = await repository.projects_with_money(session, filters, with_state=dimension != "year")
     attributed: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     contributes: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     projects: dict[str, int] = defaultdict(int)

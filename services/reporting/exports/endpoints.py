@@ -126,7 +126,7 @@ async def export_breakdown(
     summary="Published projects, one row each with codes and EUR totals, as CSV or XLSX",
 )
 async def export_projects(session: SessionDep, filters: FiltersDep, format: Format = "csv") -> Response:
-    rows = await sdg_repository.projects_with_money(session, filters)
+    rows = await sdg_repository.projects_with_money(session, filters, with_state=True)
     table = (
         tables.PROJECT_COLUMNS,
         sorted(

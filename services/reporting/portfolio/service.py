@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.breakdown.service import NONE, breakdown
@@ -23,7 +23,7 @@ from shared.contracts.funding import PROJECT_FUNDING_EVENT_TYPES, ProjectFunding
 from shared.contracts.projects import PROJECT_EVENT_TYPES, ProjectStateV1
 from shared.events import CloudEvent
 from shared.problems import NotFound
-from shared.readmodel import keep_version, upsert_if_newer
+from shared.readmodel import insert_many_once, upsert_many_if_newer
 from shared.text import fold
 
 
@@ -31,14 +31,12 @@ class PublishedProjectNotFound(NotFound):
     kind, title = "project-not-found", "No published project with this id"
 
 
-async def apply_project_event(session: AsyncSession, event: CloudEvent) -> None:
-    if event.type not in PROJECT_EVENT_TYPES:
-        return
+def _project_row(event: CloudEvent) -> dict[str, Any]:
     state = ProjectStateV1.model_validate(event.data)
     start = state.dates.actual_start or state.dates.planned_start
     end = state.dates.actual_end or state.dates.planned_end
     countries = {c.country for c in state.partner_cities} | {c.code for c in state.recipient_countries}
-    values = {
+    return {
         "id": state.id,
         "version": state.version,
         "owner": state.owner,
@@ -60,42 +58,60 @@ async def apply_project_event(session: AsyncSession, event: CloudEvent) -> None:
         "end_year": end.year if end else None,
         "state": state.model_dump(mode="json"),
     }
-    await keep_version(session, ProjectHistory, values)
-    await upsert_if_newer(session, ProjectView, values)
+
+
+async def apply_project_events(session: AsyncSession, events: list[CloudEvent]) -> None:
+    """Every version into the history; the newest into the view (versions decide, not arrival)."""
+    rows = [_project_row(e) for e in events if e.type in PROJECT_EVENT_TYPES]
+    if rows:
+        await insert_many_once(session, ProjectHistory, rows)
+        await upsert_many_if_newer(session, ProjectView, rows)
+
+
+async def apply_project_event(session: AsyncSession, event: CloudEvent) -> None:
+    await apply_project_events(session, [event])
+
+
+async def apply_funding_events(session: AsyncSession, events: list[CloudEvent]) -> None:
+    rows, entries = [], []
+    for event in events:
+        if event.type not in PROJECT_FUNDING_EVENT_TYPES:
+            continue
+        state = ProjectFundingV1.model_validate(event.data)
+        totals = state.totals
+        rows.append(
+            {
+                "id": state.project_id,
+                "version": state.version,
+                "owner": state.owner,
+                "budget_eur": totals.budget_eur,
+                "committed_eur": totals.committed_eur,
+                "disbursed_eur": totals.disbursed_eur,
+                "spent_eur": totals.spent_eur,
+                "in_kind_eur": totals.in_kind_eur,
+                "event_time": event.time,
+            }
+        )
+        entry = state.transaction or state.budget_line
+        if entry is not None:  # every entry, in any order: the ledger is append-only
+            entries.append(
+                {
+                    "id": entry.id,
+                    "kind": "transaction" if state.transaction is not None else "budget",
+                    "project_id": state.project_id,
+                    "data": entry.model_dump(mode="json"),
+                    "event_time": event.time,
+                }
+            )
+    if rows:
+        await insert_many_once(session, FundingHistory, rows)
+        await upsert_many_if_newer(session, FundingView, rows)
+    if entries:
+        await insert_many_once(session, LedgerEntryView, entries)
 
 
 async def apply_funding_event(session: AsyncSession, event: CloudEvent) -> None:
-    if event.type not in PROJECT_FUNDING_EVENT_TYPES:
-        return
-    state = ProjectFundingV1.model_validate(event.data)
-    totals = state.totals
-    values = {
-        "id": state.project_id,
-        "version": state.version,
-        "owner": state.owner,
-        "budget_eur": totals.budget_eur,
-        "committed_eur": totals.committed_eur,
-        "disbursed_eur": totals.disbursed_eur,
-        "spent_eur": totals.spent_eur,
-        "in_kind_eur": totals.in_kind_eur,
-        "event_time": event.time,
-    }
-    await keep_version(session, FundingHistory, values)
-    await upsert_if_newer(session, FundingView, values)
-    entry = state.transaction or state.budget_line
-    if entry is not None:  # every entry, in any order: the ledger is append-only
-        kind = "transaction" if state.transaction is not None else "budget"
-        await session.execute(
-            insert(LedgerEntryView)
-            .values(
-                id=entry.id,
-                kind=kind,
-                project_id=state.project_id,
-                data=entry.model_dump(mode="json"),
-                event_time=event.time,
-            )
-            .on_conflict_do_nothing()
-        )
+    await apply_funding_events(session, [event])
 
 
 async def published_project(session: AsyncSession, project_id: uuid.UUID) -> ProjectView:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.portfolio.snapshot import Snapshot, SnapshotDep
@@ -58,8 +58,9 @@ def report_filters(
 FiltersDep = Annotated[ReportFilters, Depends(report_filters)]
 
 
-async def projects_with_money(session: AsyncSession, filters: ReportFilters) -> list[Any]:
-    """Published, unarchived projects matching the filters, with their funding totals (zero if none)."""
+async def projects_with_money(session: AsyncSession, filters: ReportFilters, *, with_state: bool = False) -> list[Any]:
+    """Published, unarchived projects matching the filters, with their funding totals (zero if none);
+    the whole state only when asked for (it is the heaviest column by far)."""
     project, funding = filters.snapshot.projects(), filters.snapshot.funding()
     conditions: list[Any] = [project.visibility == "published", project.archived.is_(False)]
     if filters.institution:
@@ -83,7 +84,7 @@ async def projects_with_money(session: AsyncSession, filters: ReportFilters) -> 
         select(
             project.id,
             project.sdg_goals,
-            project.state,
+            (project.state if with_state else null()).label("state"),
             func.coalesce(funding.budget_eur, zero).label("budgeted"),
             func.coalesce(funding.committed_eur, zero).label("committed"),
             func.coalesce(funding.disbursed_eur, zero).label("disbursed"),

@@ -9,7 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import Date, Integer, Numeric, and_, cast, extract, func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.portfolio.models import InstitutionYearHistory, InstitutionYearView, LedgerEntryView
@@ -20,33 +19,35 @@ from services.reporting.sdg.service import freshness
 from services.reporting.zero_seven.schemas import ZeroSevenReport, ZeroSevenRow
 from shared.contracts.funding import REVENUE_DECLARED, InstitutionYearV1
 from shared.events import CloudEvent
-from shared.readmodel import keep_version
+from shared.readmodel import insert_many_once, upsert_many_if_newer
 
 CENT = Decimal("0.01")
 
 
-async def apply_revenue_event(session: AsyncSession, event: CloudEvent) -> None:
-    if event.type != REVENUE_DECLARED:
-        return
-    state = InstitutionYearV1.model_validate(event.data)
-    values = {
-        "institution": state.institution,
-        "year": state.year,
-        "version": state.version,
-        "own_revenues_eur": state.own_revenues_eur,
-        "target_eur": state.target_eur,
-        "cooperation_budget_eur": state.cooperation_budget_eur,
-        "event_time": event.time,
-    }
-    await keep_version(session, InstitutionYearHistory, values)
-    stmt = insert(InstitutionYearView).values(**values)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[InstitutionYearView.institution, InstitutionYearView.year],
-            set_={k: stmt.excluded[k] for k in values if k not in ("institution", "year")},
-            where=InstitutionYearView.version < stmt.excluded.version,
+async def apply_revenue_events(session: AsyncSession, events: list[CloudEvent]) -> None:
+    rows = []
+    for event in events:
+        if event.type != REVENUE_DECLARED:
+            continue
+        state = InstitutionYearV1.model_validate(event.data)
+        rows.append(
+            {
+                "institution": state.institution,
+                "year": state.year,
+                "version": state.version,
+                "own_revenues_eur": state.own_revenues_eur,
+                "target_eur": state.target_eur,
+                "cooperation_budget_eur": state.cooperation_budget_eur,
+                "event_time": event.time,
+            }
         )
-    )
+    if rows:
+        await insert_many_once(session, InstitutionYearHistory, rows)
+        await upsert_many_if_newer(session, InstitutionYearView, rows, keys=("institution", "year"))
+
+
+async def apply_revenue_event(session: AsyncSession, event: CloudEvent) -> None:
+    await apply_revenue_events(session, [event])
 
 
 async def _yearly_money(session: AsyncSession, snapshot: Snapshot, institution: str | None) -> list[Any]:
