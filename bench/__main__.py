@@ -32,6 +32,7 @@ def growth(platform: Platform, sizes: list[int]) -> list[dict[str, float]]:
         platform.stop("reporting")  # the rebuild alone replays the topics
         rebuilt = asyncio.run(scenarios.rebuild_at(platform, size))
         platform.start(reporting)
+        asyncio.run(scenarios.wait_caught_up(platform.infra.kafka.bootstrap))
         report = asyncio.run(scenarios.sdg_report_at(platform))
         export = asyncio.run(scenarios.export_at(platform))
         runs.append(

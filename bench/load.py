@@ -45,18 +45,19 @@ def wrk(url: str, token: str, *, connections: int = 32, seconds: int = 8, script
 
 
 CREATE_SCRIPT = """
-local counter = 0
-local tag = 0
+-- Globals, not locals: thread:set() writes each thread's global "tid" (a local would shadow it).
+threads = 0
+counter = 0
 setup = function(thread)
-  tag = tag + 1
-  thread:set("tag", tag)
+  threads = threads + 1
+  thread:set("tid", threads)
 end
 request = function()
   counter = counter + 1
   local body = string.format(
     '{"owner":"ajuntament-barcelona","code":"LOAD-%s-%s-%d","title":{"en":"Load"},' ..
     '"visibility":"published","partner_cities":[{"name":"Maputo","country":"MZ"}],' ..
-    '"sdg_goals":[{"goal":"11","share":"100"}]}', RUN, tag, counter)
+    '"sdg_goals":[{"goal":"11","share":"100"}]}', RUN, tid, counter)
   local headers = {}
   for name, value in pairs(wrk.headers) do headers[name] = value end  -- keeps -H Authorization
   headers["Content-Type"] = "application/json"

@@ -311,6 +311,28 @@ async def rebuild_at(platform: Platform, projects: int) -> dict[str, float]:
     }
 
 
+async def wait_caught_up(bootstrap: str, group: str = "xarxa.reporting", timeout: float = 600) -> float:
+    """Wait until the live consumer has committed the topics' ends (it re-reads what the rebuild
+    replayed, finding it all in its inbox), so that it does not compete with what is measured."""
+    partitions = await topic_partitions(bootstrap, TOPICS)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    await consumer.start()
+    ends = await consumer.end_offsets(partitions)
+    await consumer.stop()
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    started = time.perf_counter()
+    try:
+        while time.perf_counter() - started < timeout:
+            committed = await admin.list_consumer_group_offsets(group)
+            if all(tp in committed and committed[tp].offset >= end for tp, end in ends.items() if end > 0):
+                break
+            await asyncio.sleep(0.5)
+    finally:
+        await admin.close()
+    return time.perf_counter() - started
+
+
 async def sdg_report_at(platform: Platform, requests: int = 60) -> dict[str, float]:
     timings = []
     async with client(platform) as c:

@@ -32,8 +32,6 @@ log = logging.getLogger("xarxa.consumer")
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 # Applies many new events at once (bulk statements); must have the same effect as Handler on each.
 BatchHandler = Callable[[AsyncSession, list[CloudEvent]], Awaitable[None]]
-# Rows per multi-row INSERT of the inbox (6 parameters each, well under PostgreSQL's 32,767).
-INBOX_CHUNK = 2000
 
 
 class PoisonMessage(Exception):
@@ -253,12 +251,8 @@ async def apply_batch_once(
         }
         for record, event in zip(records, events, strict=True)
     ]
-    fresh_ids: set[uuid.UUID] = set()
-    for start in range(0, len(rows), INBOX_CHUNK):
-        result = await session.execute(
-            insert(inbox).values(rows[start : start + INBOX_CHUNK]).on_conflict_do_nothing().returning(inbox.c.event_id)
-        )
-        fresh_ids.update(row[0] for row in result)
+    result = await session.execute(insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id), rows)
+    fresh_ids: set[uuid.UUID] = {row[0] for row in result}
     outcomes: list[CloudEvent | None] = []
     for event in events:
         outcomes.append(event if event.id in fresh_ids else None)

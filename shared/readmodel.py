@@ -26,17 +26,12 @@ async def upsert_if_newer(session: AsyncSession, model: type[DeclarativeBase], v
     return (await session.execute(upsert)).first() is not None
 
 
-def _chunks(table: Table, rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Rows per multi-row statement, under PostgreSQL's 32,767 bind parameters."""
-    size = max(1, 30000 // max(1, len(rows[0]) if rows else 1))
-    return [rows[i : i + size] for i in range(0, len(rows), size)]
-
-
 async def upsert_many_if_newer(
     session: AsyncSession, model: type[DeclarativeBase], rows: list[dict[str, Any]], keys: tuple[str, ...] = ("id",)
 ) -> None:
-    """upsert_if_newer for many rows in few statements: per key, only the newest version is sent
-    (one statement may not update a row twice), and it lands only if newer than what is stored."""
+    """upsert_if_newer for many rows in one executemany (SQLAlchemy batches it into multi-row
+    statements compiled once): per key only the newest version is sent, since one statement may not
+    update a row twice, and it lands only if newer than what is stored."""
     table = model.__table__
     assert isinstance(table, Table)
     newest: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -44,20 +39,20 @@ async def upsert_many_if_newer(
         key = tuple(row[k] for k in keys)
         if key not in newest or newest[key]["version"] < row["version"]:
             newest[key] = row
-    for chunk in _chunks(table, list(newest.values())):
-        stmt = insert(table).values(chunk)
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[table.c[k] for k in keys],
-                set_={name: stmt.excluded[name] for name in chunk[0] if name not in keys},
-                where=table.c.version < stmt.excluded.version,
-            )
-        )
+    if not newest:
+        return
+    stmt = insert(table)
+    upsert = stmt.on_conflict_do_update(
+        index_elements=[table.c[k] for k in keys],
+        set_={name: stmt.excluded[name] for name in rows[0] if name not in keys},
+        where=table.c.version < stmt.excluded.version,
+    )
+    await session.execute(upsert, list(newest.values()))
 
 
 async def insert_many_once(session: AsyncSession, model: type[DeclarativeBase], rows: list[dict[str, Any]]) -> None:
     """Append rows keyed by their primary key (versions, ledger entries): repeats add nothing."""
     table = model.__table__
     assert isinstance(table, Table)
-    for chunk in _chunks(table, rows):
-        await session.execute(insert(table).values(chunk).on_conflict_do_nothing())
+    if rows:
+        await session.execute(insert(table).on_conflict_do_nothing(), rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.grants import events, repository
@@ -87,7 +88,10 @@ async def create_call(session: AsyncSession, actor: Actor, data: CallCreate) -> 
         updated_at=now,
     )
     session.add(call)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a concurrent create took the code between the check and here
+        raise CallCodeTaken(f"{data.institution} already has call {data.code}") from exc
     await events.call_changed(session, actor, call)
     return call
 

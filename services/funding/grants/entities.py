@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.grants import repository
@@ -45,7 +46,10 @@ async def register_entity(session: AsyncSession, data: EntityCreate) -> GrantEnt
         created_at=datetime.now(UTC),
     )
     session.add(entity)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # registered concurrently between the check and here
+        raise EntityTaken(f"Tenant {data.tenant} or tax id {data.tax_id} is already registered") from exc
     return entity
 
 

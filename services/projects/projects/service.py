@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.projects import repository
@@ -191,6 +192,12 @@ async def register_project(
         updated_at=now,
     )
     session.add(project)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a concurrent create took the code between the check and here
+        if "uq_projects_owner_code" in str(exc.orig):
+            raise ProjectCodeTaken(f"{data.owner} already uses code {data.code}") from exc
+        raise
     return await _record(session, actor, project, events.PROJECT_REGISTERED, None)
 
 

@@ -45,6 +45,10 @@ def allocate(amount: Decimal, parts: Sequence[tuple[str, Decimal]]) -> dict[str,
     """
     if not parts:
         return {}
+    if len(parts) == 1:  # the common case: one goal takes it all
+        return {parts[0][0]: amount}
+    if not amount:
+        return {key: amount for key, _ in parts}
     sign = -1 if amount < 0 else 1
     cents = int((abs(amount) * 100).to_integral_value())
     raw = [(key, Decimal(cents) * weight) for key, weight in parts]

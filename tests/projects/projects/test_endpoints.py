@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -296,3 +297,13 @@ async def test_codelists_and_networks_are_served_with_labels(anonymous: httpx.As
     assert (await anonymous.get("/api/projects/codelists/Nope")).status_code == 404
     networks = (await anonymous.get("/api/projects/networks")).json()["items"]
     assert {"uclg", "medcities", "cideu", "educating-cities", "metropolis", "ema"} <= {n["code"] for n in networks}
+
+
+async def test_concurrent_creates_of_one_code_give_one_project_and_conflicts(gateway: httpx.AsyncClient) -> None:
+    """Found by the benchmark: the code check and the insert race; the loser gets 409, never a 500."""
+    code = f"RACE-{uuid.uuid4().hex[:8]}"
+    responses = await asyncio.gather(
+        *(gateway.post("/api/projects/projects", json=project_payload(code=code)) for _ in range(6))
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201, 409, 409, 409, 409, 409], [r.text for r in responses if r.status_code != 201]
