@@ -15,7 +15,7 @@ class ServiceSettings(BaseSettings):
         default="postgresql+asyncpg://postgres@127.0.0.1:55432/xarxa",
         description="SQLAlchemy async URL of this service's own database.",
     )
-    database_pool_size: int = 10
+    database_pool_size: int = 20
     kafka_bootstrap: str = "127.0.0.1:59092"
     kafka_replication: int = 1
     kafka_partitions: int = 3

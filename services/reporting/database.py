@@ -14,5 +14,6 @@ class Base(DeclarativeBase):
 def migration_targets() -> list[MetaData]:
     # Imported for their side effect of registering tables on Base.metadata.
     from services.reporting.portfolio import models  # noqa: F401
+    from services.reporting.sdg import models as sdg_models  # noqa: F401
 
     return [Base.metadata, backbone_metadata]

@@ -31,6 +31,7 @@ READ_MODELS = (
     "ledger_view",
     "institution_year_view",
     "institution_year_history",
+    "sdg_attribution",
 )
 TOPICS = (PROJECTS_TOPIC, FUNDING_TOPIC)
 BATCH = 2000

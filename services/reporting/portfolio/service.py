@@ -18,6 +18,7 @@ from services.reporting.portfolio.models import (
 )
 from services.reporting.portfolio.schemas import CountryMoney, PortfolioOverview
 from services.reporting.portfolio.snapshot import Snapshot
+from services.reporting.sdg.projection import refresh_attribution
 from services.reporting.sdg.repository import ReportFilters
 from shared.contracts.funding import PROJECT_FUNDING_EVENT_TYPES, ProjectFundingV1
 from shared.contracts.projects import PROJECT_EVENT_TYPES, ProjectStateV1
@@ -66,6 +67,7 @@ async def apply_project_events(session: AsyncSession, events: list[CloudEvent]) 
     if rows:
         await insert_many_once(session, ProjectHistory, rows)
         await upsert_many_if_newer(session, ProjectView, rows)
+        await refresh_attribution(session, {uuid.UUID(str(row["id"])) for row in rows})
 
 
 async def apply_project_event(session: AsyncSession, event: CloudEvent) -> None:
@@ -73,7 +75,8 @@ async def apply_project_event(session: AsyncSession, event: CloudEvent) -> None:
 
 
 async def apply_funding_events(session: AsyncSession, events: list[CloudEvent]) -> None:
-    rows, entries = [], []
+    rows: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
     for event in events:
         if event.type not in PROJECT_FUNDING_EVENT_TYPES:
             continue
@@ -106,6 +109,7 @@ async def apply_funding_events(session: AsyncSession, events: list[CloudEvent]) 
     if rows:
         await insert_many_once(session, FundingHistory, rows)
         await upsert_many_if_newer(session, FundingView, rows)
+        await refresh_attribution(session, {uuid.UUID(str(row["id"])) for row in rows})
     if entries:
         await insert_many_once(session, LedgerEntryView, entries)
 

@@ -58,3 +58,28 @@ def allocate(amount: Decimal, parts: Sequence[tuple[str, Decimal]]) -> dict[str,
     for key, _ in by_remainder[:left]:
         floors[key] += 1
     return {key: sign * Decimal(value) / 100 for key, value in floors.items()}
+
+
+FIELDS = ("budgeted", "committed", "disbursed", "spent")
+
+
+def project_parts(
+    goals: Sequence[dict[str, Any]], amounts: dict[str, Decimal], method: str
+) -> list[tuple[str, str, dict[str, Decimal]]]:
+    """(level, code, attributed money) of one project under one method: its goals' shares, and
+    each goal's share split equally among its tagged targets, all to the cent. Every tagged goal
+    and target has a row (the contributes-to view and the project counts need them)."""
+    parts = weights(goals, method)
+    # Every tagged goal and target has its row, with nothing attributed where the method gives none.
+    by_goal: dict[str, dict[str, Decimal]] = {str(g["goal"]): {} for g in goals}
+    by_target: dict[str, dict[str, Decimal]] = {t: {} for g in goals for t in g.get("targets", [])}
+    for name in FIELDS:
+        for goal, share in allocate(amounts[name], parts).items():
+            by_goal[goal][name] = share
+            targets: list[str] = next((g.get("targets", []) for g in goals if str(g["goal"]) == goal), [])
+            for target, part in allocate(share, [(t, Decimal(1) / len(targets)) for t in targets]).items():
+                by_target.setdefault(target, {})[name] = part
+    zero = dict.fromkeys(FIELDS, Decimal(0))
+    return [("goal", g, {**zero, **m}) for g, m in by_goal.items()] + [
+        ("target", t, {**zero, **m}) for t, m in by_target.items()
+    ]

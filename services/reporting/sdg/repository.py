@@ -10,11 +10,14 @@ from fastapi import Depends, Query
 from sqlalchemy import and_, func, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reporting.portfolio.models import FundingView, ProjectView
 from services.reporting.portfolio.snapshot import Snapshot, SnapshotDep
+from services.reporting.sdg.models import SdgAttribution
 from shared.backbone import inbox
 from shared.text import fold
 
 CONSUMER = "xarxa.reporting"
+MONEY_COLUMNS = ("budget_eur", "committed_eur", "disbursed_eur", "spent_eur")
 
 
 @dataclass(frozen=True)
@@ -58,10 +61,8 @@ def report_filters(
 FiltersDep = Annotated[ReportFilters, Depends(report_filters)]
 
 
-async def projects_with_money(session: AsyncSession, filters: ReportFilters, *, with_state: bool = False) -> list[Any]:
-    """Published, unarchived projects matching the filters, with their funding totals (zero if none);
-    the whole state only when asked for (it is the heaviest column by far)."""
-    project, funding = filters.snapshot.projects(), filters.snapshot.funding()
+def filter_conditions(project: type[ProjectView], filters: ReportFilters) -> list[Any]:
+    """Published, unarchived projects matching the report's filters."""
     conditions: list[Any] = [project.visibility == "published", project.archived.is_(False)]
     if filters.institution:
         conditions.append(project.owner == filters.institution)
@@ -79,6 +80,14 @@ async def projects_with_money(session: AsyncSession, filters: ReportFilters, *, 
         conditions.append(or_(project.end_year.is_(None), project.end_year >= filters.year_from))
     if filters.year_to is not None:
         conditions.append(and_(project.start_year.is_not(None), project.start_year <= filters.year_to))
+    return conditions
+
+
+async def projects_with_money(session: AsyncSession, filters: ReportFilters, *, with_state: bool = False) -> list[Any]:
+    """Published, unarchived projects matching the filters, with their funding totals (zero if none);
+    the whole state only when asked for (it is the heaviest column by far)."""
+    project, funding = filters.snapshot.projects(), filters.snapshot.funding()
+    conditions = filter_conditions(project, filters)
     zero = 0
     query = (
         select(
@@ -94,6 +103,49 @@ async def projects_with_money(session: AsyncSession, filters: ReportFilters, *, 
         .where(and_(*conditions))
     )
     return list((await session.execute(query)).all())
+
+
+def _money_sums(funding: Any) -> list[Any]:
+    return [func.coalesce(func.sum(func.coalesce(getattr(funding, column), 0)), 0) for column in MONEY_COLUMNS]
+
+
+async def live_attribution(session: AsyncSession, filters: ReportFilters, method: str) -> tuple[Any, Any, list[Any]]:
+    """The live SDG figures as three aggregates: totals (projects and money), the money of projects
+    without goals, and per goal and target the projects, attributed and contributes-to money."""
+    conditions = filter_conditions(ProjectView, filters)
+    no_goals = func.jsonb_array_length(ProjectView.sdg_goals) == 0
+    totals = (
+        await session.execute(
+            select(func.count(), *_money_sums(FundingView))
+            .select_from(ProjectView)
+            .outerjoin(FundingView, FundingView.id == ProjectView.id)
+            .where(*conditions)
+        )
+    ).one()
+    unattributed = (
+        await session.execute(
+            select(*_money_sums(FundingView))
+            .select_from(ProjectView)
+            .outerjoin(FundingView, FundingView.id == ProjectView.id)
+            .where(*conditions, no_goals)
+        )
+    ).one()
+    codes = (
+        await session.execute(
+            select(
+                SdgAttribution.level,
+                SdgAttribution.code,
+                func.count(),
+                *(func.sum(getattr(SdgAttribution, name)) for name in ("budgeted", "committed", "disbursed", "spent")),
+                *_money_sums(FundingView),
+            )
+            .join(ProjectView, ProjectView.id == SdgAttribution.project_id)
+            .outerjoin(FundingView, FundingView.id == SdgAttribution.project_id)
+            .where(SdgAttribution.method == method, *conditions)
+            .group_by(SdgAttribution.level, SdgAttribution.code)
+        )
+    ).all()
+    return totals, unattributed, list(codes)
 
 
 async def freshness(session: AsyncSession, snapshot: Snapshot) -> tuple[datetime | None, list[tuple[str, int, int]]]:

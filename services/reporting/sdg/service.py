@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.portfolio.snapshot import Snapshot
 from services.reporting.sdg import repository
-from services.reporting.sdg.attribution import METHOD_VERSION, allocate, goal_order, weights
+from services.reporting.sdg.attribution import FIELDS, METHOD_VERSION, goal_order, project_parts
 from services.reporting.sdg.schemas import (
     Freshness,
     GoalRow,
@@ -22,7 +23,6 @@ from services.reporting.sdg.schemas import (
 )
 from shared.codelists import codelists
 
-FIELDS = ("budgeted", "committed", "disbursed", "spent")
 CENT = Decimal("0.01")
 
 
@@ -41,58 +41,82 @@ async def freshness(session: AsyncSession, snapshot: Snapshot) -> Freshness:
     )
 
 
-async def sdg_report(session: AsyncSession, filters: repository.ReportFilters, method: str) -> SdgReport:
-    rows = await repository.projects_with_money(session, filters)
-    attributed: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    contributes: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    target_attributed: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    target_contributes: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    goal_projects: dict[str, int] = defaultdict(int)
-    target_projects: dict[str, int] = defaultdict(int)
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    unattributed: dict[str, Decimal] = defaultdict(Decimal)
+Sums = dict[str, Decimal]
+
+
+@dataclass
+class Figures:
+    """What the SDG report is made of, however it was computed."""
+
+    projects: int = 0
+    totals: Sums = field(default_factory=lambda: defaultdict(Decimal))
+    unattributed: Sums = field(default_factory=lambda: defaultdict(Decimal))
+    # (level, code) -> projects tagged, attributed money, contributes-to money
+    codes: dict[tuple[str, str], tuple[int, Sums, Sums]] = field(default_factory=dict)
+
+
+def computed_figures(rows: list[Any], method: str) -> Figures:
+    """From projects with their money (any snapshot): attribution computed project by project."""
+    figures = Figures(projects=len(rows))
     for row in rows:
-        goals: list[dict[str, Any]] = row.sdg_goals
-        parts = weights(goals, method)
         amounts = {name: Decimal(getattr(row, name)) for name in FIELDS}
         for name, amount in amounts.items():
-            totals[name] += amount
-            if not parts:
-                unattributed[name] += amount
-            for goal, share in allocate(amount, parts).items():
-                attributed[goal][name] += share
-                targets: list[str] = next((g.get("targets", []) for g in goals if str(g["goal"]) == goal), [])
-                for target, part in allocate(share, [(t, Decimal(1) / len(targets)) for t in targets]).items():
-                    target_attributed[target][name] += part
-        for tagged in goals:
-            goal_projects[str(tagged["goal"])] += 1
-            for name, amount in amounts.items():
-                contributes[str(tagged["goal"])][name] += amount
-            for target in tagged.get("targets", []):
-                target_projects[target] += 1
-                for name, amount in amounts.items():
-                    target_contributes[target][name] += amount
+            figures.totals[name] += amount
+            if not row.sdg_goals:
+                figures.unattributed[name] += amount
+        for level, code, money in project_parts(row.sdg_goals, amounts, method):
+            count, attributed, contributes = figures.codes.get(
+                (level, code), (0, defaultdict(Decimal), defaultdict(Decimal))
+            )
+            for name in FIELDS:
+                attributed[name] += money[name]
+                contributes[name] += amounts[name]
+            figures.codes[(level, code)] = (count + 1, attributed, contributes)
+    return figures
+
+
+async def live_figures(session: AsyncSession, filters: repository.ReportFilters, method: str) -> Figures:
+    """The same figures from the kept attribution, as SQL aggregates."""
+    totals, unattributed, codes = await repository.live_attribution(session, filters, method)
+    figures = Figures(projects=int(totals[0]))
+    figures.totals.update(zip(FIELDS, (Decimal(v) for v in totals[1:]), strict=True))
+    figures.unattributed.update(zip(FIELDS, (Decimal(v) for v in unattributed), strict=True))
+    for level, code, count, *money in codes:
+        attributed = dict(zip(FIELDS, (Decimal(v) for v in money[:4]), strict=True))
+        contributes = dict(zip(FIELDS, (Decimal(v) for v in money[4:]), strict=True))
+        figures.codes[(level, code)] = (int(count), attributed, contributes)
+    return figures
+
+
+async def sdg_report(session: AsyncSession, filters: repository.ReportFilters, method: str) -> SdgReport:
+    if filters.snapshot.as_of is None:
+        figures = await live_figures(session, filters, method)
+    else:
+        figures = computed_figures(await repository.projects_with_money(session, filters), method)
     labels = codelists()["sdg-goals"]
+    goals = sorted((code for level, code in figures.codes if level == "goal"), key=goal_order)
+    target_codes = [code for level, code in figures.codes if level == "target"]
     goal_rows = []
-    for goal in sorted(goal_projects, key=goal_order):
+    for goal in goals:
         item = labels.get(goal)
+        count, attributed, contributes = figures.codes[("goal", goal)]
         targets = sorted(
-            (t for t in target_projects if t.split(".")[0] == goal),
+            (t for t in target_codes if t.split(".")[0] == goal),
             key=lambda t: (t.split(".")[1].isdigit(), t.split(".")[1].zfill(3)),
         )
         goal_rows.append(
             GoalRow(
                 goal=goal,
                 label=dict(item.names) if item else {},
-                projects=goal_projects[goal],
-                attributed=_money(attributed[goal]),
-                contributes_to=_money(contributes[goal]),
+                projects=count,
+                attributed=_money(attributed),
+                contributes_to=_money(contributes),
                 targets=[
                     TargetRow(
                         target=t,
-                        projects=target_projects[t],
-                        attributed=_money(target_attributed[t]),
-                        contributes_to=_money(target_contributes[t]),
+                        projects=figures.codes[("target", t)][0],
+                        attributed=_money(figures.codes[("target", t)][1]),
+                        contributes_to=_money(figures.codes[("target", t)][2]),
                     )
                     for t in targets
                 ],
@@ -101,8 +125,8 @@ async def sdg_report(session: AsyncSession, filters: repository.ReportFilters, m
     return SdgReport(
         method=Method(name=method, version=METHOD_VERSION),
         freshness=await freshness(session, filters.snapshot),
-        projects=len(rows),
-        totals=_money(totals),
-        unattributed=_money(unattributed),
+        projects=figures.projects,
+        totals=_money(figures.totals),
+        unattributed=_money(figures.unattributed),
         goals=goal_rows,
     )
