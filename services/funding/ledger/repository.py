@@ -24,14 +24,24 @@ def cents(value: Any) -> Decimal:
 
 
 async def lock_funding(session: AsyncSession, project_id: uuid.UUID, owner: str) -> ProjectFunding:
-    """The project's funding row, locked for this transaction: bookings of one project are serial."""
-    await session.execute(
-        insert(ProjectFunding)
-        .values(project_id=project_id, owner=owner, version=0, updated_at=datetime.now(UTC))
-        .on_conflict_do_nothing()
-    )
-    row = await session.execute(select(ProjectFunding).where(ProjectFunding.project_id == project_id).with_for_update())
-    return row.scalar_one()
+    """The project's funding row, locked for this transaction: bookings of one project are serial.
+
+    Once locked, the session hands the same row back without asking the database again (a booking
+    needs it twice); the row is created on the project's first booking."""
+    held: dict[uuid.UUID, ProjectFunding] = session.info.setdefault("funding_locks", {})
+    if project_id in held:
+        return held[project_id]
+    locked = select(ProjectFunding).where(ProjectFunding.project_id == project_id).with_for_update()
+    funding = (await session.execute(locked)).scalar_one_or_none()
+    if funding is None:
+        await session.execute(
+            insert(ProjectFunding)
+            .values(project_id=project_id, owner=owner, version=0, updated_at=datetime.now(UTC))
+            .on_conflict_do_nothing()
+        )
+        funding = (await session.execute(locked)).scalar_one()
+    held[project_id] = funding
+    return funding
 
 
 def _sum(condition: Any, column: Any = Transaction.amount_eur) -> Any:

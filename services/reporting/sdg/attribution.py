@@ -83,3 +83,15 @@ def project_parts(
     return [("goal", g, {**zero, **m}) for g, m in by_goal.items()] + [
         ("target", t, {**zero, **m}) for t, m in by_target.items()
     ]
+
+
+def attribution_rows(
+    goals: Sequence[dict[str, Any]], amounts: dict[str, Decimal], method: str
+) -> list[tuple[str, str, dict[str, Decimal]]]:
+    """What `sdg_attribution` keeps for one project and method: (level, code, columns)."""
+    full = {f"full_{name}": amounts[name] for name in FIELDS}
+    rows = [(level, code, {**money, **full}) for level, code, money in project_parts(goals, amounts, method)]
+    rows.append(("project", "", {**amounts, **full}))
+    if not goals:
+        rows.append(("none", "", {**amounts, **full}))
+    return rows

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.portfolio.models import FundingView, ProjectView
-from services.reporting.sdg.attribution import FIELDS, METHODS, project_parts
+from services.reporting.sdg.attribution import FIELDS, METHODS, attribution_rows
 from services.reporting.sdg.models import SdgAttribution
 
 
@@ -35,7 +35,7 @@ async def refresh_attribution(session: AsyncSession, project_ids: set[uuid.UUID]
     for row in rows.all():
         amounts = {name: Decimal(getattr(row, name)) for name in FIELDS}
         for method in METHODS:
-            for level, code, money in project_parts(row.sdg_goals, amounts, method):
+            for level, code, money in attribution_rows(row.sdg_goals, amounts, method):
                 values.append({"project_id": row.id, "method": method, "level": level, "code": code, **money})
     await session.execute(delete(SdgAttribution).where(SdgAttribution.project_id.in_(ids)))
     if values:

@@ -10,14 +10,13 @@ from fastapi import Depends, Query
 from sqlalchemy import and_, func, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reporting.portfolio.models import FundingView, ProjectView
+from services.reporting.portfolio.models import ProjectView
 from services.reporting.portfolio.snapshot import Snapshot, SnapshotDep
 from services.reporting.sdg.models import SdgAttribution
 from shared.backbone import inbox
 from shared.text import fold
 
 CONSUMER = "xarxa.reporting"
-MONEY_COLUMNS = ("budget_eur", "committed_eur", "disbursed_eur", "spent_eur")
 
 
 @dataclass(frozen=True)
@@ -105,47 +104,24 @@ async def projects_with_money(session: AsyncSession, filters: ReportFilters, *, 
     return list((await session.execute(query)).all())
 
 
-def _money_sums(funding: Any) -> list[Any]:
-    return [func.coalesce(func.sum(func.coalesce(getattr(funding, column), 0)), 0) for column in MONEY_COLUMNS]
-
-
-async def live_attribution(session: AsyncSession, filters: ReportFilters, method: str) -> tuple[Any, Any, list[Any]]:
-    """The live SDG figures as three aggregates: totals (projects and money), the money of projects
-    without goals, and per goal and target the projects, attributed and contributes-to money."""
-    conditions = filter_conditions(ProjectView, filters)
-    no_goals = func.jsonb_array_length(ProjectView.sdg_goals) == 0
-    totals = (
-        await session.execute(
-            select(func.count(), *_money_sums(FundingView))
-            .select_from(ProjectView)
-            .outerjoin(FundingView, FundingView.id == ProjectView.id)
-            .where(*conditions)
+async def live_attribution(session: AsyncSession, filters: ReportFilters, method: str) -> list[Any]:
+    """The live SDG figures in one aggregate over the kept attribution: per (level, code), the
+    projects and the attributed and full money ("project" rows give the totals, "none" the
+    money of projects without goals)."""
+    names = ("budgeted", "committed", "disbursed", "spent")
+    rows = await session.execute(
+        select(
+            SdgAttribution.level,
+            SdgAttribution.code,
+            func.count(),
+            *(func.sum(getattr(SdgAttribution, name)) for name in names),
+            *(func.sum(getattr(SdgAttribution, f"full_{name}")) for name in names),
         )
-    ).one()
-    unattributed = (
-        await session.execute(
-            select(*_money_sums(FundingView))
-            .select_from(ProjectView)
-            .outerjoin(FundingView, FundingView.id == ProjectView.id)
-            .where(*conditions, no_goals)
-        )
-    ).one()
-    codes = (
-        await session.execute(
-            select(
-                SdgAttribution.level,
-                SdgAttribution.code,
-                func.count(),
-                *(func.sum(getattr(SdgAttribution, name)) for name in ("budgeted", "committed", "disbursed", "spent")),
-                *_money_sums(FundingView),
-            )
-            .join(ProjectView, ProjectView.id == SdgAttribution.project_id)
-            .outerjoin(FundingView, FundingView.id == SdgAttribution.project_id)
-            .where(SdgAttribution.method == method, *conditions)
-            .group_by(SdgAttribution.level, SdgAttribution.code)
-        )
-    ).all()
-    return totals, unattributed, list(codes)
+        .join(ProjectView, ProjectView.id == SdgAttribution.project_id)
+        .where(SdgAttribution.method == method, *filter_conditions(ProjectView, filters))
+        .group_by(SdgAttribution.level, SdgAttribution.code)
+    )
+    return list(rows.all())
 
 
 async def freshness(session: AsyncSession, snapshot: Snapshot) -> tuple[datetime | None, list[tuple[str, int, int]]]:

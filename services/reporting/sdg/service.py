@@ -76,15 +76,18 @@ def computed_figures(rows: list[Any], method: str) -> Figures:
 
 
 async def live_figures(session: AsyncSession, filters: repository.ReportFilters, method: str) -> Figures:
-    """The same figures from the kept attribution, as SQL aggregates."""
-    totals, unattributed, codes = await repository.live_attribution(session, filters, method)
-    figures = Figures(projects=int(totals[0]))
-    figures.totals.update(zip(FIELDS, (Decimal(v) for v in totals[1:]), strict=True))
-    figures.unattributed.update(zip(FIELDS, (Decimal(v) for v in unattributed), strict=True))
-    for level, code, count, *money in codes:
+    """The same figures from the kept attribution, as one SQL aggregate."""
+    figures = Figures()
+    for level, code, count, *money in await repository.live_attribution(session, filters, method):
         attributed = dict(zip(FIELDS, (Decimal(v) for v in money[:4]), strict=True))
-        contributes = dict(zip(FIELDS, (Decimal(v) for v in money[4:]), strict=True))
-        figures.codes[(level, code)] = (int(count), attributed, contributes)
+        full = dict(zip(FIELDS, (Decimal(v) for v in money[4:]), strict=True))
+        if level == "project":
+            figures.projects = int(count)
+            figures.totals.update(full)
+        elif level == "none":
+            figures.unattributed.update(full)
+        else:
+            figures.codes[(level, code)] = (int(count), attributed, full)
     return figures
 
 

@@ -28,16 +28,20 @@ def upgrade() -> None:
     sa.Column('committed', sa.Numeric(precision=18, scale=2), nullable=False),
     sa.Column('disbursed', sa.Numeric(precision=18, scale=2), nullable=False),
     sa.Column('spent', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('full_budgeted', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('full_committed', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('full_disbursed', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('full_spent', sa.Numeric(precision=18, scale=2), nullable=False),
     sa.PrimaryKeyConstraint('project_id', 'method', 'level', 'code', name=op.f('pk_sdg_attribution'))
     )
     # ### end Alembic commands ###
     from decimal import Decimal
 
-    from services.reporting.sdg.attribution import FIELDS, METHODS, project_parts
+    from services.reporting.sdg.attribution import FIELDS, METHODS, attribution_rows
 
     table = sa.table(
         "sdg_attribution",
-        *(sa.column(c) for c in ("project_id", "method", "level", "code", *FIELDS)),
+        *(sa.column(c) for c in ("project_id", "method", "level", "code", *FIELDS, *(f"full_{f}" for f in FIELDS))),
     )
     rows = op.get_bind().execute(
         sa.text(
@@ -50,7 +54,7 @@ def upgrade() -> None:
     for project_id, goals, *money in rows:
         amounts = dict(zip(FIELDS, (Decimal(m) for m in money), strict=True))
         for method in METHODS:
-            for level, code, parts in project_parts(goals, amounts, method):
+            for level, code, parts in attribution_rows(goals, amounts, method):
                 values.append({"project_id": project_id, "method": method, "level": level, "code": code, **parts})
     if values:
         op.bulk_insert(table, values)
