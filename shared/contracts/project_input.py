@@ -280,6 +280,11 @@ class ProjectEditable(Strict):
 
 class ProjectCreate(ProjectEditable):
     owner: Annotated[str, coded("institutions")] = Field(description="Owner institution (institutions list)")
+    iati_identifier: Annotated[str, StringConstraints(pattern=r"^[^\s/][^\s]{0,199}$")] | None = Field(
+        default=None,
+        description="The activity's IATI identifier when it was first registered elsewhere (imports); "
+        "by default the owner's IATI prefix and the code",
+    )
     code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")] = Field(
         description="Internal code, unique per owner"
     )

@@ -260,6 +260,20 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ("put", "/api/projects/projects/{project_id}/results"): Case(
             fresh("published", json={"results": []}), denied=403
         ),
+        ("post", "/api/projects/imports/iati"): Case(
+            lambda: fixed(
+                {
+                    "params": {"owner": "ajuntament-barcelona"},
+                    "content": (
+                        '<iati-activities version="2.03"><iati-activity><iati-identifier>'
+                        f"XM-MATRIX-{next(_codes)}</iati-identifier><title><narrative>Importat</narrative>"
+                        "</title></iati-activity></iati-activities>"
+                    ).encode(),
+                    "content_type": "application/xml",
+                }
+            )(),
+            denied=403,
+        ),
         ("get", "/api/projects/networks"): Case(fixed({})),
         ("post", "/api/projects/networks"): Case(
             lambda: fixed({"json": {"code": f"net-{next(_codes)}", "names": {"en": "A network"}}})(),

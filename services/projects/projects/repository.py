@@ -174,3 +174,10 @@ async def unknown_networks(session: AsyncSession, codes: list[str]) -> list[str]
         return []
     known = set((await session.execute(select(Network.code).where(Network.code.in_(codes)))).scalars())
     return [code for code in codes if code not in known]
+
+
+async def by_iati_identifier(session: AsyncSession, owner: str, identifier: str) -> Project | None:
+    found = await session.execute(
+        select(Project).where(Project.owner == owner, Project.iati_identifier == identifier).limit(1)
+    )
+    return found.scalar_one_or_none()

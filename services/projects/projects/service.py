@@ -182,7 +182,7 @@ async def register_project(
         version=1,
         owner=data.owner,
         code=data.code,
-        iati_identifier=f"{institution.extra['iati_ref']}-{data.code}",
+        iati_identifier=data.iati_identifier or f"{institution.extra['iati_ref']}-{data.code}",
         status=data.status,
         visibility=data.visibility,
         archived=False,

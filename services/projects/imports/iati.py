@@ -1,0 +1,278 @@
+"""IATI activity XML (2.01-2.03) to projects: safe parsing and a lenient, explained mapping.
+
+Parsing never expands entities, never touches the network, refuses DTDs and huge trees. Each
+activity becomes a project document that the registry's own model validates; what the model
+cannot hold (money: transactions and budgets go through the funding API; codes outside the lists
+Xarxa validates against; non-DAC sector vocabularies) is left out and said so in the activity's
+notes. Percentages that do not add up to 100 are rescaled, and said so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from lxml import etree
+from pydantic import ValidationError
+
+from shared.codelists import codelists
+from shared.contracts.project_input import ProjectCreate
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+MAX_BYTES = 20 * 1024 * 1024
+CODE = re.compile(r"[^A-Za-z0-9._/-]")
+ORG_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$")
+
+
+class UnsafeXml(ValueError):
+    """The file is not well-formed, too large, or declares entities or a DTD."""
+
+
+def parse(content: bytes) -> etree._Element:
+    if len(content) > MAX_BYTES:
+        raise UnsafeXml(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+    )
+    try:
+        root = etree.fromstring(content, parser)
+    except etree.XMLSyntaxError as exc:
+        raise UnsafeXml(f"not well-formed XML: {exc}") from exc
+    if root.getroottree().docinfo.internalDTD is not None or root.getroottree().docinfo.doctype:
+        raise UnsafeXml("DTDs and entity declarations are refused")
+    if root.tag != "iati-activities":
+        raise UnsafeXml(f"the root element is <{root.tag}>, not <iati-activities>")
+    return root
+
+
+@dataclass
+class Mapped:
+    identifier: str
+    data: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _texts(element: etree._Element | None, default_language: str) -> dict[str, str]:
+    if element is None:
+        return {}
+    known = codelists()["Language"]
+    texts: dict[str, str] = {}
+    for narrative in element.findall("narrative"):
+        language = (narrative.get(XML_LANG) or default_language).lower()
+        text = (narrative.text or "").strip()
+        if text and language in known and language not in texts:
+            texts[language] = text[:20000]
+    return texts
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    try:
+        return Decimal(text.strip()) if text and text.strip() else None
+    except InvalidOperation:
+        return None
+
+
+def _rescaled(items: list[dict[str, Any]], key: str, what: str, notes: list[str]) -> list[dict[str, Any]]:
+    """Percentages summing to 100 (missing ones share equally), to the cent, last one adjusted."""
+    if not items:
+        return items
+    values = [item.get(key) for item in items]
+    if any(v is None for v in values) or sum(values) <= 0:  # type: ignore[arg-type]
+        if len(items) > 1:
+            notes.append(f"{what} percentages missing: shared equally")
+        values = [Decimal(100) / len(items)] * len(items)
+    total = sum(values)  # type: ignore[arg-type]
+    scaled = [(Decimal(v) * 100 / total).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for v in values]  # type: ignore[arg-type]
+    scaled[-1] += Decimal(100) - sum(scaled)
+    if abs(total - 100) > Decimal("0.01"):
+        notes.append(f"{what} percentages rescaled to add up to 100")
+    return [{**item, key: str(s)} for item, s in zip(items, scaled, strict=True) if s > 0]
+
+
+def _coded(listname: str, code: str | None) -> bool:
+    return code is not None and code in codelists()[listname]
+
+
+def _org_ref(ref: str | None, name: str) -> str:
+    if ref and ORG_REF.match(ref.strip()):
+        return ref.strip()
+    slug = CODE.sub("-", name.upper())[:80].strip("-") or "ORG"
+    return f"XARXA-IMPORT-{slug}"
+
+
+def activity(element: etree._Element, owner: str, visibility: str) -> Mapped:
+    identifier = (element.findtext("iati-identifier") or "").strip()
+    mapped = Mapped(identifier)
+    notes = mapped.notes
+    language = (element.get(XML_LANG) or "en").lower()
+    title = _texts(element.find("title"), language)
+    data: dict[str, Any] = {
+        "owner": owner,
+        "iati_identifier": identifier,
+        "code": CODE.sub("-", identifier)[-64:].lstrip("-._/") or "IATI",
+        "visibility": visibility,
+        "title": title,
+    }
+    for description in element.findall("description"):
+        kind = description.get("type", "1")
+        target = {"1": "description", "2": "objectives"}.get(kind)
+        if target and target not in data:
+            data[target] = _texts(description, language)
+    status = element.find("activity-status")
+    data["status"] = status.get("code") if status is not None and _coded("ActivityStatus", status.get("code")) else "2"
+    dates: dict[str, str] = {}
+    for node in element.findall("activity-date"):
+        name = {"1": "planned_start", "2": "actual_start", "3": "planned_end", "4": "actual_end"}.get(
+            node.get("type", "")
+        )
+        if name and node.get("iso-date"):
+            dates[name] = node.get("iso-date", "")[:10]
+    if dates.get("actual_end") and not dates.get("actual_start"):
+        notes.append("actual end without an actual start: left out")
+        dates.pop("actual_end")
+    data["dates"] = dates
+    orgs = []
+    for node in element.findall("participating-org"):
+        name = next(iter(_texts(node, language).values()), "") or (node.get("ref") or "").strip()
+        if not name or not _coded("OrganisationRole", node.get("role")):
+            notes.append("a participating organisation without name or known role: left out")
+            continue
+        org = {"ref": _org_ref(node.get("ref"), name), "name": name[:300], "role": node.get("role")}
+        if _coded("OrganisationType", node.get("type")):
+            org["type"] = node.get("type")
+        orgs.append(org)
+    data["participating_orgs"] = orgs[:100]
+    countries = [
+        {"code": n.get("code"), "percentage": _decimal(n.get("percentage"))}
+        for n in element.findall("recipient-country")
+        if _coded("Country", n.get("code"))
+    ]
+    regions = [
+        {"code": n.get("code"), "percentage": _decimal(n.get("percentage"))}
+        for n in element.findall("recipient-region")
+        if n.get("vocabulary", "1") == "1" and _coded("Region", n.get("code"))
+    ]
+    both = _rescaled(countries + regions, "percentage", "recipient country and region", notes)
+    data["recipient_countries"] = both[: len(countries)]
+    data["recipient_regions"] = both[len(countries) :]
+    sectors = []
+    for node in element.findall("sector"):
+        if node.get("vocabulary", "1") != "1" or not _coded("Sector", node.get("code")):
+            notes.append(
+                f"sector {node.get('code')} (vocabulary {node.get('vocabulary', '1')}) is not a DAC code: left out"
+            )
+            continue
+        sectors.append({"code": node.get("code"), "percentage": _decimal(node.get("percentage"))})
+    data["sectors"] = _rescaled(sectors, "percentage", "sector", notes)
+    goals: dict[str, list[str]] = {}
+    for node in element.findall("tag"):
+        code = node.get("code", "")
+        if node.get("vocabulary") == "2" and _coded("sdg-goals", code):
+            goals.setdefault(code, [])
+        elif node.get("vocabulary") == "3" and _coded("sdg-targets", code):
+            goals.setdefault(code.split(".")[0], []).append(code)
+    data["sdg_goals"] = _rescaled(
+        [{"goal": g, "targets": sorted(set(t)), "share": None} for g, t in goals.items()], "share", "SDG", []
+    )
+    markers = {}
+    for node in element.findall("policy-marker"):
+        code, significance = node.get("code"), node.get("significance")
+        if (
+            node.get("vocabulary", "1") == "1"
+            and _coded("PolicyMarker", code)
+            and _coded("PolicySignificance", significance)
+        ):
+            markers[code] = {"code": code, "significance": significance}
+    data["policy_markers"] = list(markers.values())
+    documents = []
+    for node in element.findall("document-link"):
+        category = node.find("category")
+        texts = _texts(node.find("title"), language)
+        code = category.get("code") if category is not None else None
+        if node.get("url") and texts and _coded("DocumentCategory", code):
+            documents.append({"url": node.get("url"), "title": texts, "category": code})
+    data["documents"] = documents[:200]
+    data["results"] = _results(element, language, notes)
+    money = len(element.findall("transaction")) + len(element.findall("budget"))
+    if money:
+        notes.append(f"{money} transactions and budgets not imported: money is booked through the funding API")
+    mapped.data = data
+    return mapped
+
+
+def _results(element: etree._Element, language: str, notes: list[str]) -> list[dict[str, Any]]:
+    results = []
+    for node in element.findall("result"):
+        title = _texts(node.find("title"), language)
+        if not title or not _coded("ResultType", node.get("type")):
+            notes.append("a result without title or known type: left out")
+            continue
+        indicators = []
+        for ind in node.findall("indicator"):
+            ind_title = _texts(ind.find("title"), language)
+            measure = ind.get("measure")
+            if not ind_title or not _coded("IndicatorMeasure", measure):
+                continue
+            periods = []
+            for period in ind.findall("period"):
+                start = period.find("period-start")
+                end = period.find("period-end")
+                if start is None or end is None:
+                    continue
+                target = period.find("target")
+                actual = period.find("actual")
+                numeric = measure != "5"
+                periods.append(
+                    {
+                        "start": start.get("iso-date", "")[:10],
+                        "end": end.get("iso-date", "")[:10],
+                        "target": _decimal(target.get("value")) if numeric and target is not None else None,
+                        "actual": _decimal(actual.get("value")) if numeric and actual is not None else None,
+                    }
+                )
+            baseline = ind.find("baseline")
+            indicators.append(
+                {
+                    "title": ind_title,
+                    "measure": measure,
+                    "ascending": ind.get("ascending", "1") in ("1", "true"),
+                    "baseline": None
+                    if baseline is None
+                    else {
+                        "year": int(baseline.get("year")) if (baseline.get("year") or "").isdigit() else None,
+                        "value": _decimal(baseline.get("value")) if measure != "5" else None,
+                    },
+                    "periods": periods,
+                }
+            )
+        results.append({"type": node.get("type"), "title": title, "indicators": indicators})
+    return results
+
+
+def validated(mapped: Mapped) -> ProjectCreate | None:
+    """The project the registry would accept: invalid optional parts are dropped, with a note; None
+    when even the essentials (identifier, title) do not hold."""
+    data = dict(mapped.data)
+    if not mapped.identifier or not data.get("title"):
+        mapped.notes.append("no iati-identifier or no title in a known language")
+        return None
+    for _ in range(20):
+        try:
+            return ProjectCreate.model_validate(data)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            loc = error["loc"]
+            head = str(loc[0])
+            if head in ("title", "owner", "code", "iati_identifier"):
+                mapped.notes.append(f"{'.'.join(map(str, loc))}: {error['msg']}")
+                return None
+            if len(loc) > 1 and isinstance(loc[1], int) and isinstance(data.get(head), list):
+                items = list(data[head])
+                items.pop(loc[1])
+                data[head] = items
+            else:
+                data.pop(head, None)
+            mapped.notes.append(f"{'.'.join(map(str, loc))}: {error['msg']}; left out")
+    return None

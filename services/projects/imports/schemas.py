@@ -1,0 +1,23 @@
+"""API models of the imports."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel
+
+
+class ActivityOutcome(BaseModel):
+    iati_identifier: str
+    outcome: Literal["imported", "updated", "skipped"]
+    project_id: uuid.UUID | None = None
+    notes: list[str]
+
+
+class ImportReport(BaseModel):
+    activities: int
+    imported: int
+    updated: int
+    skipped: int
+    items: list[ActivityOutcome]

@@ -1,0 +1,62 @@
+"""Importing IATI activity files into the registry: each activity on its own (a savepoint), so one
+that cannot be taken is reported and the rest still land; an activity already imported for this
+owner (same IATI identifier) is updated in place."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.projects.imports import iati
+from services.projects.imports.schemas import ActivityOutcome, ImportReport
+from services.projects.projects import repository, service
+from services.projects.projects.schemas import ProjectEditable
+from services.projects.projects.service import EDITABLE_FIELDS
+from shared.auth import ensure_may_write_for
+from shared.problems import ProblemError, Unprocessable
+
+
+class InvalidIatiFile(Unprocessable):
+    kind, title = "invalid-iati-file", "The file is not an IATI activity file that can be read safely"
+
+
+async def import_iati(
+    session: AsyncSession, actor: service.Actor, content: bytes, owner: str, visibility: str
+) -> ImportReport:
+    ensure_may_write_for(actor.principal, owner)
+    try:
+        root = iati.parse(content)
+    except iati.UnsafeXml as exc:
+        raise InvalidIatiFile(str(exc)) from exc
+    items: list[ActivityOutcome] = []
+    for element in root.findall("iati-activity"):
+        mapped = iati.activity(element, owner, visibility)
+        data = iati.validated(mapped)
+        if data is None:
+            items.append(ActivityOutcome(iati_identifier=mapped.identifier, outcome="skipped", notes=mapped.notes))
+            continue
+        try:
+            async with session.begin_nested():
+                existing = await repository.by_iati_identifier(session, owner, mapped.identifier)
+                if existing is None:
+                    project = await service.register_project(session, actor, data)
+                    outcome = "imported"
+                else:
+                    editable = ProjectEditable.model_validate(data.model_dump(include=EDITABLE_FIELDS))
+                    project = await service.replace_project(session, actor, existing.id, existing.version, editable)
+                    outcome = "updated"
+        except ProblemError as exc:
+            mapped.notes.append(exc.detail or exc.title)
+            items.append(ActivityOutcome(iati_identifier=mapped.identifier, outcome="skipped", notes=mapped.notes))
+            continue
+        items.append(
+            ActivityOutcome(
+                iati_identifier=mapped.identifier, outcome=outcome, project_id=project.id, notes=mapped.notes
+            )
+        )
+    return ImportReport(
+        activities=len(items),
+        imported=sum(i.outcome == "imported" for i in items),
+        updated=sum(i.outcome == "updated" for i in items),
+        skipped=sum(i.outcome == "skipped" for i in items),
+        items=items,
+    )

@@ -1,0 +1,99 @@
+"""IATI import: the real sample files import, re-import as updates, and export again valid; a
+hostile file is refused and stores nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from lxml import etree
+
+from services.projects.imports import iati
+from shared.codelists import DATA_DIR
+from tests.reporting.test_iati_export import iati_schema
+from tests.support.waiting import eventually
+
+SAMPLES = sorted((DATA_DIR / "iati" / "samples").glob("*.xml"))
+# The owner the samples are registered for in this test: no other test writes its projects.
+OWNER = "viladecans"
+
+
+def identifiers(path: Path) -> list[str]:
+    return [
+        a.findtext("iati-identifier", "").strip() for a in etree.parse(str(path)).getroot().findall("iati-activity")
+    ]
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<iati-activities version="2.03"><iati-activity><iati-identifier>XX-&lol3;</iati-identifier>
+<title><narrative>&lol3;</narrative></title></iati-activity></iati-activities>"""
+EXTERNAL = b"""<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<iati-activities version="2.03"><iati-activity><iati-identifier>XX-1</iati-identifier>
+<title><narrative>&xxe;</narrative></title></iati-activity></iati-activities>"""
+
+
+@pytest.mark.parametrize("content", [BILLION_LAUGHS, EXTERNAL, b"<iati-activities><unclosed></iati-activities>"])
+def test_hostile_or_broken_files_are_refused_by_the_parser(content: bytes) -> None:
+    with pytest.raises(iati.UnsafeXml):
+        iati.parse(content)
+
+
+async def test_samples_import_update_and_export_valid(gateway: httpx.AsyncClient) -> None:
+    url = "/api/projects/imports/iati"
+    params = {"owner": OWNER, "visibility": "published"}
+    expected = {i for path in SAMPLES for i in identifiers(path)}
+    for path in SAMPLES:
+        report = await gateway.post(
+            url, params=params, content=path.read_bytes(), headers={"Content-Type": "application/xml"}
+        )
+        assert report.status_code == 200, report.text
+        body = report.json()
+        assert body["skipped"] == 0 and body["imported"] == body["activities"] == len(identifiers(path)), body
+        assert all(item["project_id"] for item in body["items"])
+        if path.name == "gdihub-activity.xml":  # what could not be taken is said, per activity
+            notes = [n for item in body["items"] for n in item["notes"]]
+            assert any("not a DAC code" in n for n in notes) and any("not imported" in n for n in notes)
+    again = (
+        await gateway.post(
+            url, params=params, content=SAMPLES[0].read_bytes(), headers={"Content-Type": "application/xml"}
+        )
+    ).json()
+    assert again["updated"] == again["activities"] and again["imported"] == 0
+
+    one = (
+        await gateway.post(
+            url, params=params, content=SAMPLES[1].read_bytes(), headers={"Content-Type": "application/xml"}
+        )
+    ).json()
+    project = (await gateway.get(f"/api/projects/projects/{one['items'][0]['project_id']}")).json()
+    assert project["iati_identifier"] == identifiers(SAMPLES[1])[0]
+    assert project["recipient_countries"] == [{"code": "LR", "percentage": "100.00"}]
+    assert [s["code"] for s in project["sectors"]] == ["31210"]
+
+    async def exported() -> bytes | None:
+        response = await gateway.get("/api/reporting/exports/iati", params={"reporting_org": OWNER})
+        if response.status_code != 200:
+            return None
+        found = {a.findtext("iati-identifier") for a in etree.fromstring(response.content).findall("iati-activity")}
+        return response.content if expected <= found else None
+
+    xml = await eventually(exported, what="the imported activities in the export", timeout=60)
+    schema = iati_schema()
+    assert schema.validate(etree.fromstring(xml)), schema.error_log
+
+
+async def test_a_hostile_file_is_a_422_and_stores_nothing(gateway: httpx.AsyncClient) -> None:
+    before = (await gateway.get("/api/projects/projects", params={"owner": OWNER, "limit": 1})).json()["total"]
+    for content in (BILLION_LAUGHS, EXTERNAL):
+        response = await gateway.post(
+            "/api/projects/imports/iati",
+            params={"owner": OWNER},
+            content=content,
+            headers={"Content-Type": "application/xml"},
+        )
+        assert response.status_code == 422 and response.json()["type"].endswith("/invalid-iati-file")
+    after = (await gateway.get("/api/projects/projects", params={"owner": OWNER, "limit": 1})).json()["total"]
+    assert after == before
