@@ -73,14 +73,6 @@ def point_rows(run: dict[str, float]) -> list[Row]:
             "<= 15 s, <= 300 MB peak RSS",
             {k: v for k, v in run.items() if k.startswith("export_")},
         ),
-        Row(
-            "IATI XML import of 10,000 activities",
-            "not measured: the importer (issue #8) is not built yet",
-            "-",
-            "-",
-            ">= 500 activities/s",
-            {},
-        ),
     ]
 
 
@@ -129,8 +121,10 @@ def main() -> int:
             print(f"bench: {rates[rate].scenario}: {rates[rate].figure}", flush=True)
         rows.append(rates[100])
         runs = growth(platform, sizes)
+        imported = asyncio.run(scenarios.import_at(platform))
+        print(f"bench: {imported.scenario}: {imported.figure} | {imported.limit}", flush=True)
     point = next((r for r in runs if r["size"] == POINT_SIZE), runs[-1])
-    rows += point_rows(point)
+    rows += [*point_rows(point), imported]
     now = datetime.now(UTC)
     machine = f"{host.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
     text = (

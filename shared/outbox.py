@@ -37,7 +37,12 @@ async def enqueue(session: AsyncSession, topic: str, key: str, event: CloudEvent
         )
     )
     # NOTIFY is transactional: delivered at commit, dropped on rollback, merged within a transaction.
-    await session.execute(text(f"NOTIFY {CHANNEL}"))
+    # One per transaction is enough (they merge anyway); the relay's periodic sweep covers one lost
+    # with a rolled-back savepoint.
+    transaction = session.get_transaction()
+    if session.info.get("outbox_notified") is not transaction:
+        await session.execute(text(f"NOTIFY {CHANNEL}"))
+        session.info["outbox_notified"] = transaction
 
 
 def relay_lock_id(service: str) -> int:

@@ -28,7 +28,11 @@ async def import_iati(
     except iati.UnsafeXml as exc:
         raise InvalidIatiFile(str(exc)) from exc
     items: list[ActivityOutcome] = []
-    for element in root.findall("iati-activity"):
+    elements = root.findall("iati-activity")
+    known = await repository.by_iati_identifiers(
+        session, owner, [(e.findtext("iati-identifier") or "").strip() for e in elements]
+    )
+    for element in elements:
         mapped = iati.activity(element, owner, visibility)
         data = iati.validated(mapped)
         if data is None:
@@ -36,9 +40,10 @@ async def import_iati(
             continue
         try:
             async with session.begin_nested():
-                existing = await repository.by_iati_identifier(session, owner, mapped.identifier)
+                existing = known.get(mapped.identifier)
                 if existing is None:
                     project = await service.register_project(session, actor, data)
+                    known[mapped.identifier] = project  # the same identifier twice in one file updates
                     outcome = "imported"
                 else:
                     editable = ProjectEditable.model_validate(data.model_dump(include=EDITABLE_FIELDS))

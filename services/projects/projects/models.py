@@ -39,6 +39,7 @@ class Project(Base):
             for col in ("countries", "cities", "sdg_goals", "sdg_targets", "sectors", "networks", "partners")
         ),
         Index("ix_projects_owner_status", "owner", "status"),
+        Index("ix_projects_owner_iati_identifier", "owner", "iati_identifier"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)

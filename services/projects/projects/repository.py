@@ -176,8 +176,11 @@ async def unknown_networks(session: AsyncSession, codes: list[str]) -> list[str]
     return [code for code in codes if code not in known]
 
 
-async def by_iati_identifier(session: AsyncSession, owner: str, identifier: str) -> Project | None:
+async def by_iati_identifiers(session: AsyncSession, owner: str, identifiers: list[str]) -> dict[str, Project]:
+    """The owner's projects with these IATI identifiers, in one query."""
+    if not identifiers:
+        return {}
     found = await session.execute(
-        select(Project).where(Project.owner == owner, Project.iati_identifier == identifier).limit(1)
+        select(Project).where(Project.owner == owner, Project.iati_identifier.in_(identifiers))
     )
-    return found.scalar_one_or_none()
+    return {p.iati_identifier: p for p in found.scalars()}

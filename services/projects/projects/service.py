@@ -170,8 +170,6 @@ async def register_project(
     session: AsyncSession, actor: Actor, data: ProjectCreate, project_id: uuid.UUID | None = None
 ) -> Project:
     ensure_may_write_for(actor.principal, data.owner)
-    if await repository.code_taken(session, data.owner, data.code):
-        raise ProjectCodeTaken(f"{data.owner} already uses code {data.code}")
     await _check_references(session, data, None)
     institution = codelists()["institutions"].get(data.owner)
     assert institution is not None  # validated by the schema
