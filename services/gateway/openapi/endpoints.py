@@ -1,5 +1,6 @@
-"""/openapi.json (merged) and /docs (Swagger UI over it)."""
+"""/openapi.json (merged), /docs (Swagger UI over it) and /asyncapi.json (every topic and event)."""
 
+import functools
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -8,6 +9,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 
 from services.gateway.openapi.service import OpenApiMerger
+from shared.contracts.asyncapi import document
 
 router = APIRouter(include_in_schema=False)
 
@@ -18,6 +20,16 @@ async def openapi_document(request: Request) -> dict[str, Any]:
     base = get_openapi(title="Xarxa API", version=app.version, description=app.description, routes=app.routes)
     merger: OpenApiMerger = app.state.openapi
     return await merger.document(base)
+
+
+@router.get("/asyncapi.json")
+async def asyncapi_document() -> dict[str, Any]:
+    return _asyncapi()
+
+
+@functools.cache
+def _asyncapi() -> dict[str, Any]:
+    return document()
 
 
 @router.get("/docs")
