@@ -29,7 +29,15 @@ def _ms(text: str) -> float:
 def wrk(url: str, token: str, *, connections: int = 32, seconds: int = 8, script: str | None = None) -> LoadResult:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (make bench installs it with apt-get)")
-    args = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}"]
+    args = [
+        "wrk",
+        f"-t{min(2, connections)}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-H",
+        f"Authorization: Bearer {token}",
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         if script:
             path = Path(tmp) / "script.lua"
