@@ -14,5 +14,6 @@ class Base(DeclarativeBase):
 def migration_targets() -> list[MetaData]:
     # Imported for their side effect of registering tables on Base.metadata.
     from services.projects.projects import models  # noqa: F401
+    from services.projects.updates import models as update_models  # noqa: F401
 
     return [Base.metadata, backbone_metadata]

@@ -8,6 +8,7 @@ from services.projects.consumers import CONSUMERS
 from services.projects.imports.endpoints import router as imports_router
 from services.projects.networks.endpoints import router as networks_router
 from services.projects.projects.endpoints import router as projects_router
+from services.projects.updates.endpoints import router as updates_router
 from shared.http import create_service_app
 from shared.kafka import PROJECTS_TOPIC
 
@@ -17,7 +18,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings or Settings(),
         title="Xarxa projects",
         description="Registry of the international cooperation projects of Barcelona and AMB.",
-        routers=[projects_router, imports_router, networks_router, codelists_router],
+        routers=[projects_router, updates_router, imports_router, networks_router, codelists_router],
         produces=[PROJECTS_TOPIC],
         consumers=CONSUMERS,
     )

@@ -18,6 +18,10 @@ EVENTS: dict[str, tuple[str, type[BaseModel], str, str]] = {
         for t in projects.PROJECT_EVENT_TYPES
     },
     **{
+        t: (PROJECTS_TOPIC, projects.PartnerUpdateV1, "projects", "A partner update pushed, approved or returned")
+        for t in projects.UPDATE_EVENT_TYPES
+    },
+    **{
         t: (FUNDING_TOPIC, funding.ProjectFundingV1, "funding", "A booking and the project's new funding totals")
         for t in funding.PROJECT_FUNDING_EVENT_TYPES
     },

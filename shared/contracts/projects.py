@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -176,4 +176,25 @@ class ProjectStateV1(_Part):
     documents: list[DocumentLinkV1] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     created_at: datetime
+    updated_at: datetime
+
+
+UPDATE_SUBMITTED = "update.submitted"
+UPDATE_APPROVED = "update.approved"
+UPDATE_RETURNED = "update.returned"
+UPDATE_EVENT_TYPES = (UPDATE_SUBMITTED, UPDATE_APPROVED, UPDATE_RETURNED)
+
+
+class PartnerUpdateV1(_Part):
+    """A partner's update of a project and its review state (key: project id)."""
+
+    id: uuid.UUID
+    project_id: uuid.UUID
+    owner: str
+    partner: str
+    status: Literal["submitted", "approved", "returned"]
+    version: int
+    content: dict[str, Any]
+    reviewer: str | None = None
+    comments: str | None = None
     updated_at: datetime

@@ -231,6 +231,25 @@ async def world(stack: Stack, tokens: Tokens) -> World:
 
         return build
 
+    async def push_update() -> str:
+        async with httpx.AsyncClient(base_url=stack.gateway, headers=tokens.headers("maputo")) as partner:
+            pushed = await partner.post(
+                f"/api/projects/projects/{world.draft_id}/updates",
+                json={"narrative": {"pt": "Progresso"}},
+                headers={"Idempotency-Key": f"matrix-push-{next(_codes)}"},
+            )
+        assert pushed.status_code == 201, pushed.text
+        return str(pushed.json()["id"])
+
+    one_update = await push_update()
+
+    def pushed(body: dict[str, Any] | None = None, fresh: bool = False) -> Callable[[], Awaitable[dict[str, Any]]]:
+        async def build() -> dict[str, Any]:
+            target = await push_update() if fresh else one_update
+            return {"path": {"update_id": target}, **({"json": body} if body is not None else {})}
+
+        return build
+
     def draft_listed(response: httpx.Response) -> bool:
         return world.draft_id in {p["id"] for p in response.json()["items"]}
 
@@ -274,6 +293,35 @@ async def world(stack: Stack, tokens: Tokens) -> World:
             )(),
             denied=403,
         ),
+        ("post", "/api/projects/projects/{project_id}/updates"): Case(
+            lambda: fixed(
+                {
+                    "path": {"project_id": world.draft_id},
+                    "json": {"narrative": {"pt": "Progresso"}},
+                    "headers": {"Idempotency-Key": f"matrix-{next(_codes)}"},
+                }
+            )(),
+            ok=201,
+            right="maputo",
+            denied=403,
+        ),
+        ("post", "/api/projects/updates/batch"): Case(
+            lambda: fixed(
+                {
+                    "json": {"items": [{"project_id": world.draft_id, "update": {"narrative": {"pt": "Lote"}}}]},
+                    "headers": {"Idempotency-Key": f"matrix-{next(_codes)}"},
+                }
+            )(),
+            ok=201,
+            right="maputo",
+        ),
+        # Another tenant is answered with its own (here empty) list, not a refusal.
+        ("get", "/api/projects/updates"): Case(fixed({}), right="maputo", denied=200),
+        ("get", "/api/projects/updates/{update_id}"): Case(pushed(), right="maputo"),
+        ("put", "/api/projects/updates/{update_id}"): Case(
+            pushed({"narrative": {"pt": "De novo"}}), ok=409, right="maputo", denied=403
+        ),
+        ("post", "/api/projects/updates/{update_id}/review"): Case(pushed({"decision": "approve"}, fresh=True)),
         ("get", "/api/projects/networks"): Case(fixed({})),
         ("post", "/api/projects/networks"): Case(
             lambda: fixed({"json": {"code": f"net-{next(_codes)}", "names": {"en": "A network"}}})(),

@@ -26,7 +26,7 @@ PRINCIPALS: dict[str, tuple[str, str, list[str]]] = {
     "ajuntament": ("ajuntament-barcelona", "institution", INSTITUTION_SCOPES),
     "amb": ("amb", "institution", INSTITUTION_SCOPES),
     "maputo": ("MZ-CMM", "partner", ["projects:read", "updates:push"]),
-    "noscope": ("ajuntament-barcelona", "institution", ["updates:push"]),
+    "noscope": ("ajuntament-barcelona", "institution", []),
     "entity": ("ENT-MATRIX", "partner", ["grants:apply"]),
 }
 

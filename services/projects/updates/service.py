@@ -1,0 +1,269 @@
+"""Partner updates: a partner pushes, the owning institution approves or returns, the partner may
+resubmit. Only approved actuals reach the results framework (and so the reports); a locked period
+takes none. Every step is logged (who, when) and emitted."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.projects.projects import repository as projects
+from services.projects.projects.models import Project
+from services.projects.projects.service import Actor, _bump, _record
+from services.projects.updates.models import PartnerUpdate
+from services.projects.updates.schemas import Receipt, Review, UpdateContent
+from shared.auth import OtherTenant, Principal, may_write_for
+from shared.contracts import projects as events
+from shared.events import CloudEvent, child_traceparent
+from shared.kafka import PROJECTS_TOPIC
+from shared.logs import request_id_var
+from shared.outbox import enqueue
+from shared.problems import Conflict, NotFound, Unprocessable
+
+UNIT_OR_NUMBER = {"1", "2", "3", "4"}
+
+
+class UpdateNotFound(NotFound):
+    kind, title = "update-not-found", "No such partner update"
+
+
+class NotAPartner(OtherTenant):
+    kind, title = "not-a-partner", "Only the project's partner organisations push updates for it"
+
+
+class InvalidUpdate(Unprocessable):
+    kind, title = "invalid-update", "The update does not fit the project's results framework"
+
+
+class UpdateStateConflict(Conflict):
+    kind, title = "update-state", "The update is not in a state that allows this"
+
+
+def receipt(update: PartnerUpdate, validation: list[str] | None = None) -> Receipt:
+    return Receipt(
+        id=update.id,
+        project_id=update.project_id,
+        owner=update.owner,
+        partner=update.partner,
+        status=update.status,
+        version=update.version,
+        content=update.content,
+        validation=validation if validation is not None else list(update.content.get("_validation", [])),
+        log=update.log,
+        created_at=update.created_at,
+        updated_at=update.updated_at,
+    )
+
+
+def _periods(project: Project) -> dict[tuple[str, str, str], dict[str, Any]]:
+    found = {}
+    for result in project.doc.get("results", []):
+        for indicator in result.get("indicators", []):
+            for period in indicator.get("periods", []):
+                found[(str(indicator["id"]), period["start"], period["end"])] = {
+                    **period,
+                    "_measure": indicator["measure"],
+                }
+    return found
+
+
+def validate(project: Project, content: UpdateContent) -> list[str]:
+    """Each actual must name a period of the project's framework, open, with a value its measure takes."""
+    periods = _periods(project)
+    errors: list[dict[str, Any]] = []
+    checked: list[str] = []
+    for n, actual in enumerate(content.actuals):
+        key = (str(actual.indicator_id), actual.period_start.isoformat(), actual.period_end.isoformat())
+        period = periods.get(key)
+        field = f"actuals.{n}"
+        if period is None:
+            errors.append({"field": field, "message": "no such indicator period in the project's results"})
+        elif period.get("locked"):
+            errors.append({"field": field, "message": "the period is locked (closed): it takes no new actuals"})
+        elif period["_measure"] in UNIT_OR_NUMBER and actual.value is None:
+            errors.append({"field": f"{field}.value", "message": "this indicator takes a number"})
+        elif period["_measure"] == "5" and actual.value is not None:
+            errors.append({"field": f"{field}.value", "message": "a qualitative indicator takes a comment"})
+        elif period["_measure"] == "2" and actual.value is not None and not 0 <= actual.value <= 100:
+            errors.append({"field": f"{field}.value", "message": "a percentage is between 0 and 100"})
+        else:
+            checked.append(f"actual for indicator {key[0]} {key[1]}..{key[2]}: period open, value fits")
+    for n, spend in enumerate(content.spending):
+        if spend.period_end < spend.period_start:
+            errors.append({"field": f"spending.{n}", "message": "period_end is before period_start"})
+        else:
+            checked.append(f"spending of {spend.amount} {spend.currency}: currency known")
+    if errors:
+        raise InvalidUpdate(f"{len(errors)} problem(s) in the update", errors=errors)
+    return checked
+
+
+async def _emit(session: AsyncSession, actor: Actor, event_type: str, update: PartnerUpdate) -> None:
+    last = update.log[-1]
+    state = events.PartnerUpdateV1(
+        id=update.id,
+        project_id=update.project_id,
+        owner=update.owner,
+        partner=update.partner,
+        status=update.status,
+        version=update.version,
+        content={k: v for k, v in update.content.items() if not k.startswith("_")},
+        reviewer=last.get("reviewer"),
+        comments=last.get("comments"),
+        updated_at=update.updated_at,
+    )
+    event = CloudEvent(
+        source=actor.source,
+        type=event_type,
+        subject=str(update.project_id),
+        dataschema=events.SCHEMA_BASE + event_type,
+        traceparent=child_traceparent(actor.traceparent),
+        data=state.model_dump(mode="json"),
+        xarxarequestid=request_id_var.get(),
+    )
+    await enqueue(session, PROJECTS_TOPIC, str(update.project_id), event)
+
+
+def _step(actor: Actor, action: str, **extra: Any) -> dict[str, Any]:
+    principal = actor.principal
+    return {
+        "action": action,
+        "client_id": principal.client_id,
+        "tenant": principal.tenant,
+        "at": datetime.now(UTC).isoformat(),
+        **{k: v for k, v in extra.items() if v is not None},
+    }
+
+
+async def _partner_project(session: AsyncSession, principal: Principal, project_id: uuid.UUID) -> Project:
+    project = await projects.get(session, project_id)
+    if project is None or project.archived:
+        raise NotAPartner(f"No project {project_id} that {principal.tenant} takes part in")
+    if principal.tenant not in project.partners and not principal.is_admin:
+        raise NotAPartner(f"{principal.tenant} is not a partner of project {project.code}")
+    return project
+
+
+async def push(session: AsyncSession, actor: Actor, project_id: uuid.UUID, content: UpdateContent) -> Receipt:
+    project = await _partner_project(session, actor.principal, project_id)
+    checked = validate(project, content)
+    now = datetime.now(UTC)
+    update = PartnerUpdate(
+        id=uuid.uuid4(),
+        project_id=project.id,
+        owner=project.owner,
+        partner=actor.principal.tenant,
+        status="submitted",
+        version=1,
+        content={**content.model_dump(mode="json"), "_validation": checked},
+        log=[_step(actor, "submitted")],
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(update)
+    await session.flush()
+    await _emit(session, actor, events.UPDATE_SUBMITTED, update)
+    return receipt(update, checked)
+
+
+def _visible(principal: Principal, update: PartnerUpdate) -> bool:
+    return principal.is_admin or update.partner == principal.tenant or may_write_for(principal, update.owner)
+
+
+async def get(
+    session: AsyncSession, principal: Principal, update_id: uuid.UUID, *, lock: bool = False
+) -> PartnerUpdate:
+    update = await session.get(PartnerUpdate, update_id, with_for_update=lock)
+    if update is None or not _visible(principal, update):
+        raise UpdateNotFound(f"No update {update_id}")
+    return update
+
+
+async def listing(
+    session: AsyncSession, principal: Principal, status: str | None, project_id: uuid.UUID | None
+) -> list[PartnerUpdate]:
+    """A partner sees its own submissions; an institution the updates of its projects."""
+    query = select(PartnerUpdate).order_by(PartnerUpdate.created_at.desc()).limit(500)
+    if not principal.is_admin:
+        column = PartnerUpdate.owner if principal.tenant_kind == "institution" else PartnerUpdate.partner
+        query = query.where(column == principal.tenant)
+    if status:
+        query = query.where(PartnerUpdate.status == status)
+    if project_id:
+        query = query.where(PartnerUpdate.project_id == project_id)
+    return list((await session.execute(query)).scalars())
+
+
+async def resubmit(session: AsyncSession, actor: Actor, update_id: uuid.UUID, content: UpdateContent) -> Receipt:
+    update = await get(session, actor.principal, update_id, lock=True)
+    if update.partner != actor.principal.tenant and not actor.principal.is_admin:
+        raise NotAPartner("Only the partner that pushed an update resubmits it")
+    if update.status != "returned":
+        raise UpdateStateConflict(f"The update is {update.status}; only a returned one is resubmitted")
+    project = await _partner_project(session, actor.principal, update.project_id)
+    checked = validate(project, content)
+    update.content = {**content.model_dump(mode="json"), "_validation": checked}
+    update.status = "submitted"
+    update.version += 1
+    update.updated_at = datetime.now(UTC)
+    update.log = [*update.log, _step(actor, "resubmitted")]
+    await session.flush()
+    await _emit(session, actor, events.UPDATE_SUBMITTED, update)
+    return receipt(update, checked)
+
+
+async def review(session: AsyncSession, actor: Actor, update_id: uuid.UUID, decision: Review) -> Receipt:
+    update = await get(session, actor.principal, update_id, lock=True)
+    if not may_write_for(actor.principal, update.owner):
+        raise OtherTenant(f"Only {update.owner} reviews updates of its projects")
+    if update.status != "submitted":
+        raise UpdateStateConflict(f"The update is {update.status}; only a submitted one is reviewed")
+    if decision.decision == "return" and not decision.comments:
+        raise Unprocessable(
+            "Comments are required to return an update", errors=[{"field": "comments", "message": "required"}]
+        )
+    if decision.decision == "approve":
+        await _apply_actuals(session, actor, update)
+    update.status = "approved" if decision.decision == "approve" else "returned"
+    update.version += 1
+    update.updated_at = datetime.now(UTC)
+    update.log = [
+        *update.log,
+        _step(actor, update.status, reviewer=actor.principal.client_id, comments=decision.comments),
+    ]
+    await session.flush()
+    await _emit(
+        session, actor, events.UPDATE_APPROVED if update.status == "approved" else events.UPDATE_RETURNED, update
+    )
+    return receipt(update)
+
+
+async def _apply_actuals(session: AsyncSession, actor: Actor, update: PartnerUpdate) -> None:
+    """The approved actuals into the project's results: a new project version, in its history."""
+    actuals = update.content.get("actuals", [])
+    if not actuals:
+        return
+    project = await projects.get(session, update.project_id, for_update=True)
+    assert project is not None
+    content = UpdateContent.model_validate({k: v for k, v in update.content.items() if not k.startswith("_")})
+    validate(project, content)  # again: a period may have been locked since the push
+    wanted = {(a["indicator_id"], a["period_start"], a["period_end"]): a for a in actuals}
+    results = []
+    for result in project.doc.get("results", []):
+        indicators = []
+        for indicator in result.get("indicators", []):
+            periods = []
+            for period in indicator.get("periods", []):
+                actual = wanted.get((str(indicator["id"]), period["start"], period["end"]))
+                if actual is not None:
+                    period = {**period, "actual": actual.get("value"), "actual_comment": actual.get("comment")}
+                periods.append(period)
+            indicators.append({**indicator, "periods": periods})
+        results.append({**result, "indicators": indicators})
+    before = _bump(project)
+    project.doc = {**project.doc, "results": results}
+    await _record(session, actor, project, events.PROJECT_RESULTS_CHANGED, before)
