@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -105,11 +105,13 @@ def create_service_app(
     produces: list[str],
     consumers: list[ConsumerSpec],
     version: str = "1.0.0",
+    workers: Sequence[Callable[[Runtime], Coroutine[Any, Any, None]]] = (),
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, settings.log_level)
         runtime = Runtime.build(settings, produces, consumers)
+        runtime.workers = list(workers)
         app.state.runtime = runtime
         app.state.sessions = runtime.sessions
         app.state.token_verifier = TokenVerifier(settings.jwt_issuer, jwks_keys(settings.jwks_url))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import text
@@ -38,6 +40,8 @@ class Runtime:
     produces: list[str]
     relay: OutboxRelay | None = None
     consumers: list[IdempotentConsumer] = field(default_factory=list)
+    # Long-running jobs of the service besides relay and consumers (e.g. webhook deliveries).
+    workers: list[Callable[[Runtime], Coroutine[Any, Any, None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _kafka_ok_until: float = 0.0
 
@@ -75,6 +79,8 @@ class Runtime:
 
     async def start(self) -> None:
         self.tasks.append(asyncio.create_task(self._prepare_then_run(), name="kafka-workers"))
+        if self.settings.consumers_enabled:
+            self.tasks += [asyncio.create_task(worker(self), name=worker.__name__) for worker in self.workers]
 
     async def _prepare_then_run(self) -> None:
         # Topics are created in the background so a service starts (and accepts writes into its

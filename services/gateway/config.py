@@ -37,4 +37,9 @@ class Settings(BaseSettings):
 
     def upstreams(self) -> dict[str, str]:
         """Path segment after /api/ -> base URL of the service that owns it."""
-        return {"projects": self.projects_url, "funding": self.funding_url, "reporting": self.reporting_url}
+        return {
+            "projects": self.projects_url,
+            "funding": self.funding_url,
+            "reporting": self.reporting_url,
+            "integrations": self.reporting_url,  # webhooks live with reporting, next to the topics it reads
+        }

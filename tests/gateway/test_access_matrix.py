@@ -32,6 +32,9 @@ CELL_PRINCIPAL = {
     "right tenant": "ajuntament",
 }
 _codes = itertools.count(1)
+# Years no other test declares, each used once (a declared year needs If-Match to change).
+_fresh_years = itertools.count(1990)
+_declared_years = itertools.count(2100, -1)
 
 
 @dataclass
@@ -122,7 +125,7 @@ async def world(stack: Stack, tokens: Tokens) -> World:
 
     def declared_year() -> Callable[[], Awaitable[dict[str, Any]]]:
         async def build() -> dict[str, Any]:
-            year = 2040 + next(_codes) % 60
+            year = next(_declared_years)
             await as_admin(
                 "PUT",
                 f"/api/funding/institutions/ajuntament-barcelona/years/{year}",
@@ -136,7 +139,7 @@ async def world(stack: Stack, tokens: Tokens) -> World:
     def fresh_year() -> Callable[[], Awaitable[dict[str, Any]]]:
         async def build() -> dict[str, Any]:
             return {
-                "path": {"institution": "ajuntament-barcelona", "year": 1990 + next(_codes) % 50},
+                "path": {"institution": "ajuntament-barcelona", "year": next(_fresh_years)},
                 "json": {"own_revenues_eur": "1000.00"},
             }
 
@@ -249,6 +252,28 @@ async def world(stack: Stack, tokens: Tokens) -> World:
             return {"path": {"update_id": target}, **({"json": body} if body is not None else {})}
 
         return build
+
+    async def subscribed() -> str:
+        async with httpx.AsyncClient(base_url=stack.gateway, headers=tokens.headers("ajuntament")) as owner:
+            created = await owner.post(
+                "/api/integrations/webhooks",
+                json={"url": "http://127.0.0.1:9/matrix", "event_types": ["project.registered"]},
+            )
+        assert created.status_code == 201, created.text
+        return str(created.json()["id"])
+
+    subscription_id = await subscribed()
+    await as_admin("POST", "/api/projects/projects", json=project_payload(code=f"MATRIX-HOOK-{next(_codes)}"))
+
+    async def a_delivery() -> str | None:
+        async with httpx.AsyncClient(base_url=stack.gateway, headers=tokens.headers("ajuntament")) as owner:
+            items = (await owner.get(f"/api/integrations/webhooks/{subscription_id}/deliveries")).json()["items"]
+        return str(items[0]["id"]) if items else None
+
+    delivery_id = await eventually(a_delivery, what="a webhook delivery for the matrix")
+
+    async def fresh_subscription() -> dict[str, Any]:
+        return {"path": {"subscription_id": await subscribed()}}
 
     def draft_listed(response: httpx.Response) -> bool:
         return world.draft_id in {p["id"] for p in response.json()["items"]}
@@ -443,6 +468,17 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ),
         ("get", "/api/funding/grants/master-plan/{institution}"): Case(
             fixed({"path": {"institution": "ajuntament-barcelona"}})
+        ),
+        ("post", "/api/integrations/webhooks"): Case(
+            fixed({"json": {"url": "http://127.0.0.1:9/matrix", "event_types": ["funding.budget-set"]}}), ok=201
+        ),
+        ("get", "/api/integrations/webhooks"): Case(fixed({})),
+        ("delete", "/api/integrations/webhooks/{subscription_id}"): Case(fresh_subscription, ok=204),
+        ("get", "/api/integrations/webhooks/{subscription_id}/deliveries"): Case(
+            fixed({"path": {"subscription_id": subscription_id}})
+        ),
+        ("post", "/api/integrations/webhooks/deliveries/{delivery_id}/replay"): Case(
+            fixed({"path": {"delivery_id": delivery_id}})
         ),
         ("get", "/api/reporting/portfolio"): Case(fixed({})),
         ("get", "/api/reporting/sdg"): Case(fixed({"params": {"method": "equal-split"}})),
