@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from services.funding.config import Settings
 from services.funding.consumers import CONSUMERS
 from services.funding.grants.endpoints import router as grants_router
+from services.funding.imports.endpoints import router as imports_router
 from services.funding.institutions.endpoints import router as institutions_router
 from services.funding.ledger.endpoints import router as ledger_router
 from services.funding.project_refs.endpoints import router as project_refs_router
@@ -19,7 +20,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings or Settings(),
         title="Xarxa funding",
         description="Funding sources, budgets, the 0.7 % commitment, the transaction ledger and the annual grant call.",
-        routers=[grants_router, ledger_router, institutions_router, sources_router, rates_router, project_refs_router],
+        routers=[
+            grants_router,
+            imports_router,
+            ledger_router,
+            institutions_router,
+            sources_router,
+            rates_router,
+            project_refs_router,
+        ],
         produces=[FUNDING_TOPIC],
         consumers=CONSUMERS,
     )

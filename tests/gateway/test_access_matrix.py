@@ -347,6 +347,29 @@ async def world(stack: Stack, tokens: Tokens) -> World:
             pushed({"narrative": {"pt": "De novo"}}), ok=409, right="maputo", denied=403
         ),
         ("post", "/api/projects/updates/{update_id}/review"): Case(pushed({"decision": "approve"}, fresh=True)),
+        ("get", "/api/projects/imports/csv/template"): Case(fixed({})),
+        ("post", "/api/projects/imports/csv"): Case(
+            lambda: fixed(
+                {
+                    "params": {"owner": "ajuntament-barcelona"},
+                    "content": f"code,title_ca\nMATRIX-CSV-{next(_codes)},Importat\n".encode(),
+                    "content_type": "text/csv",
+                }
+            )(),
+            denied=403,
+        ),
+        ("get", "/api/funding/imports/transactions/template"): Case(fixed({})),
+        ("post", "/api/funding/imports/transactions"): Case(
+            fixed(
+                {
+                    "params": {"owner": "ajuntament-barcelona"},
+                    "content": b"project_code,transaction_type,amount,currency,value_date,instrument\n"
+                    b"MATRIX-PUB,2,10.00,EUR,2025-03-10,conveni\n",
+                    "content_type": "text/csv",
+                }
+            ),
+            denied=403,
+        ),
         ("get", "/api/projects/networks"): Case(fixed({})),
         ("post", "/api/projects/networks"): Case(
             lambda: fixed({"json": {"code": f"net-{next(_codes)}", "names": {"en": "A network"}}})(),

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import PlainTextResponse
 
-from services.projects.imports import service
-from services.projects.imports.schemas import ImportReport
+from services.projects.imports import service, tables
+from services.projects.imports.schemas import CsvReport, ImportReport
 from services.projects.projects import service as projects
 from shared.auth import Principal, access, requires
 from shared.http import SessionDep, runtime_of
@@ -37,3 +38,39 @@ async def import_iati(
 ) -> ImportReport:
     actor = projects.Actor(principal, request_id_var.get(), runtime_of(request).settings.source, traceparent)
     return await service.import_iati(session, actor, await request.body(), owner, visibility)
+
+
+@router.get(
+    "/csv/template",
+    response_class=PlainTextResponse,
+    openapi_extra=access("none"),
+    responses={200: {"content": {"text/csv": {}}}},
+    summary="The CSV template of the project import, with an example row",
+)
+async def csv_template() -> PlainTextResponse:
+    return PlainTextResponse(
+        tables.template(),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="xarxa-projects-template.csv"'},
+    )
+
+
+@router.post(
+    "/csv",
+    response_model=CsvReport,
+    openapi_extra={
+        **access("required", ("projects:write",), tenant="owner"),
+        "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}},
+    },
+    responses=problem_responses(service.InvalidCsvFile),
+    summary="Projects from a CSV with the template's columns: a result per row, errors by column",
+)
+async def import_csv(
+    request: Request,
+    session: SessionDep,
+    principal: Annotated[Principal, requires("projects:write")],
+    owner: Annotated[str, Query(max_length=64, description="The institution the projects are registered for")],
+    traceparent: Annotated[str | None, Header()] = None,
+) -> CsvReport:
+    actor = projects.Actor(principal, request_id_var.get(), runtime_of(request).settings.source, traceparent)
+    return await service.import_csv(session, actor, await request.body(), owner)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -21,3 +21,18 @@ class ImportReport(BaseModel):
     updated: int
     skipped: int
     items: list[ActivityOutcome]
+
+
+class RowOutcome(BaseModel):
+    row: int
+    code: str
+    outcome: Literal["imported", "refused"]
+    project_id: uuid.UUID | None = None
+    errors: list[dict[str, Any]] = []
+
+
+class CsvReport(BaseModel):
+    rows: int
+    imported: int
+    refused: int
+    items: list[RowOutcome]

@@ -4,15 +4,20 @@ owner (same IATI identifier) is updated in place."""
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.projects.imports import iati
-from services.projects.imports.schemas import ActivityOutcome, ImportReport
+from services.projects.imports import iati, tables
+from services.projects.imports.schemas import ActivityOutcome, CsvReport, ImportReport, RowOutcome
 from services.projects.projects import repository, service
 from services.projects.projects.schemas import ProjectEditable
 from services.projects.projects.service import EDITABLE_FIELDS
 from shared.auth import ensure_may_write_for
 from shared.problems import ProblemError, Unprocessable
+
+
+class InvalidCsvFile(Unprocessable):
+    kind, title = "invalid-csv-file", "The CSV file cannot be read with the template's columns"
 
 
 class InvalidIatiFile(Unprocessable):
@@ -65,3 +70,31 @@ async def import_iati(
         skipped=sum(i.outcome == "skipped" for i in items),
         items=items,
     )
+
+
+async def import_csv(session: AsyncSession, actor: service.Actor, content: bytes, owner: str) -> CsvReport:
+    """Each row a project, on its own (a savepoint); errors by row number (the header is row 1)."""
+    ensure_may_write_for(actor.principal, owner)
+    try:
+        found = tables.rows(content)
+    except tables.CsvError as exc:
+        raise InvalidCsvFile(str(exc)) from exc
+    results: list[RowOutcome] = []
+    for number, row in enumerate(found, start=2):
+        try:
+            data = tables.project(row, owner)
+        except ValidationError as exc:
+            results.append(
+                RowOutcome(row=number, code=row.get("code", ""), outcome="refused", errors=tables.field_errors(exc))
+            )
+            continue
+        try:
+            async with session.begin_nested():
+                project = await service.register_project(session, actor, data)
+        except ProblemError as exc:
+            errors = exc.errors or [{"field": "", "message": exc.detail or exc.title}]
+            results.append(RowOutcome(row=number, code=data.code, outcome="refused", errors=errors))
+            continue
+        results.append(RowOutcome(row=number, code=data.code, outcome="imported", project_id=project.id))
+    imported = sum(r.outcome == "imported" for r in results)
+    return CsvReport(rows=len(results), imported=imported, refused=len(results) - imported, items=results)
