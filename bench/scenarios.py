@@ -317,10 +317,12 @@ async def rebuild_at(platform: Platform, projects: int) -> dict[str, float]:
     }
 
 
-async def wait_caught_up(bootstrap: str, group: str = "xarxa.reporting", timeout: float = 600) -> float:
+async def wait_caught_up(
+    bootstrap: str, group: str = "xarxa.reporting", timeout: float = 600, topics: tuple[str, ...] = TOPICS
+) -> float:
     """Wait until the live consumer has committed the topics' ends (it re-reads what the rebuild
     replayed, finding it all in its inbox), so that it does not compete with what is measured."""
-    partitions = await topic_partitions(bootstrap, TOPICS)
+    partitions = await topic_partitions(bootstrap, topics)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
     await consumer.start()
     ends = await consumer.end_offsets(partitions)
