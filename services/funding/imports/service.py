@@ -3,8 +3,6 @@ column; projects are named by their code in the owner institution."""
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from typing import Any, Literal
 
@@ -15,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.funding.ledger.schemas import TransactionCreate
 from services.funding.ledger.service import Actor, record_transaction
 from services.funding.project_refs.models import ProjectRef
+from shared import csv_tables
 from shared.auth import ensure_may_write_for
 from shared.problems import ProblemError, Unprocessable
 
@@ -42,7 +41,6 @@ EXAMPLE = {
     "receiver_org": "Conselho Municipal de Maputo",
     "description": "Primer tram",
 }
-MAX_ROWS = 5000
 
 
 class InvalidCsvFile(Unprocessable):
@@ -65,31 +63,15 @@ class CsvReport(BaseModel):
 
 
 def template() -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerow(EXAMPLE)
-    return out.getvalue()
-
-
-def _rows(content: bytes) -> list[dict[str, str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidCsvFile("the file is not UTF-8") from exc
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    unknown = sorted(set(reader.fieldnames or []) - set(COLUMNS))
-    if not reader.fieldnames or "project_code" not in reader.fieldnames or unknown:
-        raise InvalidCsvFile(f"the header must use the template's columns (unknown: {', '.join(unknown) or 'none'})")
-    found = [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
-    if len(found) > MAX_ROWS:
-        raise InvalidCsvFile(f"at most {MAX_ROWS} rows per file")
-    return found
+    return csv_tables.template(COLUMNS, EXAMPLE)
 
 
 async def import_transactions(session: AsyncSession, actor: Actor, content: bytes, owner: str) -> CsvReport:
     ensure_may_write_for(actor.principal, owner)
-    found = _rows(content)
+    try:
+        found = csv_tables.read_rows(content, COLUMNS, "project_code")
+    except csv_tables.CsvError as exc:
+        raise InvalidCsvFile(str(exc)) from exc
     codes = {row.get("project_code", "") for row in found}
     refs = {
         ref.code: ref

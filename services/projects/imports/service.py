@@ -12,6 +12,7 @@ from services.projects.imports.schemas import ActivityOutcome, CsvReport, Import
 from services.projects.projects import repository, service
 from services.projects.projects.schemas import ProjectEditable
 from services.projects.projects.service import EDITABLE_FIELDS
+from shared import csv_tables
 from shared.auth import ensure_may_write_for
 from shared.problems import ProblemError, Unprocessable
 
@@ -77,7 +78,7 @@ async def import_csv(session: AsyncSession, actor: service.Actor, content: bytes
     ensure_may_write_for(actor.principal, owner)
     try:
         found = tables.rows(content)
-    except tables.CsvError as exc:
+    except csv_tables.CsvError as exc:
         raise InvalidCsvFile(str(exc)) from exc
     results: list[RowOutcome] = []
     for number, row in enumerate(found, start=2):

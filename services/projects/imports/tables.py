@@ -8,12 +8,11 @@ visibility, modality, partner_city, partner_country, sdg_goals ("5:60;11:40"), s
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from pydantic import ValidationError
 
+from shared import csv_tables
 from shared.contracts.project_input import ProjectCreate
 
 COLUMNS = [
@@ -51,34 +50,14 @@ EXAMPLE = {
     "planned_start": "2026-01-01",
     "planned_end": "2027-12-31",
 }
-MAX_ROWS = 5000
-
-
-class CsvError(ValueError):
-    """The file itself cannot be read (encoding, header)."""
 
 
 def template() -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerow(EXAMPLE)
-    return out.getvalue()
+    return csv_tables.template(COLUMNS, EXAMPLE)
 
 
 def rows(content: bytes) -> list[dict[str, str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CsvError("the file is not UTF-8") from exc
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    unknown = sorted(set(reader.fieldnames or []) - set(COLUMNS))
-    if not reader.fieldnames or "code" not in reader.fieldnames or unknown:
-        raise CsvError(f"the header must use the template's columns (unknown: {', '.join(unknown) or 'none'})")
-    found = [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
-    if len(found) > MAX_ROWS:
-        raise CsvError(f"at most {MAX_ROWS} rows per file")
-    return found
+    return csv_tables.read_rows(content, COLUMNS, "code")
 
 
 def _pairs(text: str, key: str, value: str) -> list[dict[str, str]]:
