@@ -204,12 +204,13 @@ def _open_call(client: httpx.Client, entities: dict[str, str], year: int) -> Non
         )
 
 
-def load_grants_demo(client: httpx.Client, *, only_if_empty: bool = True) -> None:
-    """Load the demo calls unless some call exists already."""
-    if only_if_empty and _ok(client.get("/api/funding/grants/calls"), "calls")["items"]:
+def load_grants_demo(client: httpx.Client) -> None:
+    """Load the demo calls unless they are there already (this year's demo call marks them)."""
+    year = datetime.now(UTC).year
+    calls = _ok(client.get("/api/funding/grants/calls", params={"institution": "ajuntament-barcelona"}), "calls")
+    if any(call["code"] == f"CONV-{year}" for call in calls["items"]):
         return
     entities = _entities(client)
-    year = datetime.now(UTC).year
     _past_call(client, entities, year - 2, finished=True)
     _past_call(client, entities, year - 1, finished=False)
     _open_call(client, entities, year)

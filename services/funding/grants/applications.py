@@ -49,7 +49,7 @@ class InvalidScores(Unprocessable):
     kind, title = "invalid-scores", "The score sheet does not fit the call's criteria"
 
 
-def _decimal_sheets(sheets: dict[str, dict[str, str]]) -> dict[str, dict[str, Decimal]]:
+def decimal_sheets(sheets: dict[str, dict[str, str]]) -> dict[str, dict[str, Decimal]]:
     return {who: {c: Decimal(p) for c, p in points.items()} for who, points in sheets.items()}
 
 
@@ -60,7 +60,7 @@ def criteria_of(call: GrantCall) -> list[str]:
 def application_read(
     call: GrantCall, application: GrantApplication, steps: list[GrantApplicationStep]
 ) -> ApplicationRead:
-    sheets = _decimal_sheets(application.scores)
+    sheets = decimal_sheets(application.scores)
     return ApplicationRead(
         id=application.id,
         call_id=application.call_id,
@@ -159,10 +159,9 @@ async def _applicant(session: AsyncSession, principal: Principal, data: Applicat
 
 async def submit(session: AsyncSession, actor: Actor, call_id: uuid.UUID, data: ApplicationCreate) -> GrantApplication:
     entity = await _applicant(session, actor.principal, data)
+    await visible_call(session, actor.principal, call_id)  # unknown and unpublished calls are 404
     call = await repository.call(session, call_id, lock=True)
-    if call is None or call.status == "draft":
-        await visible_call(session, actor.principal, call_id)  # raises the not-found problem
-        raise AssertionError("unreachable")
+    assert call is not None
     now = data.submitted_at or datetime.now(UTC)
     opens, closes = datetime.fromisoformat(call.rules["opens_at"]), datetime.fromisoformat(call.rules["closes_at"])
     if call.status != "open" or not opens <= now < closes:
@@ -276,7 +275,7 @@ def _apply_sheets(call: GrantCall, application: GrantApplication, sheets: list[S
     for sheet in sheets:
         scores[sheet.evaluator] = _validated_sheet(call, sheet)
     application.scores = scores
-    application.total_score = total_score(_decimal_sheets(scores), criteria_of(call))
+    application.total_score = total_score(decimal_sheets(scores), criteria_of(call))
 
 
 async def score(session: AsyncSession, actor: Actor, application_id: uuid.UUID, sheet: ScoreSheet) -> GrantApplication:

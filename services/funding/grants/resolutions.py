@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.grants import events, repository
 from services.funding.grants.allocation import Allocation, Candidate, ModalityBudget, allocate
-from services.funding.grants.applications import criteria_of, move
+from services.funding.grants.applications import criteria_of, decimal_sheets, move
 from services.funding.grants.calls import CallStatusConflict, move_call, officer_call, visible_call
 from services.funding.grants.grant_money import book_commitments
 from services.funding.grants.models import GrantApplication, GrantCall, GrantEntity
@@ -49,8 +49,7 @@ def _candidates(call: GrantCall, applications: list[GrantApplication]) -> list[C
     criteria = criteria_of(call)
     candidates = []
     for a in applications:
-        sheets = {who: {c: Decimal(p) for c, p in pts.items()} for who, pts in a.scores.items()}
-        by_criterion = criterion_scores(sheets, criteria)
+        by_criterion = criterion_scores(decimal_sheets(a.scores), criteria)
         candidates.append(
             Candidate(
                 id=str(a.id),

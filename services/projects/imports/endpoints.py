@@ -9,10 +9,9 @@ from fastapi.responses import PlainTextResponse
 
 from services.projects.imports import service, tables
 from services.projects.imports.schemas import CsvReport, ImportReport
-from services.projects.projects import service as projects
+from services.projects.projects.endpoints import request_actor
 from shared.auth import Principal, access, requires
-from shared.http import SessionDep, runtime_of
-from shared.logs import request_id_var
+from shared.http import SessionDep
 from shared.problems import problem_responses
 
 router = APIRouter(prefix="/api/projects/imports", tags=["imports"])
@@ -36,7 +35,7 @@ async def import_iati(
     visibility: Literal["draft", "published"] = "draft",
     traceparent: Annotated[str | None, Header()] = None,
 ) -> ImportReport:
-    actor = projects.Actor(principal, request_id_var.get(), runtime_of(request).settings.source, traceparent)
+    actor = request_actor(request, principal, traceparent)
     return await service.import_iati(session, actor, await request.body(), owner, visibility)
 
 
@@ -72,5 +71,5 @@ async def import_csv(
     owner: Annotated[str, Query(max_length=64, description="The institution the projects are registered for")],
     traceparent: Annotated[str | None, Header()] = None,
 ) -> CsvReport:
-    actor = projects.Actor(principal, request_id_var.get(), runtime_of(request).settings.source, traceparent)
+    actor = request_actor(request, principal, traceparent)
     return await service.import_csv(session, actor, await request.body(), owner)

@@ -68,7 +68,8 @@ def _respond(response: Response, project: Project, accept_language: str | None) 
     return read
 
 
-def _actor(request: Request, principal: Principal, traceparent: str | None) -> service.Actor:
+def request_actor(request: Request, principal: Principal, traceparent: str | None) -> service.Actor:
+    """Who makes a change through this request (also used by the imports and updates endpoints)."""
     return service.Actor(principal, request_id_var.get(), runtime_of(request).settings.source, traceparent)
 
 
@@ -93,7 +94,7 @@ async def create_project(
     accept_language: AcceptLanguage = None,
 ) -> Response:
     async def register() -> StoredResponse:
-        project = await service.register_project(session, _actor(request, principal, traceparent), body)
+        project = await service.register_project(session, request_actor(request, principal, traceparent), body)
         read = _read(project, accept_language)
         headers = {
             "Location": f"{router.prefix}/{project.id}",
@@ -188,7 +189,7 @@ async def _change(
     accept_language: AcceptLanguage = None,
 ) -> Change:
     return Change(
-        session, _actor(request, principal, traceparent), required_version(if_match), response, accept_language
+        session, request_actor(request, principal, traceparent), required_version(if_match), response, accept_language
     )
 
 

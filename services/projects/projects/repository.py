@@ -49,11 +49,6 @@ async def get(session: AsyncSession, project_id: uuid.UUID, *, for_update: bool 
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def code_taken(session: AsyncSession, owner: str, code: str) -> bool:
-    found = await session.execute(select(Project.id).where(Project.owner == owner, Project.code == code))
-    return found.first() is not None
-
-
 async def parent_chain(session: AsyncSession, project_id: uuid.UUID, limit: int = 20) -> list[uuid.UUID]:
     """The ids from `project_id` up through its parents (bounded, for cycle checks)."""
     chain: list[uuid.UUID] = []

@@ -294,6 +294,28 @@ async def replace_results(
     return await _record(session, actor, project, events.PROJECT_RESULTS_CHANGED, before)
 
 
+async def record_actuals(
+    session: AsyncSession, actor: Actor, project: Project, actuals: dict[tuple[str, str, str], tuple[Any, Any]]
+) -> Project:
+    """Approved actuals, (indicator id, period start, period end) -> (value, comment), written into
+    the results framework as a new version of the (locked) project; the caller checked the periods."""
+    results = []
+    for result in project.doc.get("results", []):
+        indicators = []
+        for indicator in result.get("indicators", []):
+            periods = []
+            for period in indicator.get("periods", []):
+                actual = actuals.get((str(indicator["id"]), period["start"], period["end"]))
+                if actual is not None:
+                    period = {**period, "actual": actual[0], "actual_comment": actual[1]}
+                periods.append(period)
+            indicators.append({**indicator, "periods": periods})
+        results.append({**result, "indicators": indicators})
+    before = _bump(project)
+    project.doc = {**project.doc, "results": results}
+    return await _record(session, actor, project, events.PROJECT_RESULTS_CHANGED, before)
+
+
 def _keep_locked_periods(current: list[dict[str, Any]], new: list[Result]) -> None:
     """A locked (closed) reporting period keeps its actuals."""
     locked: dict[tuple[str, str, str], Any] = {}

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel
 
-from services.projects.projects import service as projects
+from services.projects.projects.endpoints import request_actor
 from services.projects.updates import service
 from services.projects.updates.schemas import (
     Batch,
@@ -20,9 +20,8 @@ from services.projects.updates.schemas import (
     UpdateContent,
 )
 from shared.auth import Principal, access, requires
-from shared.http import SessionDep, runtime_of
+from shared.http import SessionDep
 from shared.idempotency import IdempotencyKeyReused, StoredResponse, create_once
-from shared.logs import request_id_var
 from shared.problems import PreconditionRequired, ProblemError, problem_responses
 
 router = APIRouter(prefix="/api/projects", tags=["partner updates"])
@@ -34,10 +33,6 @@ IdempotencyKey = Annotated[
 ]
 PUSH = access("required", ("updates:push",), tenant="owner-or-partner")
 PUSH_ERRORS = problem_responses(service.NotAPartner, service.InvalidUpdate, PreconditionRequired, IdempotencyKeyReused)
-
-
-def _actor(request: Request, principal: Principal, traceparent: str | None) -> projects.Actor:
-    return projects.Actor(principal, request_id_var.get(), runtime_of(request).settings.source, traceparent)
 
 
 def _required(key: str | None) -> str:
@@ -73,7 +68,7 @@ async def push(
     idempotency_key: IdempotencyKey = None,
     traceparent: Annotated[str | None, Header()] = None,
 ) -> Response:
-    actor = _actor(request, principal, traceparent)
+    actor = request_actor(request, principal, traceparent)
 
     async def make() -> BaseModel:
         return await service.push(session, actor, project_id, body)
@@ -97,7 +92,7 @@ async def push_batch(
     idempotency_key: IdempotencyKey = None,
     traceparent: Annotated[str | None, Header()] = None,
 ) -> Response:
-    actor = _actor(request, principal, traceparent)
+    actor = request_actor(request, principal, traceparent)
 
     async def make() -> BaseModel:
         results = []
@@ -158,7 +153,7 @@ async def resubmit(
     principal: Pusher,
     traceparent: Annotated[str | None, Header()] = None,
 ) -> Receipt:
-    return await service.resubmit(session, _actor(request, principal, traceparent), update_id, body)
+    return await service.resubmit(session, request_actor(request, principal, traceparent), update_id, body)
 
 
 @router.post(
@@ -176,4 +171,4 @@ async def review(
     principal: Reviewer,
     traceparent: Annotated[str | None, Header()] = None,
 ) -> Receipt:
-    return await service.review(session, _actor(request, principal, traceparent), update_id, body)
+    return await service.review(session, request_actor(request, principal, traceparent), update_id, body)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.projects import repository as projects
 from services.projects.projects.models import Project
-from services.projects.projects.service import Actor, _bump, _record
+from services.projects.projects.service import Actor, record_actuals
 from services.projects.updates.models import PartnerUpdate
 from services.projects.updates.schemas import Receipt, Review, UpdateContent
 from shared.auth import OtherTenant, Principal, may_write_for
@@ -251,19 +251,9 @@ async def _apply_actuals(session: AsyncSession, actor: Actor, update: PartnerUpd
     assert project is not None
     content = UpdateContent.model_validate({k: v for k, v in update.content.items() if not k.startswith("_")})
     validate(project, content)  # again: a period may have been locked since the push
-    wanted = {(a["indicator_id"], a["period_start"], a["period_end"]): a for a in actuals}
-    results = []
-    for result in project.doc.get("results", []):
-        indicators = []
-        for indicator in result.get("indicators", []):
-            periods = []
-            for period in indicator.get("periods", []):
-                actual = wanted.get((str(indicator["id"]), period["start"], period["end"]))
-                if actual is not None:
-                    period = {**period, "actual": actual.get("value"), "actual_comment": actual.get("comment")}
-                periods.append(period)
-            indicators.append({**indicator, "periods": periods})
-        results.append({**result, "indicators": indicators})
-    before = _bump(project)
-    project.doc = {**project.doc, "results": results}
-    await _record(session, actor, project, events.PROJECT_RESULTS_CHANGED, before)
+    await record_actuals(
+        session,
+        actor,
+        project,
+        {(a["indicator_id"], a["period_start"], a["period_end"]): (a.get("value"), a.get("comment")) for a in actuals},
+    )
