@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -25,6 +25,7 @@ SCOPES: dict[str, str] = {
     "projects:read": "Read projects, including drafts of your own tenant",
     "projects:write": "Create and change your institution's projects",
     "funding:write": "Record budgets, revenues and transactions of your institution",
+    "rates:write": "Set exchange rates: finance administration",
     "updates:push": "Push partner updates for projects you participate in",
     "updates:review": "Review partner updates of your institution's projects",
     "grants:apply": "Apply to grant calls, object, accept and justify grants as an entity",
@@ -119,8 +120,16 @@ class TokenVerifier:
     _fetched_at: float = -1e9
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _verified: dict[str, tuple[Principal, float]] = field(default_factory=dict)
+    # Client ids whose tokens are refused from the moment they are revoked (shared/revocations.py).
+    revoked: Container[str] = field(default_factory=frozenset)
 
     async def verify(self, token: str) -> Principal:
+        principal = await self._verify(token)
+        if principal.client_id in self.revoked:
+            raise Unauthorized("The client of this token has been revoked")
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         cached = self._verified.get(token)
         if cached is not None and cached[1] > time.time():
             return cached[0]

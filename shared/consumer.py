@@ -18,12 +18,12 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from pydantic import ValidationError
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.backbone import inbox
 from shared.db import transaction
+from shared.db_errors import is_transient
 from shared.events import CloudEvent
 from shared.kafka import dead_letter_topic
 
@@ -36,25 +36,6 @@ BatchHandler = Callable[[AsyncSession, list[CloudEvent]], Awaitable[None]]
 
 class PoisonMessage(Exception):
     """The message can never be applied (undecodable, or refused by the handler)."""
-
-
-def is_transient(error: BaseException) -> bool:
-    """Errors that say the database or network is unavailable, not that the message is bad."""
-    if isinstance(error, (OSError, ConnectionError, asyncio.TimeoutError)):
-        return True
-    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
-        return True
-    if isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError)):
-        return True
-    name = type(getattr(error, "orig", None) or error).__name__
-    return name in {
-        "CannotConnectNowError",
-        "ConnectionDoesNotExistError",
-        "ConnectionFailureError",
-        "InterfaceError",
-        "TooManyConnectionsError",
-        "AdminShutdownError",
-    }
 
 
 @dataclass

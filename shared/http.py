@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
+import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -18,6 +21,7 @@ from shared.db import transaction
 from shared.guards import InputGuardMiddleware
 from shared.logs import configure_logging, request_id_var
 from shared.problems import install_problem_handlers, problem_response
+from shared.revocations import RevokedClients, follow_gateway_revocations, revocations_url
 from shared.runtime import ConsumerSpec, Runtime
 from shared.settings import ServiceSettings
 
@@ -26,23 +30,40 @@ log = logging.getLogger("xarxa.http")
 REQUEST_ID_HEADER = "x-request-id"
 
 
-class RequestIdMiddleware:
-    """Take the caller's X-Request-ID (the gateway always sends one) or make one; echo it back."""
+_SAFE_ID = re.compile(r"[^A-Za-z0-9._:@/+=-]")
 
-    def __init__(self, app: ASGIApp) -> None:
+
+def sanitised_request_id(value: bytes) -> str | None:
+    """A caller's request id reduced to printable token characters (no log or header injection)."""
+    cleaned = _SAFE_ID.sub("", value.decode("latin-1"))[:128]
+    return cleaned or None
+
+
+class RequestIdMiddleware:
+    """Give every request an id and echo it back.
+
+    At the edge (`generate=True`, the gateway) the id is always the platform's own, so that ids in
+    logs and the audit trail are unique and unforgeable; a caller's X-Request-ID is kept apart,
+    sanitised, as `client_request_id`. Behind the gateway, services take the gateway's id.
+    """
+
+    def __init__(self, app: ASGIApp, generate: bool = False) -> None:
         self.app = app
+        self.generate = generate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = None
-        for name, value in scope["headers"]:
-            if name == b"x-request-id":
-                request_id = value.decode("latin-1")[:128]
-                break
-        request_id = request_id or uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        sent = next((value for name, value in scope["headers"] if name == b"x-request-id"), None)
+        caller_id = sanitised_request_id(sent) if sent is not None else None
+        state = scope.setdefault("state", {})
+        if self.generate:
+            request_id = uuid.uuid4().hex
+            state["client_request_id"] = caller_id
+        else:
+            request_id = caller_id or uuid.uuid4().hex
+        state["request_id"] = request_id
         token = request_id_var.set(request_id)
 
         async def send_with_id(message: Message) -> None:
@@ -72,26 +93,60 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 
 
+class ProbeCache:
+    """Probe results kept for a moment: a flood of health checks costs one probe per interval."""
+
+    def __init__(self, seconds: float = 1.0) -> None:
+        self.seconds = seconds
+        self._results: dict[str, tuple[float, str]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def check(self, name: str, probe: Callable[[], Awaitable[None]]) -> str:
+        lock = self._locks.setdefault(name, asyncio.Lock())
+        async with lock:  # concurrent probes of one dependency wait for a single attempt
+            cached = self._results.get(name)
+            if cached is not None and cached[0] > time.monotonic():
+                return cached[1]
+            try:
+                await asyncio.wait_for(probe(), timeout=5)
+                result = "ok"
+            except Exception as exc:  # noqa: BLE001 - any failure is "unavailable"
+                result = f"unavailable: {type(exc).__name__}"
+            self._results[name] = (time.monotonic() + self.seconds, result)
+            return result
+
+
 def health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
+    probes = ProbeCache()
 
-    @router.get("/healthz", summary="Liveness", openapi_extra=access("none"))
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @router.get(
+        "/healthz",
+        summary="Liveness, with the state of the broker (events wait in the outbox while it is away)",
+        openapi_extra=access("none"),
+    )
+    async def healthz(request: Request) -> dict[str, Any]:
+        kafka = await probes.check("kafka", runtime_of(request).check_kafka)
+        return {"status": "ok", "checks": {"kafka": kafka}}
 
-    @router.get("/readyz", summary="Readiness: the database and Kafka answer", openapi_extra=access("none"))
+    @router.get(
+        "/readyz",
+        summary="Readiness: can take writes (the database answers; Kafka is not required)",
+        openapi_extra=access("none"),
+    )
     async def readyz(request: Request) -> Any:
-        runtime = runtime_of(request)
-        checks: dict[str, str] = {}
-        for name, probe in (("database", runtime.check_database), ("kafka", runtime.check_kafka)):
-            try:
-                await probe()
-                checks[name] = "ok"
-            except Exception as exc:  # noqa: BLE001
-                checks[name] = f"unavailable: {type(exc).__name__}"
-        if all(v == "ok" for v in checks.values()):
-            return {"status": "ready", "checks": checks}
-        return problem_response(503, "not-ready", "Not ready", request, "A dependency is unavailable", checks=checks)
+        database = await probes.check("database", runtime_of(request).check_database)
+        if database == "ok":
+            return {"status": "ready", "checks": {"database": database}}
+        return problem_response(
+            503,
+            "not-ready",
+            "Not ready",
+            request,
+            "The database is unavailable",
+            checks={"database": database},
+            headers={"Retry-After": "5"},
+        )
 
     return router
 
@@ -114,11 +169,15 @@ def create_service_app(
         runtime.workers = list(workers)
         app.state.runtime = runtime
         app.state.sessions = runtime.sessions
-        app.state.token_verifier = TokenVerifier(settings.jwt_issuer, jwks_keys(settings.jwks_url))
+        revoked = RevokedClients()
+        app.state.token_verifier = TokenVerifier(settings.jwt_issuer, jwks_keys(settings.jwks_url), revoked=revoked)
+        following = asyncio.create_task(follow_gateway_revocations(revocations_url(settings.jwks_url), revoked))
         await runtime.start()
         try:
             yield
         finally:
+            following.cancel()
+            await asyncio.gather(following, return_exceptions=True)
             await runtime.stop()
 
     app = FastAPI(

@@ -11,10 +11,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.db_errors import is_transient, sqlstate
+
 log = logging.getLogger("xarxa.problems")
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://xarxa.barcelona/problems/"
+RETRY_AFTER_SECONDS = 5
 
 
 class Problem(BaseModel):
@@ -170,6 +173,20 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if is_transient(exc):
+            # The database (or a connection to it) is down for now: nothing was committed, and the
+            # same request may succeed in a few seconds.
+            log.warning(
+                "unavailable on %s %s: %s", request.method, request.url.path, sqlstate(exc) or type(exc).__name__
+            )
+            return problem_response(
+                503,
+                ServiceUnavailable.kind,
+                ServiceUnavailable.title,
+                request,
+                "The service cannot reach its database now; nothing was changed. Retry later.",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(
             500, "internal-error", "Internal error", request, "The error was logged with this request id."

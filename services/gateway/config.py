@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = 300
     anonymous_rate_per_second: float = 20.0
     anonymous_burst: float = 40.0
+    probe_rate_per_second: float = 20.0
+    probe_burst: float = 40.0
+    # Failed client authentications at /oauth/token (each costs an Argon2 hash to check).
+    token_failures_per_address_per_minute: float = 10.0
+    token_failures_per_client_per_minute: float = 30.0
+    # Addresses or networks of reverse proxies whose X-Forwarded-For is believed; none by default.
+    trusted_proxies: list[str] = []
     max_body_bytes: int = 1_048_576
     max_json_depth: int = 32
     cors_origins: list[str] = ["http://localhost:3000", "http://127.0.0.1:3000"]

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
 from fastapi import FastAPI, Request
+from sqlalchemy import text
 from starlette.middleware.cors import CORSMiddleware
 
 from services.gateway.audit.endpoints import router as audit_router
-from services.gateway.clients.revocations import follow_revocations
+from services.gateway.audit.middleware import AuditMiddleware
+from services.gateway.clients.failures import FailureLimits
+from services.gateway.clients.revocations import RevocationList, follow_revocations
 from services.gateway.config import Settings
-from services.gateway.guards.gate import GateMiddleware, GateState
+from services.gateway.guards.client_address import ClientAddressMiddleware
+from services.gateway.guards.gate import GateMiddleware, GateState, Rate
 from services.gateway.guards.headers import SecurityHeadersMiddleware
 from services.gateway.openapi.endpoints import router as openapi_router
 from services.gateway.openapi.service import OpenApiMerger
@@ -25,9 +28,14 @@ from services.gateway.tokens.service import KeyRing
 from shared.auth import TokenVerifier, access
 from shared.db import create_engine, create_sessionmaker, transaction
 from shared.guards import InputGuardMiddleware
-from shared.http import RequestIdMiddleware
+from shared.http import ProbeCache, RequestIdMiddleware
 from shared.logs import configure_logging
 from shared.problems import install_problem_handlers, problem_response
+
+
+class NotReady(Exception):
+    """A service answered its readiness probe with something else than 200."""
+
 
 DESCRIPTION = (
     "Xarxa: the international city-to-city cooperation of Barcelona City Council and the "
@@ -50,11 +58,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upstreams = Upstreams(
             settings.upstreams(), settings.connect_timeout, settings.read_timeout, settings.max_connections_per_service
         )
+        revoked = RevocationList()
         gate = GateState(
-            verifier=TokenVerifier(settings.jwt_issuer, keys.verification_keys),
-            sessions=sessions,
-            anonymous_rate=settings.anonymous_rate_per_second,
-            anonymous_burst=settings.anonymous_burst,
+            verifier=TokenVerifier(settings.jwt_issuer, keys.verification_keys, revoked=revoked),
+            revoked=revoked,
+            anonymous=Rate(settings.anonymous_rate_per_second, settings.anonymous_burst),
+            probes=Rate(settings.probe_rate_per_second, settings.probe_burst),
+        )
+        app.state.failure_limits = FailureLimits(
+            settings.token_failures_per_address_per_minute, settings.token_failures_per_client_per_minute
         )
         app.state.sessions, app.state.keys, app.state.gate = sessions, keys, gate
         app.state.token_verifier = gate.verifier
@@ -80,7 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
-    # Outermost last: request id, security headers, CORS, input guard, then the gate.
+    # Outermost last: request id, the real client address, the audit of write attempts, security
+    # headers, CORS, the input guard, then the gate.
     app.add_middleware(GateMiddleware)
     app.add_middleware(
         InputGuardMiddleware, max_body_bytes=settings.max_body_bytes, max_json_depth=settings.max_json_depth
@@ -103,28 +116,53 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(AuditMiddleware)
+    app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.trusted_proxies)
+    app.add_middleware(RequestIdMiddleware, generate=True)
 
     @app.get("/healthz", tags=["health"], summary="Liveness", openapi_extra=access("none"))
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"], summary="Readiness: every service is ready", openapi_extra=access("none"))
+    probes = ProbeCache()
+
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        summary="Readiness: the gateway's database and every service are ready",
+        openapi_extra=access("none"),
+    )
     async def readyz(request: Request) -> Any:
         upstreams: Upstreams = request.app.state.upstreams
 
-        async def probe(name: str) -> str:
-            try:
-                response = await upstreams.clients[name].get("/readyz", timeout=5.0)
-                return "ok" if response.status_code == 200 else f"not ready ({response.status_code})"
-            except httpx.HTTPError as exc:
-                return f"unreachable: {type(exc).__name__}"
+        async def own_database() -> None:
+            async with request.app.state.sessions() as session:
+                await session.execute(text("SELECT 1"))
 
-        names = list(upstreams.clients)
-        checks = dict(zip(names, await asyncio.gather(*(probe(n) for n in names)), strict=True))
+        def service_ready(name: str) -> Callable[[], Awaitable[None]]:
+            async def probe() -> None:
+                response = await upstreams.clients[name].get("/readyz", timeout=5.0)
+                if response.status_code != 200:
+                    raise NotReady(f"not ready ({response.status_code})")
+
+            return probe
+
+        names = ["database", *upstreams.clients]
+        results = await asyncio.gather(
+            probes.check("database", own_database), *(probes.check(n, service_ready(n)) for n in upstreams.clients)
+        )
+        checks = dict(zip(names, results, strict=True))
         if all(v == "ok" for v in checks.values()):
             return {"status": "ready", "checks": checks}
-        return problem_response(503, "not-ready", "Not ready", request, "A service is not ready", checks=checks)
+        return problem_response(
+            503,
+            "not-ready",
+            "Not ready",
+            request,
+            "A dependency is not ready",
+            checks=checks,
+            headers={"Retry-After": "5"},
+        )
 
     app.include_router(tokens_router)
     app.include_router(audit_router)

@@ -56,6 +56,9 @@ def spawn(service: ServiceDef, env: dict[str, str], log_dir: Path) -> subprocess
             "--port",
             str(service_port(service)),
             "--no-access-log",
+            # Whose X-Forwarded-For to believe is the gateway's decision (XARXA_GATEWAY_TRUSTED_PROXIES),
+            # not uvicorn's, which would trust any local caller.
+            "--no-proxy-headers",
             "--log-level",
             "warning",
         ],

@@ -29,7 +29,9 @@ async def test_writes_are_audited_and_readable_by_admins_only(stack: Stack, toke
             params={"client_id": tokens.credentials["ajuntament"].client_id},
         )
         assert trail.status_code == 200
-        entries = {e["request_id"]: e for e in trail.json()["items"]}
+        # The trail is keyed by the gateway's own request id; the caller's is kept beside it.
+        entries = {e["client_request_id"]: e for e in trail.json()["items"] if e["client_request_id"]}
+        assert entries["audit-me-1"]["request_id"] == created.headers["x-request-id"] != "audit-me-1"
         assert entries["audit-me-1"]["status"] == 201
         assert entries["audit-me-1"]["tenant"] == "ajuntament-barcelona"
         assert entries["audit-me-1"]["method"] == "POST"

@@ -126,3 +126,35 @@ async def test_garbage_and_forged_tokens_are_401(stack: Stack) -> None:
             assert response.status_code in (400, 401), value
             assert response.headers["content-type"].startswith("application/problem+json")
             assert "www-authenticate" in response.headers
+
+
+async def test_services_refuse_a_revoked_clients_token_as_promptly_as_the_gateway(stack: Stack) -> None:
+    creds = await register_client(stack, "ajuntament-barcelona", "institution", ["projects:read"])
+    token = await fetch_token(stack.gateway, creds)
+    headers = {"Authorization": f"Bearer {token}"}
+    services = ("projects", "funding", "reporting")
+    # Routes that read the token (an unknown call answers 404, a missing scope 403: both mean "verified").
+    paths = {
+        "projects": "/api/projects/projects",
+        "funding": "/api/funding/grants/calls/00000000-0000-0000-0000-000000000000",
+        "reporting": "/api/integrations/webhooks",
+    }
+    clients = {name: httpx.AsyncClient(base_url=stack.url(name), headers=headers) for name in services}
+    try:
+        for name in services:  # straight to each service, past the gateway
+            assert (await clients[name].get(paths[name])).status_code in (200, 403, 404), name
+        engine = create_engine(stack.infra.database_url("gateway"), pool_size=1)
+        async with transaction(create_sessionmaker(engine)) as session:
+            await revoke_client(session, creds.client_id)
+        await engine.dispose()
+        for name in services:
+
+            async def refused(name: str = name) -> bool:
+                response = await clients[name].get(paths[name])
+                return response.status_code == 401 and "revoked" in response.json()["detail"]
+
+            # The gateway answers the services' long poll at the revocation: milliseconds, not a token's lifetime.
+            await eventually(refused, timeout=3, interval=0.02, what=f"{name} refusing the revoked client's token")
+    finally:
+        for client in clients.values():
+            await client.aclose()

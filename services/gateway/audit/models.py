@@ -1,4 +1,4 @@
-"""The audit trail: one row per write request that reached the gateway with a client identity."""
+"""The audit trail: one row per write attempt that reached the gateway, refused or not."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now(), index=True)
-    request_id: Mapped[str] = mapped_column(Text, nullable=False)
+    request_id: Mapped[str] = mapped_column(Text, nullable=False)  # the gateway's own
+    client_request_id: Mapped[str | None] = mapped_column(Text)  # the caller's X-Request-ID, sanitised
     client_id: Mapped[str | None] = mapped_column(Text, index=True)
     tenant: Mapped[str | None] = mapped_column(Text)
     method: Mapped[str] = mapped_column(Text, nullable=False)

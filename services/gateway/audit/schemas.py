@@ -9,6 +9,7 @@ class AuditEntryRead(BaseModel):
     id: int
     at: datetime
     request_id: str
+    client_request_id: str | None
     client_id: str | None
     tenant: str | None
     method: str

@@ -18,6 +18,7 @@ log = logging.getLogger("xarxa.audit")
 @dataclass(frozen=True)
 class AuditRecord:
     request_id: str
+    client_request_id: str | None
     client_id: str | None
     tenant: str | None
     method: str

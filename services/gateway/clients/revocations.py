@@ -1,9 +1,18 @@
-"""Keeps the gateway's set of revoked clients current: loaded at start, then LISTEN/NOTIFY."""
+"""Keeps the set of revoked clients current, and tells the services as promptly.
+
+The gateway loads the set at start and follows LISTEN/NOTIFY. Services verify tokens themselves,
+so they long-poll `GET /.well-known/xarxa-revocations` (shared/revocations.py): it answers at once
+when the caller's copy is stale, else when the next revocation happens (or after `wait` seconds).
+It lists SHA-256 digests of the client ids, not the ids.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import logging
+import secrets
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,7 +23,46 @@ from shared.db import asyncpg_dsn
 log = logging.getLogger("xarxa.gateway.revocations")
 
 
-async def _listen_once(database_url: str, sessions: async_sessionmaker[AsyncSession], revoked: set[str]) -> None:
+def client_digest(client_id: str) -> str:
+    return hashlib.sha256(client_id.encode()).hexdigest()
+
+
+class RevocationList:
+    """Revoked client ids with a version tag that changes at every addition."""
+
+    def __init__(self) -> None:
+        self._ids: set[str] = set()
+        self._epoch = secrets.token_hex(4)  # a restarted gateway never repeats a tag
+        self._version = 0
+        self._changed = asyncio.Event()
+
+    def __contains__(self, client_id: object) -> bool:
+        return client_id in self._ids
+
+    @property
+    def tag(self) -> str:
+        return f"{self._epoch}.{self._version}"
+
+    def add(self, *client_ids: str) -> None:
+        new = set(client_ids) - self._ids
+        if new:
+            self._ids |= new
+            self._version += 1
+            self._changed.set()
+            self._changed = asyncio.Event()
+
+    def digests(self) -> list[str]:
+        return sorted(client_digest(c) for c in self._ids)
+
+    async def changed_since(self, tag: str | None, wait: float) -> None:
+        """Return when the list differs from `tag`, or after `wait` seconds."""
+        if tag != self.tag:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), timeout=wait)
+
+
+async def _listen_once(database_url: str, sessions: async_sessionmaker[AsyncSession], revoked: RevocationList) -> None:
     """Listen until the connection is lost."""
     conn: asyncpg.Connection = await asyncpg.connect(asyncpg_dsn(database_url))
     lost = asyncio.Event()
@@ -23,13 +71,15 @@ async def _listen_once(database_url: str, sessions: async_sessionmaker[AsyncSess
         await conn.add_listener(REVOCATION_CHANNEL, lambda *args: revoked.add(str(args[3])))
         # Reload after listening, so that nothing revoked in between is missed.
         async with sessions() as session:
-            revoked.update(await revoked_client_ids(session))
+            revoked.add(*await revoked_client_ids(session))
         await lost.wait()
     finally:
         await conn.close()
 
 
-async def follow_revocations(database_url: str, sessions: async_sessionmaker[AsyncSession], revoked: set[str]) -> None:
+async def follow_revocations(
+    database_url: str, sessions: async_sessionmaker[AsyncSession], revoked: RevocationList
+) -> None:
     while True:
         try:
             await _listen_once(database_url, sessions, revoked)

@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.gateway.clients.failures import FailureLimits
 from services.gateway.clients.models import Client
 from shared.auth import SCOPES
 from shared.problems import NotFound, Unprocessable
@@ -86,15 +87,24 @@ async def revoke_client(session: AsyncSession, client_id: str) -> Client:
     return client
 
 
-async def authenticate(session: AsyncSession, client_id: str, secret: str) -> Client | None:
-    """The client if the secret matches and it is not revoked; None otherwise (same cost either way)."""
+async def authenticate(
+    session: AsyncSession, limits: FailureLimits, address: str, client_id: str, secret: str
+) -> Client | None:
+    """The client if the secret matches and it is not revoked; None otherwise (same cost either way).
+
+    Refused with 429 before any hashing once the address or the client id has used up its failures.
+    """
+    limits.check(address, client_id)
     client = await session.get(Client, client_id)
     stored = client.secret_hash if client is not None else _DUMMY_HASH
     try:
-        await asyncio.to_thread(_hasher.verify, stored, secret)
+        async with limits.verifications:  # off the event loop, one hash per core at a time
+            await asyncio.to_thread(_hasher.verify, stored, secret)
     except (VerificationError, InvalidHashError):
+        limits.failed(address, client_id)
         return None
     if client is None or client.revoked_at is not None:
+        limits.failed(address, client_id)
         return None
     return client
 

@@ -1,23 +1,29 @@
-"""The gate every request passes: token check, revocation, rate limit, and the audit of writes."""
+"""The gate every request passes: token check, revocation and rate limits.
+
+Writes are audited by the audit middleware outside this one; the gate hands it the principal.
+"""
 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.gateway.audit.service import AuditRecord, record
+from services.gateway.audit.middleware import PRINCIPAL_KEY, TOKEN_ENDPOINT
+from services.gateway.clients.revocations import RevocationList
 from services.gateway.guards.ratelimit import TokenBuckets
 from shared.auth import Principal, TokenVerifier, Unauthorized, bearer_token
-from shared.guards import WRITE_METHODS
 from shared.problems import problem_response
 
-UNLIMITED_PATHS = {"/healthz", "/readyz"}
-TOKEN_ENDPOINT = "/oauth/token"  # noqa: S105 - a path, not a secret
+PROBE_PATHS = {"/healthz", "/readyz"}
+
+
+@dataclass(frozen=True)
+class Rate:
+    per_second: float
+    burst: float
 
 
 @dataclass
@@ -25,10 +31,9 @@ class GateState:
     """Built in the gateway's lifespan; the middleware reads it from app.state."""
 
     verifier: TokenVerifier
-    sessions: async_sessionmaker[AsyncSession]
-    anonymous_rate: float
-    anonymous_burst: float
-    revoked: set[str] = field(default_factory=set)
+    anonymous: Rate
+    probes: Rate
+    revoked: RevocationList = field(default_factory=RevocationList)
     buckets: TokenBuckets = field(default_factory=TokenBuckets)
 
 
@@ -48,22 +53,21 @@ class GateMiddleware:
             response = problem_response(exc.status, exc.kind, exc.title, request, exc.detail, headers=exc.headers)
             await response(scope, receive, send)
             return
+        scope.setdefault("state", {})[PRINCIPAL_KEY] = principal
         wait = self._spend(state, principal, request)
         if wait > 0:
+            who = "this client" if principal else "this address"
             response = problem_response(
                 429,
                 "too-many-requests",
                 "Too many requests",
                 request,
-                f"Rate limit of {'this client' if principal else 'anonymous callers'} reached",
+                f"Rate limit of {who} reached",
                 headers={"Retry-After": str(max(1, math.ceil(wait)))},
             )
             await response(scope, receive, send)
             return
-        if scope["method"] not in WRITE_METHODS or not scope["path"].startswith("/api/"):
-            await self.app(scope, receive, send)
-            return
-        await self._audited(state, principal, scope, receive, send)
+        await self.app(scope, receive, send)
 
     async def _principal(self, state: GateState, request: Request) -> Principal | None:
         header = request.headers.get("authorization")
@@ -78,47 +82,12 @@ class GateMiddleware:
         return principal
 
     def _spend(self, state: GateState, principal: Principal | None, request: Request) -> float:
-        if request.url.path in UNLIMITED_PATHS:
-            return 0.0  # probes of orchestrators and load balancers
+        address = request.client.host if request.client else "unknown"
+        if request.url.path in PROBE_PATHS:
+            # Probes of orchestrators and load balancers: their own, generous budget, so that a
+            # flood of them can neither starve the API nor be starved by it.
+            return state.buckets.take(f"probe:{address}", state.probes.per_second, state.probes.burst)
         if principal is not None:
             rate = principal.rate_per_second
             return state.buckets.take(f"client:{principal.client_id}", rate, max(1.0, rate * 2))
-        address = request.client.host if request.client else "unknown"
-        return state.buckets.take(f"addr:{address}", state.anonymous_rate, state.anonymous_burst)
-
-    async def _audited(
-        self, state: GateState, principal: Principal | None, scope: Scope, receive: Receive, send: Send
-    ) -> None:
-        """Record the write as soon as its status is known and before the client receives anything,
-        so that a caller who got the answer always finds the write in the trail."""
-        started = time.perf_counter()
-        recorded = False
-
-        async def write(status: int) -> None:
-            nonlocal recorded
-            recorded = True
-            client = scope.get("client")
-            await record(
-                state.sessions,
-                AuditRecord(
-                    request_id=scope.get("state", {}).get("request_id", ""),
-                    client_id=principal.client_id if principal else None,
-                    tenant=principal.tenant if principal else None,
-                    method=scope["method"],
-                    path=scope["path"],
-                    status=status,
-                    remote_addr=client[0] if client else None,
-                    duration_ms=int((time.perf_counter() - started) * 1000),
-                ),
-            )
-
-        async def audit_then_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                await write(int(message["status"]))
-            await send(message)
-
-        try:
-            await self.app(scope, receive, audit_then_send)
-        finally:
-            if not recorded:  # the application failed before answering
-                await write(500)
+        return state.buckets.take(f"addr:{address}", state.anonymous.per_second, state.anonymous.burst)

@@ -21,6 +21,15 @@ class TokenBuckets:
         self._set(key, tokens, now)
         return (1.0 - tokens) / rate if rate > 0 else 60.0
 
+    def available(self, key: str, rate: float, burst: float, now: float | None = None) -> float:
+        """0 if a token could be spent now, else the seconds until one can; spends nothing."""
+        now = time.monotonic() if now is None else now
+        tokens, last = self._buckets.get(key, (burst, now))
+        tokens = min(burst, tokens + (now - last) * rate)
+        if tokens >= 1.0:
+            return 0.0
+        return (1.0 - tokens) / rate if rate > 0 else 60.0
+
     def _set(self, key: str, tokens: float, now: float) -> None:
         if len(self._buckets) >= self.max_keys and key not in self._buckets:
             self._buckets.clear()  # a flood of distinct keys: start over rather than grow without bound

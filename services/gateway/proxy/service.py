@@ -9,8 +9,9 @@ from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 from yarl import URL
 
+from services.gateway.guards.client_address import FORWARDING_HEADERS
 from shared.events import child_traceparent
-from shared.problems import ProblemError
+from shared.problems import RETRY_AFTER_SECONDS, ProblemError
 
 HOP_BY_HOP = {
     "connection",
@@ -37,8 +38,19 @@ class BadTarget(ProblemError):
     status, kind, title = 400, "invalid-url", "The URL cannot be forwarded"
 
 
-class UpstreamUnavailable(ProblemError):
-    status, kind, title = 502, "upstream-unavailable", "The service behind this path is unavailable"
+class UpstreamUnreachable(ProblemError):
+    """The request never reached the service (no connection): nothing happened, safe to retry."""
+
+    status, kind, title = 503, "upstream-unreachable", "The service behind this path cannot be reached now"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+class UpstreamBrokeOff(ProblemError):
+    """The service took the request and broke off before answering: it may or may not have acted."""
+
+    status, kind, title = 502, "upstream-broke-off", "The service behind this path broke off its answer"
 
 
 class UpstreamTimeout(ProblemError):
@@ -90,13 +102,17 @@ class Upstreams:
             await session.close()
 
 
+# Replaced by the gateway's own values, never passed on as the caller wrote them.
+REPLACED = {"x-request-id", "traceparent", *FORWARDING_HEADERS}
+
+
 def _forward_headers(request: Request) -> list[tuple[str, str]]:
-    headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
-    headers = [(k, v) for k, v in headers if k.lower() not in ("x-request-id", "traceparent")]
+    headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP | REPLACED]
     headers.append(("x-request-id", request.state.request_id))
     headers.append(("traceparent", child_traceparent(request.headers.get("traceparent"))))
-    if request.client:
+    if request.client:  # the address the gateway decided on (see guards/client_address.py)
         headers.append(("x-forwarded-for", request.client.host))
+    headers.append(("x-forwarded-proto", request.url.scheme))
     return headers
 
 
@@ -121,18 +137,20 @@ async def forward(upstreams: Upstreams, service: str, request: Request) -> Respo
         upstream = await session.request(
             request.method, url, headers=_forward_headers(request), data=body or None, allow_redirects=False
         )
+    except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+        raise UpstreamUnreachable(f"{service} cannot be reached; the request was not sent") from exc
     except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-        raise UpstreamTimeout(f"{service} did not answer: {type(exc).__name__}") from exc
+        raise UpstreamTimeout(f"{service} did not answer in time; it may have acted") from exc
     except aiohttp.InvalidURL as exc:
-        raise BadTarget(str(exc)) from exc
+        raise BadTarget("The URL cannot be forwarded") from exc
     except aiohttp.ClientError as exc:
-        raise UpstreamUnavailable(f"{service} is unreachable: {type(exc).__name__}") from exc
+        raise UpstreamBrokeOff(f"{service} broke off the request; it may have acted") from exc
     headers = [(k, v) for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP | OWN_HEADERS]
     if upstream.content_length is not None and upstream.content_length <= BUFFERED_MAX:
         try:
             content = await upstream.read()
         except (TimeoutError, aiohttp.ClientError) as exc:
-            raise UpstreamUnavailable(f"{service} broke off its answer: {type(exc).__name__}") from exc
+            raise UpstreamBrokeOff(f"{service} broke off its answer; it may have acted") from exc
         finally:
             upstream.release()
         response = Response(content, status_code=upstream.status)

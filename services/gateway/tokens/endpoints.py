@@ -6,14 +6,16 @@ import base64
 import binascii
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 
+from services.gateway.clients.revocations import RevocationList
 from services.gateway.clients.service import authenticate
-from services.gateway.tokens.schemas import Jwks, TokenResponse
+from services.gateway.tokens.schemas import Jwks, RevokedClientsResponse, TokenResponse
 from services.gateway.tokens.service import KeyRing, granted_scopes, issue_token
 from shared.auth import access
 from shared.http import SessionDep
 from shared.problems import ProblemError
+from shared.revocations import REVOCATIONS_PATH
 
 router = APIRouter(tags=["auth"])
 
@@ -52,6 +54,7 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
     responses={
         400: {"description": "invalid_request, unsupported_grant_type or invalid_scope"},
         401: {"description": "invalid_client"},
+        429: {"description": "too many failed authentications from this address or for this client id"},
     },
 )
 async def token(
@@ -72,7 +75,8 @@ async def token(
         if not client_id or client_secret is None:
             raise OAuthError("invalid_client", "Client authentication is required", 401)
         credentials = (client_id, client_secret)
-    client = await authenticate(session, *credentials)
+    address = request.client.host if request.client else "unknown"
+    client = await authenticate(session, request.app.state.failure_limits, address, *credentials)
     if client is None:
         raise OAuthError("invalid_client", "Unknown client, wrong secret or revoked client", 401)
     scopes = granted_scopes(client, scope)
@@ -94,3 +98,19 @@ async def token(
 async def jwks(request: Request) -> Any:
     keys: KeyRing = request.app.state.keys
     return keys.jwks
+
+
+@router.get(
+    REVOCATIONS_PATH,
+    response_model=RevokedClientsResponse,
+    openapi_extra=access("none"),
+    summary="Digests of revoked clients; answers when the list changes after `after` (long polling)",
+)
+async def revoked_clients(
+    request: Request,
+    after: Annotated[str | None, Query(max_length=64)] = None,
+    wait: Annotated[float, Query(ge=0, le=30)] = 0,
+) -> Any:
+    revoked: RevocationList = request.app.state.gate.revoked
+    await revoked.changed_since(after, wait)
+    return {"tag": revoked.tag, "clients": revoked.digests()}

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class TokenResponse(BaseModel):
@@ -14,3 +14,8 @@ class TokenResponse(BaseModel):
 
 class Jwks(BaseModel):
     keys: list[dict[str, Any]]
+
+
+class RevokedClientsResponse(BaseModel):
+    tag: str = Field(description="Version of the list; pass it as `after` to wait for the next change")
+    clients: list[str] = Field(description="SHA-256 (hex) of each revoked client id")
