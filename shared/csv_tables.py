@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+from shared.spreadsheet import csv_cell
+
 
 class CsvError(ValueError):
     """The file itself cannot be read: encoding, header or size."""
@@ -14,7 +16,8 @@ def template(columns: list[str], example: dict[str, str]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerow(example)
+    # A template is opened in a spreadsheet first: its cells go through the one neutraliser too.
+    writer.writerow({column: csv_cell(value) for column, value in example.items()})
     return out.getvalue()
 
 

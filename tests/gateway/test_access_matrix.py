@@ -408,11 +408,13 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ("put", "/api/funding/institutions/{institution}/years/{year}"): Case(fresh_year(), denied=403),
         ("get", "/api/funding/institutions/{institution}/years/{year}"): Case(declared_year()),
         ("get", "/api/funding/rates/{currency}"): Case(usd_rate),
+        # Rates are set by the finance administration (rates:write), not by an institution.
         ("put", "/api/funding/rates/{currency}/{rate_date}"): Case(
-            fixed({"path": {"currency": "CUP", "rate_date": "2025-03-10"}, "json": {"units_per_eur": "26.0"}})
+            fixed({"path": {"currency": "CUP", "rate_date": "2025-03-10"}, "json": {"units_per_eur": "26.0"}}),
+            right="finance",
         ),
         ("post", "/api/funding/rates/import"): Case(
-            fixed({"content": b"Date,CUP\n2025-03-11,26.1\n", "content_type": "text/csv"})
+            fixed({"content": b"Date,CUP\n2025-03-11,26.1\n", "content_type": "text/csv"}), right="finance"
         ),
         ("post", "/api/funding/sources"): Case(
             lambda: fixed(
@@ -435,7 +437,8 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ),
         ("get", "/api/funding/grants/calls"): Case(fixed({})),
         ("get", "/api/funding/grants/calls/{call_id}"): Case(fixed({"path": {"call_id": draft_call["id"]}})),
-        ("post", "/api/funding/grants/calls/{call_id}/status"): Case(fresh_call(), denied=403),
+        # Another institution's draft call is not there for the caller: 404, not 403.
+        ("post", "/api/funding/grants/calls/{call_id}/status"): Case(fresh_call()),
         # The open call cannot be resolved yet: passing the guards ends in the business rule's 409.
         ("post", "/api/funding/grants/calls/{call_id}/resolutions/{kind}"): Case(
             fixed({"path": {"call_id": open_call["id"], "kind": "provisional"}}), ok=409, denied=403
@@ -449,6 +452,7 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ("post", "/api/funding/grants/calls/{call_id}/applications"): Case(
             lambda: fixed({"path": {"call_id": open_call["id"]}, "json": application_body()})(), ok=201, right="entity"
         ),
+        # An entity registers its own tenant; an admin registers any (each case a new tenant).
         ("post", "/api/funding/grants/entities"): Case(
             lambda: fixed(
                 {
@@ -462,6 +466,7 @@ async def world(stack: Stack, tokens: Tokens) -> World:
                 }
             )(),
             ok=201,
+            right="admin",
         ),
         ("get", "/api/funding/grants/entities/{entity_id}"): Case(fixed({"path": {"entity_id": entity["id"]}})),
         ("get", "/api/funding/grants/applications/{application_id}"): Case(on_application()),
@@ -527,6 +532,7 @@ async def world(stack: Stack, tokens: Tokens) -> World:
             )
         ),
         ("get", "/.well-known/jwks.json"): Case(fixed({})),
+        ("get", "/.well-known/xarxa-revocations"): Case(fixed({})),
         ("get", "/healthz"): Case(fixed({})),
         ("get", "/readyz"): Case(fixed({})),
     }

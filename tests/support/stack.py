@@ -42,7 +42,15 @@ class RunningServer:
 async def serve(name: str, app: FastAPI, port: int | None = None) -> RunningServer:
     port = port or free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", access_log=False)
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            access_log=False,
+            proxy_headers=False,  # the gateway decides whom to trust (XARXA_GATEWAY_TRUSTED_PROXIES)
+        )
     )
     # _serve skips capture_signals(): Ctrl-C must stay pytest's, not the test server's.
     task = asyncio.create_task(server._serve(), name=f"uvicorn-{name}")
@@ -81,6 +89,10 @@ def gateway_settings(infra: RunningInfra, **overrides: object) -> GatewaySetting
         # The suite polls a lot from one address; rate limiting has its own test with its own gateway.
         "anonymous_rate_per_second": 10_000,
         "anonymous_burst": 10_000,
+        "probe_rate_per_second": 10_000,
+        "probe_burst": 10_000,
+        "token_failures_per_address_per_minute": 10_000,
+        "token_failures_per_client_per_minute": 10_000,
     }
     values.update(overrides)
     return GatewaySettings(**values)  # type: ignore[arg-type]
@@ -98,7 +110,14 @@ async def start_stack(infra: RunningInfra) -> Stack:
     apps = {
         "projects": projects_app(ProjectsSettings(database_url=infra.database_url("projects"), **common)),  # type: ignore[arg-type]
         "funding": funding_app(FundingSettings(database_url=infra.database_url("funding"), **common)),  # type: ignore[arg-type]
-        "reporting": reporting_app(ReportingSettings(database_url=infra.database_url("reporting"), **common)),  # type: ignore[arg-type]
+        # The webhook tests' receivers listen on 127.0.0.1: allowed as an operator allows an internal one.
+        "reporting": reporting_app(
+            ReportingSettings(
+                database_url=infra.database_url("reporting"),
+                webhook_allowed_hosts=["127.0.0.1"],
+                **common,  # type: ignore[arg-type]
+            )
+        ),
         "gateway": gateway_app(
             gateway_settings(
                 infra,

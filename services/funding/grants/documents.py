@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from html import escape
 
 from services.funding.grants.schemas import Resolution
+from shared.spreadsheet import csv_row
 
 LABELS: dict[str, dict[str, str]] = {
     "ca": {
@@ -94,11 +96,23 @@ def resolution_csv(resolution: Resolution) -> str:
         + [f"granted_{y}_eur" for y in years]
         + ["reason"]
     )
+    # Entity names and reasons are applicants' and officers' text: neutralised (shared/spreadsheet.py);
+    # amounts and scores go in as numbers so they are written as they are.
     for d in resolution.decisions:
         writer.writerow(
-            [d.reference, d.entity, d.programme, d.modality, d.rank or "", d.total_score or "", str(d.funded).lower()]
-            + [str(d.granted.get(y, "0.00")) for y in years]
-            + [d.reason]
+            csv_row(
+                [
+                    d.reference,
+                    d.entity,
+                    d.programme,
+                    d.modality,
+                    d.rank or "",
+                    d.total_score or "",
+                    str(d.funded).lower(),
+                ]
+                + [d.granted.get(y, Decimal("0.00")) for y in years]
+                + [d.reason]
+            )
         )
     return out.getvalue()
 

@@ -37,15 +37,23 @@ class FailureLimits:
     # every thread of the default executor.
     verifications: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(os.cpu_count() or 2))
 
-    def _rates(self) -> tuple[tuple[str, float], tuple[str, float]]:
-        return (("address", self.per_address_per_minute), ("client", self.per_client_per_minute))
+    def _keys(self, address: str, client_id: str) -> list[tuple[str, str, float]]:
+        return [
+            ("address", f"addr:{address}", self.per_address_per_minute),
+            ("client id", f"client:{client_id}", self.per_client_per_minute),
+        ]
 
-    def check(self, address: str, client_id: str) -> None:
-        for (who, per_minute), key in zip(self._rates(), (f"addr:{address}", f"client:{client_id}"), strict=True):
+    def reserve(self, address: str, client_id: str) -> None:
+        """Take one failure from both budgets before verifying (so concurrent attempts cannot all
+        pass a check made before any of them failed); a success gives it back."""
+        keys = self._keys(address, client_id)
+        for who, key, per_minute in keys:
             wait = self.buckets.available(key, per_minute / 60, per_minute)
             if wait > 0:
-                raise TooManyFailures("address" if who == "address" else "client id", wait)
-
-    def failed(self, address: str, client_id: str) -> None:
-        for (_, per_minute), key in zip(self._rates(), (f"addr:{address}", f"client:{client_id}"), strict=True):
+                raise TooManyFailures(who, wait)
+        for _, key, per_minute in keys:
             self.buckets.take(key, per_minute / 60, per_minute)
+
+    def succeeded(self, address: str, client_id: str) -> None:
+        for _, key, per_minute in self._keys(address, client_id):
+            self.buckets.give_back(key, per_minute)

@@ -94,18 +94,17 @@ async def authenticate(
 
     Refused with 429 before any hashing once the address or the client id has used up its failures.
     """
-    limits.check(address, client_id)
+    limits.reserve(address, client_id)
     client = await session.get(Client, client_id)
     stored = client.secret_hash if client is not None else _DUMMY_HASH
     try:
         async with limits.verifications:  # off the event loop, one hash per core at a time
             await asyncio.to_thread(_hasher.verify, stored, secret)
     except (VerificationError, InvalidHashError):
-        limits.failed(address, client_id)
-        return None
+        return None  # the reserved failure stays spent
     if client is None or client.revoked_at is not None:
-        limits.failed(address, client_id)
         return None
+    limits.succeeded(address, client_id)
     return client
 
 

@@ -30,6 +30,12 @@ class TokenBuckets:
             return 0.0
         return (1.0 - tokens) / rate if rate > 0 else 60.0
 
+    def give_back(self, key: str, burst: float) -> None:
+        """Return one token spent by take() (a reservation that turned out not to count)."""
+        if key in self._buckets:
+            tokens, last = self._buckets[key]
+            self._buckets[key] = (min(burst, tokens + 1.0), last)
+
     def _set(self, key: str, tokens: float, now: float) -> None:
         if len(self._buckets) >= self.max_keys and key not in self._buckets:
             self._buckets.clear()  # a flood of distinct keys: start over rather than grow without bound

@@ -2,6 +2,7 @@
 
 Amounts stay exact decimal strings in CSV. XLSX cells hold numbers (spreadsheets store doubles),
 with a two-decimal format; every figure here is far below 2^53 cents, so each shows exactly.
+Text (project titles, city names: anyone's input) never becomes a formula: shared/spreadsheet.py.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import xlsxwriter
 
 from services.reporting.breakdown.schemas import Breakdown
 from services.reporting.sdg.schemas import Money, SdgReport
+from shared.spreadsheet import XLSX_OPTIONS, csv_row, write_xlsx_cell
 
 Table = tuple[list[str], list[list[Any]]]
 MONEY = ["budgeted_eur", "committed_eur", "disbursed_eur", "spent_eur"]
@@ -127,24 +129,25 @@ def project_row(state: dict[str, Any], money: dict[str, Decimal]) -> list[Any]:
 def to_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table[0])
-    writer.writerows([[str(v) if isinstance(v, Decimal) else v for v in row] for row in table[1]])
+    writer.writerow(csv_row(table[0]))
+    writer.writerows(csv_row(row) for row in table[1])
     return buffer.getvalue().encode("utf-8")
 
 
 def to_xlsx(table: Table, sheet: str) -> bytes:
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = xlsxwriter.Workbook(buffer, XLSX_OPTIONS)
     worksheet = workbook.add_worksheet(sheet[:31])
     bold = workbook.add_format({"bold": True})
-    euros = workbook.add_format({"num_format": "#,##0.00"})
-    worksheet.write_row(0, 0, table[0], bold)
+    formats = {
+        "money": workbook.add_format({"num_format": "#,##0.00"}),
+        "text": workbook.add_format({"quote_prefix": True}),
+    }
+    for c, name in enumerate(table[0]):
+        worksheet.write_string(0, c, name, bold)
     for r, row in enumerate(table[1], start=1):
         for c, value in enumerate(row):
-            if isinstance(value, Decimal):
-                worksheet.write_number(r, c, value, euros)
-            else:
-                worksheet.write(r, c, value)
+            write_xlsx_cell(worksheet, r, c, value, formats)
     worksheet.freeze_panes(1, 0)
     workbook.close()
     return buffer.getvalue()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
+from services.reporting.config import Settings
 from services.reporting.webhooks import service
 from services.reporting.webhooks.schemas import (
     Delivery,
@@ -17,7 +18,8 @@ from services.reporting.webhooks.schemas import (
     SubscriptionPage,
 )
 from shared.auth import Principal, access, requires
-from shared.http import SessionDep
+from shared.http import SessionDep, runtime_of
+from shared.outbound import Allowlist
 from shared.problems import problem_responses
 
 router = APIRouter(prefix="/api/integrations/webhooks", tags=["webhooks"])
@@ -25,16 +27,23 @@ Integrator = Annotated[Principal, requires("reports:read")]
 OWN = access("required", ("reports:read",), tenant="owner")
 
 
+def _allowed(request: Request) -> Allowlist:
+    settings = runtime_of(request).settings
+    return settings.webhook_destinations if isinstance(settings, Settings) else Allowlist()
+
+
 @router.post(
     "",
     status_code=201,
     response_model=SubscriptionCreated,
     openapi_extra=access("required", ("reports:read",)),
-    responses=problem_responses(service.UnknownEventType),
-    summary="Subscribe a URL to event types of your tenant; the signing secret is shown once",
+    responses=problem_responses(service.UnknownEventType, service.UnsafeDestination),
+    summary="Subscribe a public http(s) URL to event types of your tenant; the signing secret is shown once",
 )
-async def subscribe(body: SubscriptionCreate, session: SessionDep, principal: Integrator) -> SubscriptionCreated:
-    created = await service.subscribe(session, principal, body)
+async def subscribe(
+    body: SubscriptionCreate, request: Request, session: SessionDep, principal: Integrator
+) -> SubscriptionCreated:
+    created = await service.subscribe(session, principal, body, _allowed(request))
     return SubscriptionCreated.model_validate(created, from_attributes=True)
 
 
@@ -49,11 +58,10 @@ async def list_subscriptions(session: SessionDep, principal: Integrator) -> Subs
     status_code=204,
     openapi_extra=OWN,
     responses=problem_responses(service.SubscriptionNotFound),
-    summary="Stop a subscription (its delivery log stays)",
+    summary="Stop a subscription: its pending deliveries are cancelled (its delivery log stays)",
 )
 async def unsubscribe(subscription_id: uuid.UUID, session: SessionDep, principal: Integrator) -> Response:
-    found = await service.subscription(session, principal, subscription_id)
-    found.active = False
+    await service.unsubscribe(session, principal, subscription_id)
     return Response(status_code=204)
 
 
@@ -73,8 +81,8 @@ async def deliveries(subscription_id: uuid.UUID, session: SessionDep, principal:
     "/deliveries/{delivery_id}/replay",
     response_model=Delivery,
     openapi_extra=OWN,
-    responses=problem_responses(service.DeliveryNotFound, service.SubscriptionNotFound),
-    summary="Send a delivery again",
+    responses=problem_responses(service.DeliveryNotFound, service.SubscriptionStopped),
+    summary="Send a delivery of an active subscription again",
 )
 async def replay(delivery_id: uuid.UUID, session: SessionDep, principal: Integrator) -> Delivery:
     return Delivery.model_validate(await service.replay(session, principal, delivery_id), from_attributes=True)

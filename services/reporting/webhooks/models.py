@@ -37,7 +37,7 @@ class WebhookDelivery(Base):
     event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
     event_type: Mapped[str] = mapped_column(Text, nullable=False)
     event: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
-    status: Mapped[str] = mapped_column(Text, nullable=False, index=True)  # pending, delivered, failed
+    status: Mapped[str] = mapped_column(Text, nullable=False, index=True)  # pending, delivered, failed, cancelled
     attempts: Mapped[int] = mapped_column(Integer, nullable=False)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
     # Every attempt: when, HTTP status or error, milliseconds.

@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 class SubscriptionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: HttpUrl = Field(description="Where the events are POSTed")
+    url: HttpUrl = Field(
+        description="Where the events are POSTed: a public http(s) address, no user name or password in it"
+    )
     event_types: list[str] = Field(min_length=1, max_length=50, description="See /asyncapi.json")
 
 
@@ -39,10 +41,13 @@ class Delivery(BaseModel):
     event_id: uuid.UUID
     event_type: str
     event: dict[str, Any] = Field(description="The CloudEvent as sent")
-    status: str
+    status: str = Field(description="pending, delivered, failed, or cancelled (the subscription was stopped)")
     attempts: int
     next_attempt_at: datetime
-    log: list[dict[str, Any]]
+    log: list[dict[str, Any]] = Field(
+        description="Every attempt: at, HTTP status, ms, and an error word (timeout, connection refused, "
+        "connection failed, tls error, protocol error, destination not allowed, redirect not followed)"
+    )
     created_at: datetime
     delivered_at: datetime | None
 

@@ -4,6 +4,12 @@ dispatcher that POSTs each, signed, retrying with exponential backoff, every att
 
 Signature (documented in docs/integrations.md): header `Xarxa-Webhook-Signature: v1=<hex>`, the
 HMAC-SHA256 with the subscription's secret of `<Xarxa-Webhook-Timestamp>.<raw body>`.
+
+Destinations (shared/outbound.py): a public http(s) address, checked when subscribing and again at
+every attempt, which connects to the very address checked; internal receivers only when the
+operator allows them (`XARXA_REPORTING_WEBHOOK_ALLOWED_HOSTS`). Redirects are never followed. A
+stopped subscription sends nothing more: its pending deliveries are cancelled with it, and the
+dispatcher cancels any it still finds.
 """
 
 from __future__ import annotations
@@ -20,17 +26,28 @@ from typing import Any
 
 import httpx
 import orjson
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import select, type_coerce, update
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reporting.config import Settings
 from services.reporting.webhooks.models import WebhookDelivery, WebhookSubscription
 from services.reporting.webhooks.schemas import SubscriptionCreate
 from shared.auth import Principal
 from shared.contracts.asyncapi import EVENTS
 from shared.db import transaction
 from shared.events import CloudEvent
-from shared.problems import NotFound, Unprocessable
+from shared.outbound import (
+    CREDENTIALS,
+    Allowlist,
+    DestinationRefused,
+    Resolver,
+    failure,
+    pinned_request,
+    system_resolver,
+)
+from shared.outbound import check as check_destination
+from shared.problems import Conflict, NotFound, Unprocessable
 from shared.runtime import Runtime
 
 log = logging.getLogger("xarxa.webhooks")
@@ -51,6 +68,14 @@ class UnknownEventType(Unprocessable):
     kind, title = "unknown-event-type", "Not an event type of the AsyncAPI document"
 
 
+class UnsafeDestination(Unprocessable):
+    kind, title = "webhook-destination-not-allowed", "Webhooks are only sent to public http(s) addresses"
+
+
+class SubscriptionStopped(Conflict):
+    kind, title = "subscription-stopped", "The subscription was stopped; its deliveries are not sent again"
+
+
 def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "v1=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
@@ -64,13 +89,26 @@ def _tenant_of(principal: Principal) -> str:
     return ALL_TENANTS if principal.is_admin else principal.tenant
 
 
-async def subscribe(session: AsyncSession, principal: Principal, data: SubscriptionCreate) -> WebhookSubscription:
+async def subscribe(
+    session: AsyncSession,
+    principal: Principal,
+    data: SubscriptionCreate,
+    allowed: Allowlist,
+    resolve: Resolver = system_resolver,
+) -> WebhookSubscription:
     unknown = sorted(set(data.event_types) - set(EVENTS))
     if unknown:
         raise UnknownEventType(
             f"Unknown event types: {', '.join(unknown)}",
             errors=[{"field": "event_types", "message": "not in /asyncapi.json", "value": t} for t in unknown],
         )
+    try:
+        await check_destination(str(data.url), allowed, resolve)
+    except DestinationRefused as exc:
+        error: dict[str, Any] = {"field": "url", "message": exc.reason}
+        if exc.reason != CREDENTIALS:  # a password is not echoed back
+            error["value"] = str(data.url)
+        raise UnsafeDestination(f"The url {exc.reason}", errors=[error]) from None
     subscription = WebhookSubscription(
         id=uuid.uuid4(),
         tenant=_tenant_of(principal),
@@ -103,6 +141,24 @@ async def subscription(session: AsyncSession, principal: Principal, subscription
     return found
 
 
+async def unsubscribe(session: AsyncSession, principal: Principal, subscription_id: uuid.UUID) -> None:
+    """Stop the subscription and cancel its pending deliveries in the same transaction (a retry
+    due later must not go out); the delivery log stays."""
+    found = await subscription(session, principal, subscription_id)
+    found.active = False
+    await session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.subscription_id == subscription_id, WebhookDelivery.status == "pending")
+        .values(status="cancelled", log=WebhookDelivery.log.op("||")(_cancelled_entry()))
+    )
+    await session.flush()
+
+
+def _cancelled_entry() -> Any:
+    entry = {"at": datetime.now(UTC).isoformat(), "cancelled": "subscription stopped"}
+    return type_coerce([entry], JSONB)
+
+
 async def deliveries(session: AsyncSession, principal: Principal, subscription_id: uuid.UUID) -> list[WebhookDelivery]:
     await subscription(session, principal, subscription_id)
     rows = await session.execute(
@@ -117,9 +173,12 @@ async def deliveries(session: AsyncSession, principal: Principal, subscription_i
 async def replay(session: AsyncSession, principal: Principal, delivery_id: uuid.UUID) -> WebhookDelivery:
     """Send a delivery again, whatever came of it before (its log keeps the earlier attempts)."""
     delivery = await session.get(WebhookDelivery, delivery_id, with_for_update=True)
-    if delivery is None:
+    owner = None if delivery is None else await session.get(WebhookSubscription, delivery.subscription_id)
+    # Another tenant's delivery and no delivery answer the same 404.
+    if delivery is None or owner is None or not _mine(principal, owner):
         raise DeliveryNotFound(f"No delivery {delivery_id}")
-    await subscription(session, principal, delivery.subscription_id)
+    if not owner.active:
+        raise SubscriptionStopped(f"Subscription {owner.id} was stopped")
     delivery.status = "pending"
     delivery.next_attempt_at = datetime.now(UTC)
     delivery.log = [*delivery.log, {"at": datetime.now(UTC).isoformat(), "replay": True}]
@@ -168,7 +227,13 @@ async def take_event(session: AsyncSession, event: CloudEvent) -> None:
     await take_events(session, [event])
 
 
-async def _attempt(client: httpx.AsyncClient, sub: WebhookSubscription, delivery: WebhookDelivery) -> dict[str, Any]:
+async def _attempt(
+    client: httpx.AsyncClient,
+    sub: WebhookSubscription,
+    delivery: WebhookDelivery,
+    allowed: Allowlist,
+    resolve: Resolver = system_resolver,
+) -> dict[str, Any]:
     body = orjson.dumps(delivery.event)
     timestamp = str(int(time.time()))
     headers = {
@@ -179,17 +244,24 @@ async def _attempt(client: httpx.AsyncClient, sub: WebhookSubscription, delivery
     }
     started = time.perf_counter()
     entry: dict[str, Any] = {"at": datetime.now(UTC).isoformat()}
+    # The subscriber sees the status and timing, never exception text (it could describe our network).
     try:
-        response = await client.post(sub.url, content=body, headers=headers)
+        destination = await check_destination(sub.url, allowed, resolve)  # again: DNS may have changed
+        response = await client.send(pinned_request(client, destination, body, headers), follow_redirects=False)
         entry["status"] = response.status_code
-    except httpx.HTTPError as exc:
-        entry["error"] = f"{type(exc).__name__}: {exc}"[:500]
+        if 300 <= response.status_code < 400:
+            entry["error"] = "redirect not followed"
+    except (DestinationRefused, httpx.HTTPError) as exc:
+        entry["error"] = failure(exc)
     entry["ms"] = round((time.perf_counter() - started) * 1000, 1)
     return entry
 
 
-async def dispatch_due(runtime: Runtime, client: httpx.AsyncClient) -> int:
-    """One round: claim due deliveries (SKIP LOCKED, so several instances share the work), send."""
+async def dispatch_due(
+    runtime: Runtime, client: httpx.AsyncClient, allowed: Allowlist, resolve: Resolver = system_resolver
+) -> int:
+    """One round: claim due deliveries (SKIP LOCKED, so several instances share the work), send;
+    a delivery of a stopped subscription is cancelled, not sent."""
     async with transaction(runtime.sessions) as session:
         due = list(
             (
@@ -203,8 +275,16 @@ async def dispatch_due(runtime: Runtime, client: httpx.AsyncClient) -> int:
                 )
             ).all()
         )
-        entries = await asyncio.gather(*(_attempt(client, sub, delivery) for delivery, sub in due))
-        for (delivery, _), entry in zip(due, entries, strict=True):
+        stopped = [delivery.id for delivery, sub in due if not sub.active]
+        if stopped:
+            await session.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id.in_(stopped))
+                .values(status="cancelled", log=WebhookDelivery.log.op("||")(_cancelled_entry()))
+            )
+        sending = [(delivery, sub) for delivery, sub in due if sub.active]
+        entries = await asyncio.gather(*(_attempt(client, sub, d, allowed, resolve) for d, sub in sending))
+        for (delivery, _), entry in zip(sending, entries, strict=True):
             attempts = delivery.attempts + 1
             ok = 200 <= entry.get("status", 0) < 300
             values: dict[str, Any] = {"attempts": attempts, "log": [*delivery.log, entry]}
@@ -220,10 +300,15 @@ async def dispatch_due(runtime: Runtime, client: httpx.AsyncClient) -> int:
 
 async def deliver_webhooks(runtime: Runtime) -> None:
     """The dispatcher: runs for the life of the service."""
-    async with httpx.AsyncClient(timeout=10.0, follow_redirects=False) as client:
+    settings = runtime.settings
+    allowed = settings.webhook_destinations if isinstance(settings, Settings) else Allowlist()
+    # No kept-alive connections: each attempt connects to the address it has just checked (a pooled
+    # connection could have been opened, and its certificate checked, for another name on that address).
+    limits = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(timeout=10.0, follow_redirects=False, limits=limits) as client:
         while True:
             try:
-                if await dispatch_due(runtime, client) == BATCH:
+                if await dispatch_due(runtime, client, allowed) == BATCH:
                     continue
             except Exception as exc:  # noqa: BLE001 - a database outage: wait, never lose a delivery
                 log.warning("webhook dispatch: %s", exc)
