@@ -182,8 +182,15 @@ def _generated_projects() -> list[dict[str, Any]]:
     return projects
 
 
+def _institution_name(code: str) -> str:
+    institution = codelists()["institutions"].get(code)
+    assert institution is not None
+    return institution.label("ca")
+
+
 def _programme() -> list[dict[str, Any]]:
-    """An AMB programme with projects of metropolitan municipalities under it ("parent_code")."""
+    """An AMB programme with projects implemented by metropolitan municipalities under it ("parent_code");
+    a programme holds projects of its own owner only, so AMB owns them and each municipality implements."""
     spec = json.loads((DEMO_DIR / "portfolio.json").read_text())
     programme = spec["programme"]
     themes = {t["key"]: t for t in spec["themes"]}
@@ -208,7 +215,7 @@ def _programme() -> list[dict[str, Any]]:
         theme, city = themes[theme_key], cities[city_name]
         projects.append(
             {
-                "owner": municipality,
+                "owner": programme["owner"],
                 "code": f"COORD-{number:02d}",
                 "status": "2",
                 "visibility": "published",
@@ -219,7 +226,10 @@ def _programme() -> list[dict[str, Any]]:
                     if lang in ("ca", "es", "en")
                 },
                 "partner_cities": [{"name": city["name"], "country": city["country"]}],
-                "participating_orgs": [{**city["org"], "role": "4", "type": "10", "side": "partner"}],
+                "participating_orgs": [
+                    {"ref": municipality, "name": _institution_name(municipality), "role": "4", "type": "10"},
+                    {**city["org"], "role": "4", "type": "10", "side": "partner"},
+                ],
                 "sdg_goals": [
                     {"goal": goal, "share": share, "targets": targets} for goal, share, targets in theme["sdg"]
                 ],
@@ -252,8 +262,12 @@ def load_demo_data(gateway: str, admin: dict[str, Any], *, only_if_empty: bool =
             body = {k: v for k, v in project.items() if k != "parent_code"}
             if "parent_code" in project:
                 body["parent_id"] = created[project["parent_code"]]
+            # A migration: the demo portfolio has projects already finished (status 4) when loaded.
             response = client.post(
-                "/api/projects/projects", json=body, headers={"Idempotency-Key": f"demo-{body['owner']}-{body['code']}"}
+                "/api/projects/projects",
+                json=body,
+                params={"migration": "true"},
+                headers={"Idempotency-Key": f"demo-{body['owner']}-{body['code']}"},
             )
             if response.status_code != 201:
                 raise RuntimeError(f"demo project {body['code']} refused: {response.text}")

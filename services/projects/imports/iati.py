@@ -49,9 +49,23 @@ def parse(content: bytes) -> etree._Element:
 
 @dataclass
 class Mapped:
-    identifier: str
+    identifier: str  # the file's
     data: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    own_identifier: str = ""  # the project's: the file's if the owner published it, else derived
+    foreign: bool = False  # the file's identifier is another publisher's (kept as an other-identifier)
+
+
+def own_identifier(identifier: str, prefix: str) -> tuple[str, bool]:
+    """The project's IATI identifier for a file's activity, and whether the file's is foreign.
+
+    The owner keeps the file's identifier when it starts with the owner's organisation identifier
+    (its own activity, published before); another publisher's activity gets the owner's prefix in
+    front of it, as IATI asks of a reporting organisation that reports an activity anew.
+    """
+    if identifier.startswith(f"{prefix}-"):
+        return identifier, False
+    return f"{prefix}-{identifier}", True
 
 
 def _texts(element: etree._Element | None, default_language: str) -> dict[str, str]:
@@ -102,15 +116,21 @@ def _org_ref(ref: str | None, name: str) -> str:
     return f"XARXA-IMPORT-{slug}"
 
 
-def activity(element: etree._Element, owner: str, visibility: str) -> Mapped:
+def activity(element: etree._Element, owner: str, visibility: str, prefix: str) -> Mapped:
+    """`prefix`: the owner's IATI organisation identifier."""
     identifier = (element.findtext("iati-identifier") or "").strip()
-    mapped = Mapped(identifier)
+    mine, foreign = own_identifier(identifier, prefix)
+    mapped = Mapped(identifier, own_identifier=mine, foreign=foreign)
     notes = mapped.notes
+    if foreign and identifier:
+        notes.append(
+            f"{identifier} is another publisher's identifier: kept as other-identifier (B1), registered as {mine}"
+        )
     language = (element.get(XML_LANG) or "en").lower()
     title = _texts(element.find("title"), language)
     data: dict[str, Any] = {
         "owner": owner,
-        "iati_identifier": identifier,
+        "iati_identifier": mine,
         "code": CODE.sub("-", identifier)[-64:].lstrip("-._/") or "IATI",
         "visibility": visibility,
         "title": title,

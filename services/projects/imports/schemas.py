@@ -5,11 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class ActivityOutcome(BaseModel):
-    iati_identifier: str
+    iati_identifier: str = Field(description="The file's")
+    registered_as: str | None = Field(
+        default=None, description="The project's IATI identifier: the file's, or the owner's prefix before it"
+    )
     outcome: Literal["imported", "updated", "skipped"]
     project_id: uuid.UUID | None = None
     notes: list[str]

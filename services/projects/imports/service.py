@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.projects.imports import iati, tables
 from services.projects.imports.schemas import ActivityOutcome, CsvReport, ImportReport, RowOutcome
 from services.projects.projects import repository, service
-from services.projects.projects.schemas import ProjectEditable
-from services.projects.projects.service import EDITABLE_FIELDS
+from services.projects.projects.schemas import OtherIdentifier, ProjectEditable
+from services.projects.projects.service import EDITABLE_FIELDS, INITIAL_STATUSES
 from shared import csv_tables
 from shared.auth import ensure_may_write_for
 from shared.problems import ProblemError, Unprocessable
@@ -34,22 +34,31 @@ async def import_iati(
     except iati.UnsafeXml as exc:
         raise InvalidIatiFile(str(exc)) from exc
     items: list[ActivityOutcome] = []
-    elements = root.findall("iati-activity")
-    known = await repository.by_iati_identifiers(
-        session, owner, [(e.findtext("iati-identifier") or "").strip() for e in elements]
-    )
-    for element in elements:
-        mapped = iati.activity(element, owner, visibility)
+    prefix = service.org_prefix(owner)
+    mapped_all = [iati.activity(e, owner, visibility, prefix) for e in root.findall("iati-activity")]
+    known = await repository.by_iati_identifiers(session, owner, [m.own_identifier for m in mapped_all])
+    for mapped in mapped_all:
         data = iati.validated(mapped)
+        existing = known.get(mapped.own_identifier.lower())
+        # A file's later status (finalisation, closed...) is history: only an admin migrates it.
+        migrated = data is not None and data.status not in INITIAL_STATUSES
+        if data is not None and existing is None and migrated and not actor.principal.is_admin:
+            mapped.notes.append(
+                f"status {data.status} in the file: a project starts in 1 or 2; "
+                "an admin imports later statuses as a migration"
+            )
+            data = None
         if data is None:
             items.append(ActivityOutcome(iati_identifier=mapped.identifier, outcome="skipped", notes=mapped.notes))
             continue
+        others = [OtherIdentifier(ref=mapped.identifier, type="B1")] if mapped.foreign else []
         try:
             async with session.begin_nested():
-                existing = known.get(mapped.identifier)
                 if existing is None:
-                    project = await service.register_project(session, actor, data)
-                    known[mapped.identifier] = project  # the same identifier twice in one file updates
+                    project = await service.register_project(
+                        session, actor, data, migrated=migrated, other_identifiers=others
+                    )
+                    known[mapped.own_identifier.lower()] = project  # the same identifier twice in one file updates
                     outcome = "imported"
                 else:
                     editable = ProjectEditable.model_validate(data.model_dump(include=EDITABLE_FIELDS))
@@ -61,7 +70,11 @@ async def import_iati(
             continue
         items.append(
             ActivityOutcome(
-                iati_identifier=mapped.identifier, outcome=outcome, project_id=project.id, notes=mapped.notes
+                iati_identifier=mapped.identifier,
+                registered_as=project.iati_identifier,
+                outcome=outcome,
+                project_id=project.id,
+                notes=mapped.notes,
             )
         )
     return ImportReport(

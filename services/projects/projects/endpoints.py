@@ -15,7 +15,6 @@ from services.projects.projects.localization import choose_language, preferred_l
 from services.projects.projects.models import Project
 from services.projects.projects.schemas import (
     History,
-    HistoryEntry,
     LocalizedView,
     ProjectCreate,
     ProjectEditable,
@@ -58,7 +57,9 @@ def _read(project: Project, accept_language: str | None) -> ProjectRead:
         description=state.description.get(language),
         objectives=state.objectives.get(language),
     )
-    return ProjectRead(**state.model_dump(), localized=localized)
+    return ProjectRead(
+        **state.model_dump(), localized=localized, other_identifiers=project.doc.get("other_identifiers", [])
+    )
 
 
 def _respond(response: Response, project: Project, accept_language: str | None) -> ProjectRead:
@@ -79,14 +80,27 @@ def request_actor(request: Request, principal: Principal, traceparent: str | Non
     response_model=ProjectRead,
     openapi_extra=WRITE,
     responses=problem_responses(
-        service.ProjectCodeTaken, IdempotencyKeyReused, InsufficientScope, OtherTenant, service.UnknownReference
+        service.ProjectCodeTaken,
+        service.IatiIdentifierTaken,
+        IdempotencyKeyReused,
+        InsufficientScope,
+        OtherTenant,
+        service.UnknownReference,
     ),
+    summary="Register a project: it starts in status 1 or 2 unless an admin migrates it",
 )
 async def create_project(
     body: ProjectCreate,
     session: SessionDep,
     request: Request,
     principal: Writer,
+    migration: Annotated[
+        bool,
+        Query(
+            description="Admins only: a project migrated from another system, registered in any status "
+            "and recorded as migrated (with who did it) in its history"
+        ),
+    ] = False,
     idempotency_key: Annotated[
         str | None, Header(description="Retries with the same key return the first result")
     ] = None,
@@ -94,7 +108,8 @@ async def create_project(
     accept_language: AcceptLanguage = None,
 ) -> Response:
     async def register() -> StoredResponse:
-        project = await service.register_project(session, request_actor(request, principal, traceparent), body)
+        actor = request_actor(request, principal, traceparent)
+        project = await service.register_project(session, actor, body, migrated=migration)
         read = _read(project, accept_language)
         headers = {
             "Location": f"{router.prefix}/{project.id}",
@@ -277,10 +292,11 @@ async def replace_results(project_id: uuid.UUID, body: ResultsReplace, change: C
 @router.get(
     "/{project_id}/history",
     response_model=History,
+    # The public history leaves who made each version out rather than sending nulls.
+    response_model_exclude_unset=True,
     openapi_extra=READ,
     responses=problem_responses(service.ProjectNotFound),
-    summary="Every version: who, when, what changed",
+    summary="Every version: who, when, what changed (others than the owner: the published versions, public fields)",
 )
 async def project_history(project_id: uuid.UUID, session: SessionDep, principal: Reader) -> History:
-    rows = await service.project_history(session, principal, project_id)
-    return History(items=[HistoryEntry.model_validate(r, from_attributes=True) for r in rows])
+    return await service.project_history(session, principal, project_id)

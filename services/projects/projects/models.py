@@ -22,7 +22,9 @@ from sqlalchemy import (
     Integer,
     Text,
     UniqueConstraint,
+    false,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,6 +42,8 @@ class Project(Base):
         ),
         Index("ix_projects_owner_status", "owner", "status"),
         Index("ix_projects_owner_iati_identifier", "owner", "iati_identifier"),
+        # One activity, one identifier in the whole registry, whatever the case (IATI compares them so).
+        Index("uq_projects_iati_identifier", func.lower(text("iati_identifier")), unique=True),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
@@ -82,6 +86,8 @@ class ProjectChange(Base):
     client_id: Mapped[str | None] = mapped_column(Text)
     tenant: Mapped[str | None] = mapped_column(Text)
     request_id: Mapped[str | None] = mapped_column(Text)
+    # Written by an admin migrating history (any status at registration), not by the lifecycle.
+    migrated: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.projects.models import Network, Project, ProjectChange
@@ -59,21 +59,29 @@ async def parent_chain(session: AsyncSession, project_id: uuid.UUID, limit: int 
     return chain
 
 
-def visibility_filter(principal: Principal | None) -> ColumnElement[bool]:
-    """Published projects, plus the drafts this principal may see (same rule as service.visible_to)."""
-    published = Project.visibility == "published"
+def private_filter(principal: Principal | None) -> ColumnElement[bool]:
+    """The projects this principal sees beyond the public ones (same rule as shared.auth.may_read)."""
     if principal is None or not principal.has_any(["projects:read"]):
-        return published
+        return false()
     if principal.is_admin:
         return true()
     if principal.tenant_kind == "institution":
-        return or_(published, Project.owner == principal.tenant)
-    return or_(published, Project.partners.contains([principal.tenant]))
+        return Project.owner == principal.tenant
+    return Project.partners.contains([principal.tenant])
 
 
-def _filtered(query: Select[Any], filters: ProjectFilters) -> Select[Any]:
+def visibility_filter(principal: Principal | None) -> ColumnElement[bool]:
+    """Published projects, plus the drafts this principal may see (same rule as service.visible_to)."""
+    return or_(Project.visibility == "published", private_filter(principal))
+
+
+def _filtered(query: Select[Any], filters: ProjectFilters, principal: Principal | None) -> Select[Any]:
     conditions: list[ColumnElement[bool]] = []
-    if not filters.include_archived:
+    # Archived projects leave every public list: `include_archived` brings back only those the
+    # caller sees as owner, partner or admin.
+    if filters.include_archived:
+        conditions.append(or_(Project.archived.is_(False), private_filter(principal)))
+    else:
         conditions.append(Project.archived.is_(False))
     equal: list[tuple[Any, Any]] = [
         (Project.owner, filters.owner),
@@ -139,7 +147,7 @@ async def page(
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     column = SORTS[key]
-    base = _filtered(select(Project).where(visibility_filter(principal)), filters)
+    base = _filtered(select(Project).where(visibility_filter(principal)), filters, principal)
     total = int((await session.execute(select(func.count()).select_from(base.subquery()))).scalar() or 0)
     query = base.order_by(column.desc() if descending else column, Project.id.desc() if descending else Project.id)
     if cursor:
@@ -172,10 +180,23 @@ async def unknown_networks(session: AsyncSession, codes: list[str]) -> list[str]
 
 
 async def by_iati_identifiers(session: AsyncSession, owner: str, identifiers: list[str]) -> dict[str, Project]:
-    """The owner's projects with these IATI identifiers, in one query."""
+    """The owner's projects with these IATI identifiers (case ignored, keys lower-cased), in one query."""
     if not identifiers:
         return {}
     found = await session.execute(
-        select(Project).where(Project.owner == owner, Project.iati_identifier.in_(identifiers))
+        select(Project).where(
+            Project.owner == owner, func.lower(Project.iati_identifier).in_([i.lower() for i in identifiers])
+        )
     )
-    return {p.iati_identifier: p for p in found.scalars()}
+    return {p.iati_identifier.lower(): p for p in found.scalars()}
+
+
+async def code_taken(session: AsyncSession, owner: str, code: str) -> bool:
+    query = select(Project.id).where(Project.owner == owner, Project.code == code).limit(1)
+    return (await session.execute(query)).first() is not None
+
+
+async def iati_identifier_taken(session: AsyncSession, identifier: str) -> bool:
+    """Whether any project has this identifier, case ignored (the unique index's rule)."""
+    query = select(Project.id).where(func.lower(Project.iati_identifier) == identifier.lower()).limit(1)
+    return (await session.execute(query)).first() is not None

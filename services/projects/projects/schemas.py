@@ -97,8 +97,16 @@ class LocalizedView(BaseModel):
     objectives: str | None = None
 
 
+class OtherIdentifier(BaseModel):
+    ref: str
+    type: str = Field(description="IATI OtherIdentifierType, e.g. B1 the previous reporting organisation's identifier")
+
+
 class ProjectRead(ProjectStateV1):
     localized: LocalizedView
+    other_identifiers: list[OtherIdentifier] = Field(
+        default_factory=list, description="Identifiers the activity had with other publishers (IATI imports)"
+    )
 
 
 class ProjectPage(BaseModel):
@@ -114,12 +122,16 @@ class Change(BaseModel):
 
 
 class HistoryEntry(BaseModel):
+    """A version. Anonymous callers and other tenants get the published versions only, in the public
+    fields, without who made them (client_id, tenant, request_id and migrated are absent)."""
+
     version: int
     event_type: str
     at: Any
-    client_id: str | None
-    tenant: str | None
-    request_id: str | None
+    client_id: str | None = Field(default=None, description="Owner and admins only")
+    tenant: str | None = Field(default=None, description="Owner and admins only")
+    request_id: str | None = Field(default=None, description="Owner and admins only")
+    migrated: bool = Field(default=False, description="Owner and admins only: registered by an admin migration")
     changes: list[Change]
 
 

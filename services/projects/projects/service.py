@@ -17,11 +17,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.projects import repository
 from services.projects.projects.events import TOPIC, project_event, project_state
-from services.projects.projects.history import diff
+from services.projects.projects.history import diff, public_versions
 from services.projects.projects.models import Project, ProjectChange
 from services.projects.projects.projections import projections
-from services.projects.projects.schemas import ProjectCreate, ProjectEditable, Result, StatusChange
-from shared.auth import Principal, ensure_may_write_for, may_see_unpublished
+from services.projects.projects.schemas import (
+    Change,
+    History,
+    HistoryEntry,
+    OtherIdentifier,
+    ProjectCreate,
+    ProjectEditable,
+    Result,
+    StatusChange,
+)
+from shared.auth import Forbidden, Principal, ensure_may_write_for, may_see_unpublished
 from shared.codelists import codelists
 from shared.concurrency import check_version
 from shared.contracts import projects as events
@@ -39,6 +48,10 @@ TRANSITIONS: dict[str, set[str]] = {
     "6": {"2", "5"},
 }
 NEEDS_REASON = {"5", "6"}
+# Where a project may start: no transition leads into 1, and 2 (an activity already under way when
+# it is registered) needs nothing that registration cannot give. Every later status needs a reason
+# (5, 6) or an end date (3, 4) that only /status records; an admin migrating history is the exception.
+INITIAL_STATUSES = frozenset({"1", "2"})
 EDITABLE_FIELDS = set(ProjectEditable.model_fields)
 
 
@@ -62,6 +75,27 @@ class UnknownReference(Unprocessable):
     kind, title = "unknown-reference", "The request refers to something that does not exist"
 
 
+class StatusNotInitial(Unprocessable):
+    kind, title = "status-not-initial", "A project starts in pipeline (1) or implementation (2)"
+
+
+class MigrationNeedsAdmin(Forbidden):
+    kind, title = "migration-needs-admin", "Only an admin registers projects migrated from another system"
+
+
+class InvalidIatiIdentifier(Unprocessable):
+    kind, title = "invalid-iati-identifier", "The IATI identifier must start with the owner's organisation identifier"
+
+
+class IatiIdentifierTaken(Conflict):
+    kind, title = "iati-identifier-taken", "Another project of the registry has this IATI identifier"
+
+
+# One wording whether the parent is missing, hidden from the caller or another owner's: the answer
+# must not tell a caller which projects exist.
+PARENT_UNAVAILABLE = "must be a project of the same owner that you can see"
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who makes a change, for permissions, history and the event."""
@@ -76,26 +110,45 @@ def visible_to(principal: Principal | None, project: Project) -> bool:
     return project.visibility == "published" or may_see_unpublished(principal, project.owner, project.partners)
 
 
+def not_found(project_id: uuid.UUID) -> ProjectNotFound:
+    """The one answer for a project that is not there or not visible to the caller."""
+    return ProjectNotFound(f"No project {project_id}")
+
+
+def org_prefix(owner: str) -> str:
+    """The owner's IATI organisation identifier (`iati_ref` in shared/data/xarxa/institutions.json)."""
+    institution = codelists()["institutions"].get(owner)
+    assert institution is not None  # validated by the schema
+    return institution.extra["iati_ref"]
+
+
 async def get_project(session: AsyncSession, principal: Principal | None, project_id: uuid.UUID) -> Project:
     """A published project for anyone; a draft only for its owner or partners (else not found)."""
     project = await repository.get(session, project_id)
     if project is None or not visible_to(principal, project):
-        raise ProjectNotFound(f"No project {project_id}")
+        raise not_found(project_id)
     return project
 
 
 async def _writable(session: AsyncSession, actor: Actor, project_id: uuid.UUID, expected_version: int) -> Project:
     project = await repository.get(session, project_id, for_update=True)
     if project is None or not visible_to(actor.principal, project):
-        raise ProjectNotFound(f"No project {project_id}")
+        raise not_found(project_id)
     ensure_may_write_for(actor.principal, project.owner)
     check_version(expected_version, project.version)
-    if project.archived:
-        raise ProjectArchived(f"Project {project.code} was archived")
+    ensure_not_archived(project)
     return project
 
 
-async def _check_references(session: AsyncSession, data: ProjectEditable, project_id: uuid.UUID | None) -> None:
+def ensure_not_archived(project: Project) -> None:
+    """Archived projects are read-only: no edit, status, results, approved update or push."""
+    if project.archived:
+        raise ProjectArchived(f"Project {project.code} was archived: it is read-only")
+
+
+async def _check_references(
+    session: AsyncSession, principal: Principal, owner: str, data: ProjectEditable, project_id: uuid.UUID | None
+) -> None:
     unknown = await repository.unknown_networks(session, data.networks)
     if unknown:
         raise UnknownReference(
@@ -108,8 +161,8 @@ async def _check_references(session: AsyncSession, data: ProjectEditable, projec
     if data.parent_id is not None:
         parent = await repository.get(session, data.parent_id)
         problem = None
-        if parent is None:
-            problem = "no such project"
+        if parent is None or not visible_to(principal, parent) or parent.owner != owner:
+            problem = PARENT_UNAVAILABLE
         elif parent.archived:
             problem = "the parent programme is archived"
         elif project_id is not None and project_id in await repository.parent_chain(session, data.parent_id):
@@ -121,10 +174,13 @@ async def _check_references(session: AsyncSession, data: ProjectEditable, projec
             )
 
 
-def _document(data: ProjectEditable, results: list[dict[str, Any]], status_reason: str | None) -> dict[str, Any]:
+def _document(data: ProjectEditable, results: list[dict[str, Any]], kept: dict[str, Any]) -> dict[str, Any]:
+    """The stored document; `kept` is what an edit does not touch (the current document)."""
     doc = data.model_dump(mode="json", exclude={"parent_id"})
     doc["results"] = results
-    doc["status_reason"] = status_reason
+    doc["status_reason"] = kept.get("status_reason")
+    if kept.get("other_identifiers"):
+        doc["other_identifiers"] = kept["other_identifiers"]
     return doc
 
 
@@ -135,7 +191,13 @@ def _editable(project: Project) -> dict[str, Any]:
 
 
 async def _record(
-    session: AsyncSession, actor: Actor, project: Project, event_type: str, before: dict[str, Any] | None
+    session: AsyncSession,
+    actor: Actor,
+    project: Project,
+    event_type: str,
+    before: dict[str, Any] | None,
+    *,
+    migrated: bool = False,
 ) -> Project:
     """Refresh projections, write history and the event, for the state the project now has."""
     for column, value in projections(project.doc, project.owner, project.code).items():
@@ -151,6 +213,7 @@ async def _record(
             client_id=actor.principal.client_id,
             tenant=actor.principal.tenant,
             request_id=actor.request_id,
+            migrated=migrated,
             changes=diff(before or {}, after),
         )
     )
@@ -166,26 +229,81 @@ def _bump(project: Project) -> dict[str, Any]:
     return before
 
 
+def _check_initial_status(actor: Actor, data: ProjectCreate, migrated: bool) -> None:
+    if migrated and not actor.principal.is_admin:
+        raise MigrationNeedsAdmin("A migration registers any status; only an admin may do it")
+    if data.status not in INITIAL_STATUSES and not migrated:
+        raise StatusNotInitial(
+            f"Status {data.status} is reached through /status, not at registration",
+            errors=[
+                {
+                    "field": "status",
+                    "message": "a project starts in 1 (pipeline) or 2 (implementation); "
+                    "later statuses through POST /projects/{id}/status",
+                    "value": data.status,
+                }
+            ],
+        )
+
+
+async def _check_iati_identifier(session: AsyncSession, owner: str, identifier: str) -> None:
+    prefix = f"{org_prefix(owner)}-"
+    if not identifier.startswith(prefix) or len(identifier) == len(prefix):
+        raise InvalidIatiIdentifier(
+            f"iati_identifier must start with {prefix}",
+            errors=[
+                {
+                    "field": "iati_identifier",
+                    "message": f"must be the owner's organisation identifier, a hyphen and more: {prefix}...",
+                    "value": identifier,
+                }
+            ],
+        )
+    if await repository.iati_identifier_taken(session, identifier):
+        raise _identifier_taken(identifier)
+
+
+def _identifier_taken(identifier: str) -> IatiIdentifierTaken:
+    return IatiIdentifierTaken(
+        f"iati_identifier {identifier} is taken",
+        errors=[
+            {"field": "iati_identifier", "message": "already used in the registry (case ignored)", "value": identifier}
+        ],
+    )
+
+
 async def register_project(
-    session: AsyncSession, actor: Actor, data: ProjectCreate, project_id: uuid.UUID | None = None
+    session: AsyncSession,
+    actor: Actor,
+    data: ProjectCreate,
+    project_id: uuid.UUID | None = None,
+    *,
+    migrated: bool = False,
+    other_identifiers: list[OtherIdentifier] | None = None,
 ) -> Project:
+    """A new project. `migrated` (admins only) lets it start in any status and says so in its history;
+    `other_identifiers` are what the activity was called by other publishers (IATI imports)."""
     ensure_may_write_for(actor.principal, data.owner)
-    await _check_references(session, data, None)
-    institution = codelists()["institutions"].get(data.owner)
-    assert institution is not None  # validated by the schema
+    _check_initial_status(actor, data, migrated)
+    await _check_references(session, actor.principal, data.owner, data, None)
+    if await repository.code_taken(session, data.owner, data.code):  # before its derived identifier
+        raise ProjectCodeTaken(f"{data.owner} already uses code {data.code}")
+    identifier = data.iati_identifier or f"{org_prefix(data.owner)}-{data.code}"
+    await _check_iati_identifier(session, data.owner, identifier)
     now = datetime.now(UTC)
+    kept = {"other_identifiers": [o.model_dump() for o in other_identifiers or []]}
     editable = ProjectEditable.model_validate(data.model_dump(include=EDITABLE_FIELDS))
     project = Project(
         id=project_id or uuid.uuid4(),
         version=1,
         owner=data.owner,
         code=data.code,
-        iati_identifier=data.iati_identifier or f"{institution.extra['iati_ref']}-{data.code}",
+        iati_identifier=identifier,
         status=data.status,
         visibility=data.visibility,
         archived=False,
         parent_id=data.parent_id,
-        doc=_document(editable, [r.model_dump(mode="json") for r in data.results], None),
+        doc=_document(editable, [r.model_dump(mode="json") for r in data.results], kept),
         created_at=now,
         updated_at=now,
     )
@@ -195,18 +313,20 @@ async def register_project(
     except IntegrityError as exc:  # a concurrent create took the code between the check and here
         if "uq_projects_owner_code" in str(exc.orig):
             raise ProjectCodeTaken(f"{data.owner} already uses code {data.code}") from exc
+        if "uq_projects_iati_identifier" in str(exc.orig):
+            raise _identifier_taken(identifier) from exc
         raise
-    return await _record(session, actor, project, events.PROJECT_REGISTERED, None)
+    return await _record(session, actor, project, events.PROJECT_REGISTERED, None, migrated=migrated)
 
 
 async def replace_project(
     session: AsyncSession, actor: Actor, project_id: uuid.UUID, expected_version: int, data: ProjectEditable
 ) -> Project:
     project = await _writable(session, actor, project_id, expected_version)
-    await _check_references(session, data, project.id)
+    await _check_references(session, actor.principal, project.owner, data, project.id)
     before = _bump(project)
     project.parent_id = data.parent_id
-    project.doc = _document(data, project.doc.get("results", []), project.doc.get("status_reason"))
+    project.doc = _document(data, project.doc.get("results", []), project.doc)
     return await _record(session, actor, project, events.PROJECT_UPDATED, before)
 
 
@@ -231,10 +351,10 @@ async def patch_project(
         data = ProjectEditable.model_validate(apply_merge_patch(_editable(project), patch))
     except ValidationError as exc:
         raise invalid_input(exc) from exc
-    await _check_references(session, data, project.id)
+    await _check_references(session, actor.principal, project.owner, data, project.id)
     before = _bump(project)
     project.parent_id = data.parent_id
-    project.doc = _document(data, project.doc.get("results", []), project.doc.get("status_reason"))
+    project.doc = _document(data, project.doc.get("results", []), project.doc)
     return await _record(session, actor, project, events.PROJECT_UPDATED, before)
 
 
@@ -299,6 +419,7 @@ async def record_actuals(
 ) -> Project:
     """Approved actuals, (indicator id, period start, period end) -> (value, comment), written into
     the results framework as a new version of the (locked) project; the caller checked the periods."""
+    ensure_not_archived(project)
     results = []
     for result in project.doc.get("results", []):
         indicators = []
@@ -336,8 +457,21 @@ def _keep_locked_periods(current: list[dict[str, Any]], new: list[Result]) -> No
                     raise Conflict(f"Period {period.start}..{period.end} of indicator {indicator.id} is locked")
 
 
-async def project_history(
-    session: AsyncSession, principal: Principal | None, project_id: uuid.UUID
-) -> list[ProjectChange]:
-    await get_project(session, principal, project_id)
-    return await repository.history(session, project_id)
+async def project_history(session: AsyncSession, principal: Principal | None, project_id: uuid.UUID) -> History:
+    """The owner and admins get every version and who made it; anyone else who sees the project
+    (anonymous callers, other tenants, partners) its published versions in the public fields."""
+    project = await get_project(session, principal, project_id)
+    rows = await repository.history(session, project_id)
+    if may_see_unpublished(principal, project.owner, []):
+        return History(items=[HistoryEntry.model_validate(r, from_attributes=True) for r in rows])
+    return History(
+        items=[
+            HistoryEntry(
+                version=row.version,
+                event_type=row.event_type,
+                at=row.at,
+                changes=[Change.model_validate(c) for c in changes],
+            )
+            for row, changes in public_versions(rows)
+        ]
+    )

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel
 
 from services.projects.projects.endpoints import request_actor
+from services.projects.projects.service import ProjectArchived, ProjectNotFound
 from services.projects.updates import service
 from services.projects.updates.schemas import (
     Batch,
@@ -32,7 +33,9 @@ IdempotencyKey = Annotated[
     str | None, Header(description="Required: a retry with the same key returns the first receipt")
 ]
 PUSH = access("required", ("updates:push",), tenant="owner-or-partner")
-PUSH_ERRORS = problem_responses(service.NotAPartner, service.InvalidUpdate, PreconditionRequired, IdempotencyKeyReused)
+PUSH_ERRORS = problem_responses(
+    ProjectNotFound, ProjectArchived, service.InvalidUpdate, PreconditionRequired, IdempotencyKeyReused
+)
 
 
 def _required(key: str | None) -> str:
@@ -142,7 +145,10 @@ async def get_update(update_id: uuid.UUID, session: SessionDep, principal: Reade
     "/updates/{update_id}",
     response_model=Receipt,
     openapi_extra=PUSH,
-    responses={**PUSH_ERRORS, **problem_responses(service.UpdateNotFound, service.UpdateStateConflict)},
+    responses={
+        **PUSH_ERRORS,
+        **problem_responses(service.UpdateNotFound, service.UpdateStateConflict, service.NotAPartner),
+    },
     summary="Resubmit a returned update with changes",
 )
 async def resubmit(
@@ -160,7 +166,9 @@ async def resubmit(
     "/updates/{update_id}/review",
     response_model=Receipt,
     openapi_extra=access("required", ("updates:review",), tenant="owner"),
-    responses=problem_responses(service.UpdateNotFound, service.UpdateStateConflict, service.InvalidUpdate),
+    responses=problem_responses(
+        service.UpdateNotFound, service.UpdateStateConflict, service.InvalidUpdate, ProjectArchived
+    ),
     summary="Approve (the actuals reach the results framework) or return with comments",
 )
 async def review(

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.projects import repository as projects
 from services.projects.projects.models import Project
-from services.projects.projects.service import Actor, record_actuals
+from services.projects.projects.service import Actor, ensure_not_archived, not_found, record_actuals
 from services.projects.updates.models import PartnerUpdate
 from services.projects.updates.schemas import Receipt, Review, UpdateContent
 from shared.auth import OtherTenant, Principal, may_write_for
@@ -140,11 +140,12 @@ def _step(actor: Actor, action: str, **extra: Any) -> dict[str, Any]:
 
 
 async def _partner_project(session: AsyncSession, principal: Principal, project_id: uuid.UUID) -> Project:
+    """The project, if the caller takes part in it; else the very answer a random id gets, published
+    or not, so that pushes cannot probe which projects exist. An archived one takes no pushes."""
     project = await projects.get(session, project_id)
-    if project is None or project.archived:
-        raise NotAPartner(f"No project {project_id} that {principal.tenant} takes part in")
-    if principal.tenant not in project.partners and not principal.is_admin:
-        raise NotAPartner(f"{principal.tenant} is not a partner of project {project.code}")
+    if project is None or not (principal.is_admin or principal.tenant in project.partners):
+        raise not_found(project_id)
+    ensure_not_archived(project)
     return project
 
 
@@ -227,7 +228,10 @@ async def review(session: AsyncSession, actor: Actor, update_id: uuid.UUID, deci
             "Comments are required to return an update", errors=[{"field": "comments", "message": "required"}]
         )
     if decision.decision == "approve":
-        await _apply_actuals(session, actor, update)
+        project = await projects.get(session, update.project_id, for_update=True)
+        assert project is not None  # an update's project is never deleted
+        ensure_not_archived(project)  # its results are frozen: approving would change them
+        await _apply_actuals(session, actor, update, project)
     update.status = "approved" if decision.decision == "approve" else "returned"
     update.version += 1
     update.updated_at = datetime.now(UTC)
@@ -242,13 +246,11 @@ async def review(session: AsyncSession, actor: Actor, update_id: uuid.UUID, deci
     return receipt(update)
 
 
-async def _apply_actuals(session: AsyncSession, actor: Actor, update: PartnerUpdate) -> None:
+async def _apply_actuals(session: AsyncSession, actor: Actor, update: PartnerUpdate, project: Project) -> None:
     """The approved actuals into the project's results: a new project version, in its history."""
     actuals = update.content.get("actuals", [])
     if not actuals:
         return
-    project = await projects.get(session, update.project_id, for_update=True)
-    assert project is not None
     content = UpdateContent.model_validate({k: v for k, v in update.content.items() if not k.startswith("_")})
     validate(project, content)  # again: a period may have been locked since the push
     await record_actuals(

@@ -17,6 +17,7 @@ from tests.support.waiting import eventually
 SAMPLES = sorted((DATA_DIR / "iati" / "samples").glob("*.xml"))
 # The owner the samples are registered for in this test: no other test writes its projects.
 OWNER = "viladecans"
+PREFIX = "XARXA-VILADECANS"  # its iati_ref: the samples are other publishers', so they get it in front
 
 
 def identifiers(path: Path) -> list[str]:
@@ -44,7 +45,7 @@ def test_hostile_or_broken_files_are_refused_by_the_parser(content: bytes) -> No
 async def test_samples_import_update_and_export_valid(gateway: httpx.AsyncClient) -> None:
     url = "/api/projects/imports/iati"
     params = {"owner": OWNER, "visibility": "published"}
-    expected = {i for path in SAMPLES for i in identifiers(path)}
+    expected = {f"{PREFIX}-{i}" for path in SAMPLES for i in identifiers(path)}
     for path in SAMPLES:
         report = await gateway.post(
             url, params=params, content=path.read_bytes(), headers={"Content-Type": "application/xml"}
@@ -69,7 +70,8 @@ async def test_samples_import_update_and_export_valid(gateway: httpx.AsyncClient
         )
     ).json()
     project = (await gateway.get(f"/api/projects/projects/{one['items'][0]['project_id']}")).json()
-    assert project["iati_identifier"] == identifiers(SAMPLES[1])[0]
+    assert project["iati_identifier"] == f"{PREFIX}-{identifiers(SAMPLES[1])[0]}"
+    assert project["other_identifiers"] == [{"ref": identifiers(SAMPLES[1])[0], "type": "B1"}]
     assert project["recipient_countries"] == [{"code": "LR", "percentage": "100.00"}]
     assert [s["code"] for s in project["sectors"]] == ["31210"]
 

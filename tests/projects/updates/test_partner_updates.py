@@ -76,7 +76,7 @@ async def test_push_review_resubmit_and_approve(stack: Stack, tokens: Tokens, ga
         refused = await partner.post(
             f"/api/projects/projects/{stranger['id']}/updates", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}
         )
-        assert refused.status_code == 403
+        assert refused.status_code == 404  # as for a random id: pushes do not reveal which projects exist
         mine = (await partner.get("/api/projects/updates", params={"project_id": stranger["id"]})).json()["items"]
         assert mine == []  # nothing was stored
 
