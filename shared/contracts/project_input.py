@@ -8,7 +8,7 @@ import datetime as dt
 import itertools
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -16,6 +16,7 @@ from pydantic import (
     Field,
     HttpUrl,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -291,3 +292,117 @@ class ProjectCreate(ProjectEditable):
     status: Annotated[str, coded("ActivityStatus")] = Field(default="1", description="IATI ActivityStatus")
     visibility: Literal["draft", "published"] = "draft"
     results: list[Result] = Field(default_factory=list, max_length=50)
+
+
+# --- Proposals: what an applicant (grant call entity) may propose --------------------------------
+#
+# A proposal stays a proposal: it may describe the project, its planned dates and the results it
+# aims at, but not what only the owning institution decides or records. Participating
+# organisations give their tenants access to the draft (partners are added by the institution
+# through the normal project edit); networks and parent programmes are the registry's; approved
+# actuals, locked periods and actual dates are facts the institution records; in-kind exchanges
+# are the institution's own experts, valued by it. Both sides apply this: the funding service
+# refuses such a proposal (422 naming each field), the registry builds its draft only from
+# `proposal_draft`, whatever an event carries. The checks run before the fields' own validation,
+# so a refused field is refused as such whatever it holds.
+
+PROPOSAL_REFUSED: dict[str, str] = {
+    "participating_orgs": "partners get access when the owning institution adds them, not from a proposal",
+    "exchanges": "in-kind exchanges are recorded and valued by the institution, not proposed",
+    "networks": "networks are set by the institution after the grant",
+    "parent_id": "the parent programme is set by the institution after the grant",
+}
+ACTUALS_REFUSED = "approved actuals are recorded by the institution, not proposed"
+_T = TypeVar("_T")
+
+
+def _refuse(value: _T, message: str) -> _T:
+    """`value` if it is unset (None, false, empty); a 0 or an empty string is set, so refused."""
+    if value is None or value is False or (isinstance(value, (list, dict)) and not value):
+        return value
+    raise ValueError(message)
+
+
+class ProposalDisaggregatedValue(DisaggregatedValue):
+    @field_validator("actual", mode="before")
+    @classmethod
+    def _no_actual(cls, value: Any) -> Any:
+        return _refuse(value, ACTUALS_REFUSED)
+
+
+class ProposalPeriod(Period):
+    disaggregated: list[ProposalDisaggregatedValue] = Field(default_factory=list, max_length=200)  # type: ignore[assignment]
+
+    @field_validator("actual", "actual_comment", mode="before")
+    @classmethod
+    def _no_actual(cls, value: Any) -> Any:
+        return _refuse(value, ACTUALS_REFUSED)
+
+    @field_validator("locked", mode="before")
+    @classmethod
+    def _not_locked(cls, value: Any) -> Any:
+        return _refuse(value, "periods are locked by the institution once their actuals are approved")
+
+
+class ProposalIndicator(Indicator):
+    periods: list[ProposalPeriod] = Field(default_factory=list, max_length=100)  # type: ignore[assignment]
+
+
+class ProposalResult(Result):
+    indicators: list[ProposalIndicator] = Field(default_factory=list, max_length=50)  # type: ignore[assignment]
+
+
+class ProposalDates(Dates):
+    @field_validator("actual_start", "actual_end", mode="before")
+    @classmethod
+    def _planned_only(cls, value: Any) -> Any:
+        return _refuse(value, "a proposal has planned dates; actual ones are recorded by the institution")
+
+
+class ProjectProposal(ProjectEditable):
+    """A project as an applicant proposes it: see PROPOSAL_REFUSED for what it may not carry."""
+
+    dates: ProposalDates = Field(default_factory=ProposalDates)
+    results: list[ProposalResult] = Field(default_factory=list, max_length=50)
+
+    @field_validator(*PROPOSAL_REFUSED, mode="before")
+    @classmethod
+    def _refused_fields(cls, value: Any, info: ValidationInfo) -> Any:
+        assert info.field_name is not None
+        return _refuse(value, PROPOSAL_REFUSED[info.field_name])
+
+
+def proposal_draft(proposal: dict[str, Any]) -> dict[str, Any]:
+    """Only what a proposal may carry, from any proposal document: refused fields dropped, and
+    results without actuals or locks, dates without actual ones. The registry's draft is built
+    from this, so an event that skipped the funding service's check grants nothing."""
+    draft = {k: v for k, v in proposal.items() if k not in PROPOSAL_REFUSED}
+    if isinstance(draft.get("dates"), dict):
+        draft["dates"] = {k: v for k, v in draft["dates"].items() if k not in ("actual_start", "actual_end")}
+    results = draft.get("results")
+    if isinstance(results, list):
+        draft["results"] = [_planned_result(r) for r in results]
+    return draft
+
+
+def _planned_result(result: Any) -> Any:
+    if not isinstance(result, dict) or not isinstance(result.get("indicators"), list):
+        return result
+    indicators = []
+    for indicator in result["indicators"]:
+        if isinstance(indicator, dict) and isinstance(indicator.get("periods"), list):
+            indicator = {**indicator, "periods": [_planned_period(p) for p in indicator["periods"]]}
+        indicators.append(indicator)
+    return {**result, "indicators": indicators}
+
+
+def _planned_period(period: Any) -> Any:
+    if not isinstance(period, dict):
+        return period
+    planned = {k: v for k, v in period.items() if k not in ("actual", "actual_comment", "locked")}
+    if isinstance(planned.get("disaggregated"), list):
+        planned["disaggregated"] = [
+            {k: v for k, v in cell.items() if k != "actual"} if isinstance(cell, dict) else cell
+            for cell in planned["disaggregated"]
+        ]
+    return planned

@@ -101,7 +101,7 @@ def load_funding_demo(client: httpx.Client, projects: list[dict[str, Any]]) -> N
         "/api/funding/rates/import",
         content=demo_rates_csv().encode(),
         headers={"Content-Type": "text/csv"},
-        params={"source": RATE_SOURCE},
+        params={"source": "manual", "note": RATE_SOURCE},
     ).raise_for_status()
     sources = _sources(client)
     funded = [p for p in projects if p["visibility"] == "published" and p["status"] in ("2", "3", "4")]

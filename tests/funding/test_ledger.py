@@ -40,14 +40,14 @@ async def test_partner_currency_is_converted_with_its_provenance(
     gateway: httpx.AsyncClient, funded_project: FundedProject
 ) -> None:
     project = await funded_project()
-    rate = await gateway.put("/api/funding/rates/MZN/2025-03-07", json={"units_per_eur": "69.85", "source": "BdM"})
+    rate = await gateway.put("/api/funding/rates/MZN/2025-03-07", json={"units_per_eur": "69.85", "note": "BdM"})
     assert rate.status_code == 200
     booked = await book(gateway, project["id"], txn("2", "100000.00", "MZN", "2025-03-09"))  # a Sunday
     assert booked.status_code == 201, booked.text
     body = booked.json()
     assert body["amount"] == "100000.00" and body["currency"] == "MZN"
     assert body["amount_eur"] == str((Decimal("100000.00") / Decimal("69.85")).quantize(Decimal("0.01")))
-    assert (body["rate"], body["rate_date"], body["rate_source"]) == ("69.85000000", "2025-03-07", "BdM")
+    assert (body["rate"], body["rate_date"], body["rate_source"]) == ("69.85000000", "2025-03-07", "manual")
     totals = await summary(gateway, project["id"])
     assert totals["totals"]["committed_eur"] == body["amount_eur"]
     assert totals["by_currency"] == [
@@ -170,7 +170,7 @@ async def test_rates_load_from_a_central_bank_csv(gateway: httpx.AsyncClient) ->
         "/api/funding/rates/import",
         content=csv.encode(),
         headers={"Content-Type": "text/csv"},
-        params={"source": "ECB test file"},
+        params={"source": "ECB", "note": "ECB test file"},
     )
     assert loaded.status_code == 200, loaded.text
     report = loaded.json()
@@ -183,7 +183,7 @@ async def test_rates_load_from_a_central_bank_csv(gateway: httpx.AsyncClient) ->
     assert (saturday["rate_date"], saturday["units_per_eur"], saturday["source"]) == (
         "2024-05-31",
         "1.08480000",
-        "ECB test file",
+        "ECB",
     )
     broken = await gateway.post(
         "/api/funding/rates/import", content=b"when,USD\n", headers={"Content-Type": "text/csv"}

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.funding.ledger import repository, service
 from services.funding.ledger.schemas import Reversal, TransactionCreate
 from services.funding.project_refs.models import ProjectRef
+from services.funding.rates.schemas import RateSet
 from services.funding.rates.service import set_rate
 from shared.auth import Principal
 from shared.db import create_engine
@@ -69,7 +70,7 @@ async def check(session: AsyncSession, ops: list[tuple[Any, ...]]) -> None:
         )
     )
     for currency, rate in RATES.items():
-        await set_rate(session, currency, VALUE_DATE, rate, "test")
+        await set_rate(session, ACTOR.principal, currency, VALUE_DATE, RateSet(units_per_eur=rate))
     booked: list[Any] = []
     reversed_ids: set[uuid.UUID] = set()
     for op in ops:

@@ -20,7 +20,8 @@ INSTITUTION_SCOPES = ["projects:read", "projects:write", "funding:write", "updat
 
 # name -> (tenant, tenant kind, scopes). "ajuntament" and "amb" are the two institutions; "maputo"
 # is a partner organisation of some Ajuntament projects; "noscope" is the Ajuntament without scopes
-# that any route asks for; "entity" is an NGO applying to grant calls.
+# that any route asks for; "entity" is an NGO applying to grant calls; "finance" is the finance
+# administration, which alone (with admin) sets exchange rates.
 PRINCIPALS: dict[str, tuple[str, str, list[str]]] = {
     "admin": ("xarxa", "institution", ["admin"]),
     "ajuntament": ("ajuntament-barcelona", "institution", INSTITUTION_SCOPES),
@@ -28,6 +29,7 @@ PRINCIPALS: dict[str, tuple[str, str, list[str]]] = {
     "maputo": ("MZ-CMM", "partner", ["projects:read", "updates:push"]),
     "noscope": ("ajuntament-barcelona", "institution", []),
     "entity": ("ENT-MATRIX", "partner", ["grants:apply"]),
+    "finance": ("xarxa-finance", "institution", ["rates:write"]),
 }
 
 

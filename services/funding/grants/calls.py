@@ -63,9 +63,10 @@ async def visible_call(session: AsyncSession, principal: Principal | None, call_
 
 
 async def officer_call(session: AsyncSession, principal: Principal, call_id: uuid.UUID) -> GrantCall:
-    """The call, locked, for a change by an officer of its institution."""
+    """The call, locked, for a change by an officer of its institution. Another institution's
+    draft is not there for the caller (404, as visible_call); a published one is a refusal (403)."""
     call = await repository.call(session, call_id, lock=True)
-    if call is None:
+    if call is None or (call.status == "draft" and not _is_officer(principal, call)):
         raise CallNotFound(f"No call {call_id}")
     ensure_may_write_for(principal, call.institution)
     return call

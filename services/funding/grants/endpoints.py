@@ -197,25 +197,23 @@ async def published_resolution(
     "/entities",
     status_code=201,
     response_model=EntityRead,
-    openapi_extra=access("required", ("funding:write",)),
+    openapi_extra=APPLICANT,
     responses=problem_responses(entities.EntityTaken),
-    summary="Register an applicant entity and the tenant its API client acts for",
+    summary="Register an applicant entity: its own API client's tenant (or an admin for any)",
 )
-async def register_entity(body: EntityCreate, session: SessionDep, actor: OfficerActor) -> EntityRead:
-    return EntityRead.model_validate(await entities.register_entity(session, body), from_attributes=True)
+async def register_entity(body: EntityCreate, session: SessionDep, principal: Applicant) -> EntityRead:
+    return EntityRead.model_validate(await entities.register_entity(session, principal, body), from_attributes=True)
 
 
 @router.get(
     "/entities/{entity_id}",
     response_model=EntityRead,
-    openapi_extra=access("required", ("funding:write", "grants:apply")),
+    openapi_extra=access("required", ("funding:write", "grants:apply"), tenant="owner"),
     responses=problem_responses(entities.EntityNotFound),
+    summary="An entity: for itself, the institutions whose calls it applied to, and admins",
 )
 async def get_entity(entity_id: uuid.UUID, session: SessionDep, principal: Either) -> EntityRead:
-    entity = await repository.entity(session, entity_id)
-    if entity is None:
-        raise entities.EntityNotFound(f"No entity {entity_id}")
-    return EntityRead.model_validate(entity, from_attributes=True)
+    return EntityRead.model_validate(await entities.visible_entity(session, principal, entity_id), from_attributes=True)
 
 
 # --- Applications -------------------------------------------------------------------------------

@@ -38,6 +38,17 @@ async def entity_of_tenant(session: AsyncSession, tenant: str) -> GrantEntity | 
     return (await session.execute(select(GrantEntity).where(GrantEntity.tenant == tenant))).scalar_one_or_none()
 
 
+async def applied_to(session: AsyncSession, entity_id: uuid.UUID, institution: str) -> bool:
+    """Whether the entity applied to any call of the institution."""
+    found = await session.execute(
+        select(GrantApplication.id)
+        .join(GrantCall, GrantCall.id == GrantApplication.call_id)
+        .where(GrantApplication.entity_id == entity_id, GrantCall.institution == institution)
+        .limit(1)
+    )
+    return found.first() is not None
+
+
 async def entity_taken(session: AsyncSession, tenant: str, tax_id: str) -> bool:
     found = await session.execute(
         select(GrantEntity.id).where((GrantEntity.tenant == tenant) | (GrantEntity.tax_id == tax_id))

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, m
 
 from services.funding.ledger.schemas import Amount
 from shared.codelists import coded
-from shared.contracts.project_input import Localized, ProjectEditable, Result, Slug
+from shared.contracts.project_input import Localized, ProjectProposal, Slug
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Note = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
@@ -150,16 +150,10 @@ class EntityRead(EntityCreate):
     created_at: datetime
 
 
-class Proposal(ProjectEditable):
-    """The project the entity proposes; the registry holds it as a draft owned by the call's institution."""
-
-    results: list[Result] = Field(default_factory=list, max_length=50)
-
-    @model_validator(mode="after")
-    def _no_registry_links(self) -> Proposal:
-        if self.networks or self.parent_id:
-            raise ValueError("networks and parent_id are set by the institution after the grant")
-        return self
+class Proposal(ProjectProposal):
+    """The project the entity proposes; the registry holds it as a draft owned by the call's
+    institution. It carries no partners, exchanges, registry links, actuals or locks (422 naming
+    each such field): those are the institution's to add once the project is its own."""
 
 
 class Document(Strict):

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.funding.ledger import repository
 from services.funding.ledger.models import BudgetLine, Transaction
 from services.funding.ledger.schemas import BudgetLineCreate, FundingSummary, Reversal, TransactionCreate
-from services.funding.project_refs.service import fundable_project
+from services.funding.project_refs.service import fundable_project, visible_ref
 from services.funding.rates.service import convert
 from services.funding.sources.service import check_eligibility, check_source
 from shared.auth import Principal, ensure_may_write_for
@@ -130,9 +130,11 @@ async def reverse_transaction(
     session: AsyncSession, actor: Actor, transaction_id: uuid.UUID, data: Reversal
 ) -> Transaction:
     original = await session.get(Transaction, transaction_id)
-    if original is None:
+    # An entry of a project the caller cannot see is answered exactly like one that does not exist
+    # (its project id would otherwise leak); archived and cancelled projects still take reversals.
+    ref = await visible_ref(session, actor.principal, original.project_id) if original is not None else None
+    if original is None or ref is None:
         raise TransactionNotFound(f"No transaction {transaction_id}")
-    ref = await fundable_project(session, actor.principal, original.project_id, allow_closed=True)
     ensure_may_write_for(actor.principal, ref.owner)
     await repository.lock_funding(session, original.project_id, ref.owner)
     if original.reverses_id is not None:

@@ -35,14 +35,22 @@ async def apply_project_event(session: AsyncSession, event: CloudEvent) -> None:
             "status": state.status,
             "visibility": state.visibility,
             "archived": state.archived,
+            # The organisations that read the project's money: those it names, as the registry does.
+            "partners": sorted({org.ref for org in state.participating_orgs if org.ref != state.owner}),
             "updated_at": state.updated_at,
         },
     )
 
 
-async def get_ref(session: AsyncSession, principal: Principal, project_id: uuid.UUID) -> ProjectRef:
+async def visible_ref(session: AsyncSession, principal: Principal, project_id: uuid.UUID) -> ProjectRef | None:
+    """The reference if the caller may read the project; None for unknown and invisible alike."""
     ref = await session.get(ProjectRef, project_id)
-    if ref is None or not may_read(principal, ref.owner, ref.partners):
+    return ref if ref is not None and may_read(principal, ref.owner, ref.partners) else None
+
+
+async def get_ref(session: AsyncSession, principal: Principal, project_id: uuid.UUID) -> ProjectRef:
+    ref = await visible_ref(session, principal, project_id)
+    if ref is None:
         raise ProjectRefNotFound(f"No project {project_id} has reached the funding service")
     return ref
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -17,6 +18,30 @@ from typing import Any
 
 CENT = Decimal("0.01")
 EUR = "EUR"
+# Every rate is a finite number of units per EUR strictly between these bounds, with at most the
+# column's eight decimal places: anything else is a typo or an attack, never a quotation.
+MIN_RATE, MAX_RATE = Decimal("0.000001"), Decimal("1000000")
+RATE_DECIMALS = 8
+
+
+def rate_error(value: Decimal) -> str | None:
+    """Why `value` cannot be a rate (units per EUR), or None."""
+    if not value.is_finite():
+        return "must be a finite number"
+    if not MIN_RATE < value < MAX_RATE:
+        return f"must be above {MIN_RATE} and below {MAX_RATE} units per EUR"
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > RATE_DECIMALS:
+        return f"takes at most {RATE_DECIMALS} decimal places"
+    return None
+
+
+def checked_rate(value: Decimal) -> Decimal:
+    """Pydantic validator form of rate_error."""
+    error = rate_error(value)
+    if error:
+        raise ValueError(f"the rate {error}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -35,9 +60,40 @@ def euro_conversion(amount: Decimal, value_date: date) -> Conversion:
     return Conversion(amount.quantize(CENT, rounding=ROUND_HALF_UP), Decimal(1), value_date, "identity")
 
 
+# A rate more than this far (relative change) from every neighbouring rate of its currency is
+# taken for a typo unless the writer confirms it: a genuine jump (a devaluation) stays close to the
+# rates on one side of it, a wrong digit is far from both. ECB rates rarely move 5 % in a month.
+OUTLIER_CHANGE = Decimal("0.25")
+
+
+def outlier_message(value: Decimal, neighbours: Sequence[tuple[date, Decimal]]) -> str | None:
+    """Why `value` needs a confirmation against its neighbours (date, rate), or None if it is
+    within OUTLIER_CHANGE of at least one of them (or has none)."""
+    if not neighbours:
+        return None
+    changes = [(day, rate, (value - rate) / rate) for day, rate in neighbours]
+    if any(abs(change) <= OUTLIER_CHANGE for _, _, change in changes):
+        return None
+    described = "; ".join(
+        f"{change * 100:+.1f} % from {rate.normalize():f} on {day.isoformat()}" for day, rate, change in changes
+    )
+    return (
+        f"{value.normalize():f} is more than {OUTLIER_CHANGE * 100:.0f} % away from every neighbouring rate "
+        f"({described}); confirm it if it is right"
+    )
+
+
+@dataclass(frozen=True)
+class ParsedRate:
+    currency: str
+    day: date
+    value: Decimal
+    line: int
+
+
 @dataclass(frozen=True)
 class ParsedRates:
-    rates: list[tuple[str, date, Decimal]]
+    rates: list[ParsedRate]
     skipped: list[str]
 
 
@@ -62,7 +118,7 @@ def _parse(reader: Any, currencies: set[str]) -> ParsedRates:
     columns = [(i, c) for i, c in enumerate(header) if i > 0 and c in currencies]
     if not columns:
         raise ValueError("no column names an ISO 4217 currency")
-    rates: list[tuple[str, date, Decimal]] = []
+    rates: list[ParsedRate] = []
     skipped = [f"column {c}: not an ISO 4217 currency" for c in unknown]
     for line_number, row in enumerate(reader, start=2):
         if not row or not row[0].strip():
@@ -81,8 +137,9 @@ def _parse(reader: Any, currencies: set[str]) -> ParsedRates:
             except InvalidOperation:
                 skipped.append(f"line {line_number}: {currency} value {cell!r} is not a number")
                 continue
-            if value <= 0:
-                skipped.append(f"line {line_number}: {currency} rate must be positive")
+            error = rate_error(value)
+            if error:
+                skipped.append(f"line {line_number}: {currency} rate {cell!r} {error}")
                 continue
-            rates.append((currency, day, value))
+            rates.append(ParsedRate(currency, day, value, line_number))
     return ParsedRates(rates, skipped)

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query
 
 from services.funding.rates import service
-from services.funding.rates.schemas import RateImport, RateRead, RateSet
+from services.funding.rates.schemas import Note, RateImport, RateRead, RateSet, RateSource, RateWritten
 from shared.auth import Principal, access, requires
 from shared.codelists import codelists
 from shared.http import SessionDep
@@ -14,7 +14,10 @@ from shared.problems import NotFound, Unprocessable, problem_responses
 
 router = APIRouter(prefix="/api/funding/rates", tags=["exchange rates"])
 Currency = Annotated[str, Path(pattern=r"^[A-Z]{3}$")]
-RATE_WRITE = access("required", ("funding:write",))
+# Rates are reference data every institution's money is converted with: setting them is finance
+# administration (rates:write, or admin), never one institution's funding:write.
+RATE_WRITE = access("required", ("rates:write",))
+RateWriter = Annotated[Principal, requires("rates:write")]
 
 
 def _known(currency: str) -> str:
@@ -41,17 +44,17 @@ async def rate_on(currency: Currency, session: SessionDep, on: Annotated[date, Q
 
 
 @router.put(
-    "/{currency}/{rate_date}", response_model=RateRead, openapi_extra=RATE_WRITE, summary="Set one rate (units per EUR)"
+    "/{currency}/{rate_date}",
+    response_model=RateWritten,
+    openapi_extra=RATE_WRITE,
+    responses=problem_responses(service.OutlierRate),
+    summary="Set one rate (units per EUR); one far from its neighbours needs confirm_outlier",
 )
 async def set_rate(
-    currency: Currency,
-    rate_date: date,
-    body: RateSet,
-    session: SessionDep,
-    principal: Annotated[Principal, requires("funding:write")],
-) -> RateRead:
-    rate = await service.set_rate(session, _known(currency), rate_date, body.units_per_eur, body.source)
-    return RateRead.model_validate(rate, from_attributes=True)
+    currency: Currency, rate_date: date, body: RateSet, session: SessionDep, principal: RateWriter
+) -> RateWritten:
+    rate = await service.set_rate(session, principal, _known(currency), rate_date, body)
+    return RateWritten.model_validate(rate, from_attributes=True)
 
 
 @router.post(
@@ -63,9 +66,11 @@ async def set_rate(
 )
 async def import_rates(
     session: SessionDep,
-    principal: Annotated[Principal, requires("funding:write")],
+    principal: RateWriter,
     body: Annotated[str, Body(media_type="text/csv", max_length=1_000_000)],
-    source: Annotated[str, Query(min_length=1, max_length=200)] = "ECB euro foreign exchange reference rates",
+    source: Annotated[RateSource, Query()] = "ECB",
+    note: Annotated[Note | None, Query()] = None,
+    confirm_outliers: Annotated[bool, Query(description="Load rows far from their neighbours too")] = False,
 ) -> RateImport:
-    loaded, currencies, skipped = await service.import_csv(session, body, source)
+    loaded, currencies, skipped = await service.import_csv(session, principal, body, source, note, confirm_outliers)
     return RateImport(loaded=loaded, currencies=currencies, skipped=skipped[:100])

@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+import bisect
+from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.funding.rates.conversion import EUR, Conversion, euro_conversion, parse_rate_csv, to_eur
+from services.funding.rates.conversion import (
+    EUR,
+    Conversion,
+    ParsedRate,
+    euro_conversion,
+    outlier_message,
+    parse_rate_csv,
+    to_eur,
+)
 from services.funding.rates.models import ExchangeRate
+from services.funding.rates.schemas import RateSet
+from shared.auth import Principal
 from shared.codelists import codelists
 from shared.problems import Unprocessable
 
 # Central banks publish on working days: a value date on a weekend or holiday uses the latest
 # earlier publication, but never one older than this.
 MAX_RATE_AGE = timedelta(days=7)
+# Neighbours a new rate is compared with are at most this far from its date: over longer spans a
+# currency may drift legitimately (inflation), so the comparison would say nothing.
+NEIGHBOUR_WINDOW = timedelta(days=31)
 
 
 class MissingRate(Unprocessable):
@@ -25,6 +41,10 @@ class MissingRate(Unprocessable):
 
 class InvalidRateFile(Unprocessable):
     kind, title = "invalid-rate-file", "The rate file cannot be read"
+
+
+class OutlierRate(Unprocessable):
+    kind, title = "outlier-rate", "The rate is far from its neighbouring rates"
 
 
 async def rate_for(session: AsyncSession, currency: str, on: date) -> ExchangeRate | None:
@@ -54,33 +74,162 @@ async def convert(
     return Conversion(to_eur(amount, rate.units_per_eur), rate.units_per_eur, rate.rate_date, rate.source)
 
 
-async def set_rate(session: AsyncSession, currency: str, on: date, units_per_eur: Decimal, source: str) -> ExchangeRate:
-    stmt = insert(ExchangeRate).values(currency=currency, rate_date=on, units_per_eur=units_per_eur, source=source)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[ExchangeRate.currency, ExchangeRate.rate_date],
-            set_={"units_per_eur": stmt.excluded.units_per_eur, "source": stmt.excluded.source},
+async def neighbours(session: AsyncSession, currency: str, on: date) -> list[tuple[date, Decimal]]:
+    """The nearest earlier and the nearest later stored rate of `currency`, within NEIGHBOUR_WINDOW."""
+    found: list[tuple[date, Decimal]] = []
+    day = ExchangeRate.rate_date
+    for condition, order in (
+        ((day < on) & (day >= on - NEIGHBOUR_WINDOW), day.desc()),
+        ((day > on) & (day <= on + NEIGHBOUR_WINDOW), day.asc()),
+    ):
+        row = (
+            await session.execute(
+                select(ExchangeRate.rate_date, ExchangeRate.units_per_eur)
+                .where(ExchangeRate.currency == currency, condition)
+                .order_by(order)
+                .limit(1)
+            )
+        ).first()
+        if row is not None:
+            found.append((row[0], row[1]))
+    return found
+
+
+# Rows per INSERT: seven bound parameters each, within PostgreSQL's 32767 per statement.
+UPSERT_CHUNK = 4000
+
+
+async def _upsert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), UPSERT_CHUNK):
+        stmt = insert(ExchangeRate).values(rows[start : start + UPSERT_CHUNK])
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[ExchangeRate.currency, ExchangeRate.rate_date],
+                set_={
+                    name: stmt.excluded[name]
+                    for name in ("units_per_eur", "source", "note", "set_by", "confirmed_outlier")
+                }
+                | {"loaded_at": func.now()},
+            )
         )
-    )
+
+
+async def set_rate(session: AsyncSession, principal: Principal, currency: str, on: date, data: RateSet) -> ExchangeRate:
+    """Set one rate; one far from its neighbours needs `confirm_outlier`. Amounts booked before
+    keep the rate they were booked with (the ledger stores it), whatever happens here."""
+    around = await neighbours(session, currency, on)
+    outlier = outlier_message(data.units_per_eur, around)
+    if outlier and not data.confirm_outlier:
+        raise OutlierRate(
+            f"{currency} on {on}: {outlier} with confirm_outlier: true",
+            errors=[{"field": "units_per_eur", "message": outlier, "value": str(data.units_per_eur)}],
+            neighbours=[{"rate_date": d.isoformat(), "units_per_eur": str(r)} for d, r in around],
+        )
+    row = {
+        "currency": currency,
+        "rate_date": on,
+        "units_per_eur": data.units_per_eur,
+        "source": data.source,
+        "note": data.note,
+        "set_by": principal.client_id,
+        "confirmed_outlier": outlier is not None,
+    }
+    await _upsert(session, [row])
     found = await session.get(ExchangeRate, (currency, on), populate_existing=True)
     assert found is not None
     return found
 
 
-async def import_csv(session: AsyncSession, text: str, source: str) -> tuple[int, list[str], list[str]]:
-    """Load every rate of the file (insert or replace). Returns (count, currencies, skipped lines)."""
+async def _stored(session: AsyncSession, currency: str, first: date, last: date) -> dict[date, Decimal]:
+    rows = await session.execute(
+        select(ExchangeRate.rate_date, ExchangeRate.units_per_eur).where(
+            ExchangeRate.currency == currency,
+            ExchangeRate.rate_date >= first - NEIGHBOUR_WINDOW,
+            ExchangeRate.rate_date <= last + NEIGHBOUR_WINDOW,
+        )
+    )
+    return {d: r for d, r in rows.all()}
+
+
+def _nearest(days: list[date], values: dict[date, Decimal], on: date, earlier: bool) -> tuple[date, Decimal] | None:
+    index = bisect.bisect_left(days, on) - 1 if earlier else bisect.bisect_right(days, on)
+    if not 0 <= index < len(days):
+        return None
+    day = days[index]
+    return (day, values[day]) if abs(day - on) <= NEIGHBOUR_WINDOW else None
+
+
+def _checked_rows(
+    currency: str, rows: list[ParsedRate], stored: dict[date, Decimal], confirm: bool
+) -> tuple[list[tuple[ParsedRate, bool]], list[str]]:
+    """A file's rows of one currency, in date order, each with the same checks as a single rate:
+    compared with the nearest earlier rate as loaded so far (stored, or accepted from this file)
+    and the nearest later stored one. Later rows of the file are not neighbours yet: they are
+    checked after, so one wrong row cannot make its correct neighbours look wrong."""
+    accepted: list[tuple[ParsedRate, bool]] = []
+    skipped: list[str] = []
+    known = dict(stored)
+    earlier_days = sorted(known)
+    later_days = sorted(stored)
+    for row in rows:
+        around = [
+            n
+            for n in (
+                _nearest(earlier_days, known, row.day, earlier=True),
+                _nearest(later_days, stored, row.day, earlier=False),
+            )
+            if n is not None
+        ]
+        outlier = outlier_message(row.value, around)
+        if outlier and not confirm:
+            skipped.append(f"line {row.line}: {currency} on {row.day}: {outlier} (confirm_outliers=true)")
+            continue
+        accepted.append((row, outlier is not None))
+        if row.day not in known:
+            bisect.insort(earlier_days, row.day)
+        known[row.day] = row.value
+    return accepted, skipped
+
+
+async def import_csv(
+    session: AsyncSession,
+    principal: Principal,
+    text: str,
+    source: str,
+    note: str | None = None,
+    confirm_outliers: bool = False,
+) -> tuple[int, list[str], list[str]]:
+    """Load the file's rates (insert or replace), each row through the checks of a single rate.
+    Returns (count, currencies, skipped lines)."""
     currencies = {c for c in codelists()["Currency"].items if c != EUR}
     try:
         parsed = parse_rate_csv(text, currencies)
     except ValueError as exc:
         raise InvalidRateFile(str(exc)) from exc
-    rows = [{"currency": c, "rate_date": d, "units_per_eur": v, "source": source} for c, d, v in parsed.rates]
-    for start in range(0, len(rows), 5000):
-        stmt = insert(ExchangeRate).values(rows[start : start + 5000])
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[ExchangeRate.currency, ExchangeRate.rate_date],
-                set_={"units_per_eur": stmt.excluded.units_per_eur, "source": stmt.excluded.source},
-            )
-        )
-    return len(rows), sorted({c for c, _, _ in parsed.rates}), parsed.skipped
+    skipped = list(parsed.skipped)
+    by_currency: dict[str, dict[date, ParsedRate]] = defaultdict(dict)
+    for rate in parsed.rates:
+        repeated = by_currency[rate.currency].get(rate.day)
+        if repeated is not None:
+            skipped.append(f"line {repeated.line}: {rate.currency} on {rate.day} again on line {rate.line}, which wins")
+        by_currency[rate.currency][rate.day] = rate
+    rows: list[dict[str, Any]] = []
+    for currency, dated in sorted(by_currency.items()):
+        ordered = [dated[d] for d in sorted(dated)]
+        stored = await _stored(session, currency, ordered[0].day, ordered[-1].day)
+        accepted, refused = _checked_rows(currency, ordered, stored, confirm_outliers)
+        skipped += refused
+        rows += [
+            {
+                "currency": currency,
+                "rate_date": row.day,
+                "units_per_eur": row.value,
+                "source": source,
+                "note": note,
+                "set_by": principal.client_id,
+                "confirmed_outlier": confirmed,
+            }
+            for row, confirmed in accepted
+        ]
+    await _upsert(session, rows)
+    return len(rows), sorted({r["currency"] for r in rows}), skipped

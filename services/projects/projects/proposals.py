@@ -1,16 +1,26 @@
 """Projects proposed through the grant call: a submitted application's proposal becomes a draft
 project of the call's institution (with the id the funding service gave it), and a definitive grant
-moves it into implementation and publishes it. Applied from funding events, at most once each."""
+moves it into implementation and publishes it. Applied from funding events, at most once each.
+
+The draft is built only from what a proposal may carry (`proposal_draft`): whatever the event says,
+it names no partner but the applicant itself, no network or parent, no exchange, no approved
+actual, locked period or actual date. Partners get access when the institution adds them."""
 
 from __future__ import annotations
 
+import logging
+
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.projects import repository, service
 from services.projects.projects.schemas import ProjectCreate, StatusChange
 from shared.auth import Principal
 from shared.contracts.grants import APPLICATION_GRANTED, APPLICATION_SUBMITTED, ApplicationSubmittedV1, ApplicationV1
+from shared.contracts.project_input import ProjectProposal, proposal_draft
 from shared.events import CloudEvent
+
+log = logging.getLogger("xarxa.projects.proposals")
 
 SOURCE = "/services/projects/grant-call"
 PIPELINE, IMPLEMENTATION = "1", "2"
@@ -34,12 +44,14 @@ async def register_proposal(session: AsyncSession, event: CloudEvent) -> None:
     if await repository.get(session, application.project_id) is not None:
         return
     entity = application.entity
-    proposal = dict(application.proposal)
-    orgs = list(proposal.get("participating_orgs", []))
-    if not any(org["ref"] == entity.org_ref for org in orgs):
-        orgs.append(
-            {"ref": entity.org_ref, "name": entity.name, "role": "4", "type": entity.org_type, "side": "barcelona"}
-        )
+    try:
+        ProjectProposal.model_validate(application.proposal)
+    except ValidationError as exc:  # the funding service refuses these: someone went around it
+        fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
+        log.warning("Proposal %s: %s left out of the draft", application.reference, ", ".join(fields))
+    proposal = proposal_draft(application.proposal)
+    # The applicant is the only organisation the draft names: the funding service knows it.
+    orgs = [{"ref": entity.org_ref, "name": entity.name, "role": "4", "type": entity.org_type, "side": "barcelona"}]
     data = ProjectCreate.model_validate(
         {
             **proposal,
