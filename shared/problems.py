@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import logging
 from typing import Any
 
@@ -186,6 +187,17 @@ def install_problem_handlers(app: FastAPI) -> None:
                 request,
                 "The service cannot reach its database now; nothing was changed. Retry later.",
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        if isinstance(exc, (OverflowError, decimal.InvalidOperation)) or (sqlstate(exc) or "")[:2] == "22":
+            # The last line of defence (inputs are bounded where they are declared): a value that
+            # validation let through but that computation or the database cannot hold.
+            log.warning("out of range on %s %s: %r", request.method, request.url.path, exc)
+            return problem_response(
+                422,
+                "value-out-of-range",
+                "A value is out of range",
+                request,
+                "A date or number in the request is outside the range this operation can compute with.",
             )
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(

@@ -4,7 +4,6 @@ code is a 422 naming the field and the value before anything is written."""
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import uuid
 from decimal import Decimal
@@ -22,6 +21,7 @@ from pydantic import (
 )
 
 from shared.codelists import coded, codelists
+from shared.dates import CalendarDate
 
 Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$"), coded("Language")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
@@ -109,10 +109,10 @@ class PolicyMarker(Strict):
 
 
 class Dates(Strict):
-    planned_start: dt.date | None = None
-    planned_end: dt.date | None = None
-    actual_start: dt.date | None = None
-    actual_end: dt.date | None = None
+    planned_start: CalendarDate | None = None
+    planned_end: CalendarDate | None = None
+    actual_start: CalendarDate | None = None
+    actual_end: CalendarDate | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Dates:
@@ -137,8 +137,8 @@ class DisaggregatedValue(Strict):
 
 
 class Period(Strict):
-    start: dt.date
-    end: dt.date
+    start: CalendarDate
+    end: CalendarDate
     target: Number | None = Field(default=None, description="A number; never text")
     actual: Number | None = Field(default=None, description="Approved actual; a number, never text")
     target_comment: Annotated[str, StringConstraints(max_length=2000)] | None = None
@@ -204,7 +204,7 @@ class Result(Strict):
 
 
 class Exchange(Strict):
-    date: dt.date
+    date: CalendarDate
     direction: Literal["to-partner", "from-partner"]
     institution: Name = Field(description="Whose experts travelled or hosted, e.g. AMB water department")
     experts: int = Field(ge=1, le=1000)
@@ -218,7 +218,7 @@ class DocumentLink(Strict):
     title: Localized = Field(min_length=1)
     category: Annotated[str, coded("DocumentCategory")] = Field(description="e.g. A01 pre- and post-project impact")
     language: Lang | None = None
-    date: dt.date | None = None
+    date: CalendarDate | None = None
 
 
 class ProjectEditable(Strict):

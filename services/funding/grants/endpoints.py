@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Literal
 
@@ -43,6 +42,7 @@ from services.funding.grants.schemas import (
 from services.funding.ledger.endpoints import Booking
 from services.funding.ledger.service import Actor
 from shared.auth import Principal, access, optional_principal, requires
+from shared.dates import CalendarDate
 from shared.http import SessionDep, runtime_of
 from shared.idempotency import IdempotencyKeyReused
 from shared.problems import problem_responses
@@ -135,7 +135,7 @@ async def move_call(call_id: uuid.UUID, body: CallTransition, session: SessionDe
 
 
 class ResolutionRequest(BaseModel):
-    resolved_on: dt.date | None = None
+    resolved_on: CalendarDate | None = None
 
 
 @router.post(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, m
 from services.funding.ledger.schemas import Amount
 from shared.codelists import coded
 from shared.contracts.project_input import Localized, ProjectProposal, Slug
+from shared.dates import CalendarDate
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Note = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
@@ -240,7 +241,7 @@ class ObjectionDecision(Strict):
 
 class Payment(Strict):
     budget_year: BudgetYear
-    value_date: date | None = Field(default=None, description="When it was paid; today by default")
+    value_date: CalendarDate | None = Field(default=None, description="When it was paid; today by default")
 
 
 class JustificationCreate(Strict):
@@ -252,7 +253,7 @@ class JustificationCreate(Strict):
 class JustificationReview(Strict):
     accepted_eur: Amount = Field(ge=0, description="Expenditure accepted; the rest of the grant is returned")
     note: Note | None = None
-    value_date: date | None = Field(default=None, description="Date of the review's bookings; today by default")
+    value_date: CalendarDate | None = Field(default=None, description="Date of the review's bookings; today by default")
 
 
 class ResolutionDecision(BaseModel):

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from shared.codelists import coded
 from shared.contracts.funding import BudgetLineV1, TotalsV1, TransactionV1
+from shared.dates import CalendarDate
 
 CENT = Decimal("0.01")
 Amount = Annotated[
@@ -30,7 +31,7 @@ class TransactionCreate(BaseModel):
     )
     amount: Amount = Field(gt=0)
     currency: CurrencyCode
-    value_date: dt.date
+    value_date: CalendarDate
     instrument: Annotated[str, coded("instruments")]
     in_kind: bool = Field(default=False, description="Expert staff-days valued in EUR, reported apart from money")
     provider_org: Org | None = None
@@ -55,7 +56,7 @@ class Reversal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-    value_date: dt.date | None = Field(default=None, description="Date of the correction; today by default")
+    value_date: CalendarDate | None = Field(default=None, description="Date of the correction; today by default")
 
 
 class BudgetLineCreate(BaseModel):
@@ -63,8 +64,8 @@ class BudgetLineCreate(BaseModel):
 
     budget_type: Annotated[str, coded("BudgetType")] = Field(default="1", description="1 original, 2 revised")
     budget_status: Annotated[str, coded("BudgetStatus")] = Field(default="2", description="1 indicative, 2 committed")
-    period_start: dt.date
-    period_end: dt.date
+    period_start: CalendarDate
+    period_end: CalendarDate
     amount: Amount = Field(gt=0)
     currency: CurrencyCode
     source_id: uuid.UUID | None = None

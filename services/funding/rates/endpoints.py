@@ -1,6 +1,5 @@
 """HTTP wiring of exchange rates."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query
@@ -9,6 +8,7 @@ from services.funding.rates import service
 from services.funding.rates.schemas import Note, RateImport, RateRead, RateSet, RateSource, RateWritten
 from shared.auth import Principal, access, requires
 from shared.codelists import codelists
+from shared.dates import CalendarDate
 from shared.http import SessionDep
 from shared.problems import NotFound, Unprocessable, problem_responses
 
@@ -36,7 +36,7 @@ def _known(currency: str) -> str:
     responses=problem_responses(service.MissingRate),
     summary="The rate used for a value date",
 )
-async def rate_on(currency: Currency, session: SessionDep, on: Annotated[date, Query()]) -> RateRead:
+async def rate_on(currency: Currency, session: SessionDep, on: Annotated[CalendarDate, Query()]) -> RateRead:
     rate = await service.rate_for(session, _known(currency), on)
     if rate is None:
         raise NotFound(f"No {currency} rate for {on}")
@@ -51,7 +51,11 @@ async def rate_on(currency: Currency, session: SessionDep, on: Annotated[date, Q
     summary="Set one rate (units per EUR); one far from its neighbours needs confirm_outlier",
 )
 async def set_rate(
-    currency: Currency, rate_date: date, body: RateSet, session: SessionDep, principal: RateWriter
+    currency: Currency,
+    rate_date: Annotated[CalendarDate, Path()],
+    body: RateSet,
+    session: SessionDep,
+    principal: RateWriter,
 ) -> RateWritten:
     rate = await service.set_rate(session, principal, _known(currency), rate_date, body)
     return RateWritten.model_validate(rate, from_attributes=True)

@@ -1,6 +1,5 @@
 """API models of funding sources."""
 
-import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Annotated
@@ -8,14 +7,15 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.codelists import coded
+from shared.dates import CalendarDate
 
 
 class ReportingPeriod(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: dt.date
-    end: dt.date
-    due: dt.date | None = None
+    start: CalendarDate
+    end: CalendarDate
+    due: CalendarDate | None = None
 
 
 class SourceCreate(BaseModel):
@@ -47,9 +47,9 @@ class SourceList(BaseModel):
 
 
 class PeriodFigures(BaseModel):
-    start: dt.date
-    end: dt.date
-    due: dt.date | None = None
+    start: CalendarDate
+    end: CalendarDate
+    due: CalendarDate | None = None
     eligible_eur: Decimal
 
 

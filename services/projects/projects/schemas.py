@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
@@ -41,6 +40,7 @@ from shared.contracts.project_input import (
     Text,
 )
 from shared.contracts.projects import ProjectStateV1
+from shared.dates import CalendarDate
 
 __all__ = [
     "QUALITATIVE",
@@ -83,7 +83,7 @@ class StatusChange(Strict):
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None = Field(
         default=None, description="Required to cancel or suspend"
     )
-    date: dt.date | None = Field(default=None, description="When it happened; today by default")
+    date: CalendarDate | None = Field(default=None, description="When it happened; today by default")
 
 
 class ResultsReplace(Strict):

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
 
 from shared.codelists import coded
 from shared.contracts.project_input import Localized, Number
+from shared.dates import CalendarDate
 
 Amount = Annotated[Decimal, Field(max_digits=15, decimal_places=2, description='A decimal string, e.g. "1250.50"')]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), coded("Currency")]
@@ -22,8 +23,8 @@ class Strict(BaseModel):
 
 class Actual(Strict):
     indicator_id: uuid.UUID
-    period_start: dt.date
-    period_end: dt.date
+    period_start: CalendarDate
+    period_end: CalendarDate
     value: Number | None = Field(default=None, description="A number; qualitative indicators take a comment")
     comment: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
@@ -31,8 +32,8 @@ class Actual(Strict):
 class Spending(Strict):
     amount: Amount = Field(gt=0)
     currency: CurrencyCode
-    period_start: dt.date
-    period_end: dt.date
+    period_start: CalendarDate
+    period_end: CalendarDate
     description: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
