@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install up test test-fast lint format bench infra-up infra-down infra-status lock clean
+.PHONY: install up test test-fast lint format bench migration infra-up infra-down infra-status lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ format: $(STAMP)
 bench: $(STAMP) ## benchmarks: own infrastructure, figures beside their limits, never pass/fail
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python -m bench
+
+migration: $(STAMP) ## draft a migration from the models: make migration SERVICE=funding MESSAGE="what changed" (after make infra-up)
+	$(BIN)/xarxa migration $(SERVICE) "$(MESSAGE)"
 
 infra-up: $(STAMP)
 	$(BIN)/xarxa infra up

@@ -33,6 +33,26 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new_migration(args: argparse.Namespace) -> int:
+    """Autogenerate a migration from the difference between a service's models and its database
+    (the local one, brought to head first): review it, it is a draft."""
+    from alembic import command
+
+    from shared.infra.platform import migrate_all
+    from shared.infra.services import WITH_DATABASE
+    from shared.migrations import alembic_config
+
+    service = next((s for s in WITH_DATABASE if s.name == args.service), None)
+    if service is None:
+        print(f"no service {args.service} with a database: {', '.join(s.name for s in WITH_DATABASE)}")
+        return 2
+    env = LocalInfra.from_env(state_dir()).service_env()
+    migrate_all(env)
+    config = alembic_config(service.migrations_dir, env[f"{service.env_prefix}DATABASE_URL"])
+    command.revision(config, message=args.message, autogenerate=True)
+    return 0
+
+
 def _up(args: argparse.Namespace) -> int:
     from shared.infra.platform import run_platform
 
@@ -198,6 +218,10 @@ def main(argv: list[str] | None = None) -> int:
 
     migrate = commands.add_parser("migrate", help="apply every service's migrations")
     migrate.set_defaults(func=_migrate)
+    migration = commands.add_parser("migration", help="draft a migration of one service from its models")
+    migration.add_argument("service")
+    migration.add_argument("message")
+    migration.set_defaults(func=_new_migration)
 
     up = commands.add_parser("up", help="run the whole platform locally until Ctrl-C")
     up.add_argument("--no-demo", action="store_true", help="do not load demo data on first start")

@@ -8,7 +8,6 @@ Create Date: 2026-11-23 05:00:00
 
 import json
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -38,32 +37,11 @@ def upgrade() -> None:
     for name in ARRAYS:
         op.add_column("projects", sa.Column(name, sa.ARRAY(sa.Text()), server_default="{}", nullable=False))
 
-    # Rows written by the first schema become documents (development data only at this point).
-    from services.projects.projects.projections import projections
-
-    refs = {i["code"]: i["iati_ref"] for i in json.loads(INSTITUTIONS.read_text())["items"]}
-    bind = op.get_bind()
-    rows = bind.execute(sa.text(
-        "SELECT id, owner, code, title, description, partner_cities, participating_orgs, sdg_goals_old FROM projects"
-    )).mappings().all()
-    for row in rows:
-        doc = {
-            "title": row["title"], "description": row["description"], "objectives": {},
-            "intervention_line": None, "modality": None, "partner_cities": row["partner_cities"],
-            "recipient_countries": [], "recipient_regions": [], "participating_orgs": row["participating_orgs"],
-            "networks": [], "sectors": [], "sdg_goals": [{**g, "targets": []} for g in row["sdg_goals_old"]],
-            "policy_markers": [], "dates": {}, "exchanges": [], "documents": [], "tags": [], "results": [],
-            "status_reason": None,
-        }
-        values = projections(doc, row["owner"], row["code"])
-        values = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
-        bind.execute(sa.text(
-            "UPDATE projects SET doc = CAST(:doc AS jsonb), iati_identifier = :iati, countries = :countries, "
-            "cities = :cities, sdg_goals = :sdg_goals, sdg_targets = :sdg_targets, sectors = :sectors, "
-            "networks = :networks, partners = :partners, start_date = CAST(:start_date AS date), "
-            "end_date = CAST(:end_date AS date), search_text = :search_text, title_sort = :title_sort WHERE id = :id"
-        ), {**values, "doc": json.dumps(doc), "iati": f"{refs.get(row['owner'], row['owner'])}-{row['code']}",
-            "id": row["id"]})
+    # Rows of the first schema (development data only, before any release) were turned into
+    # documents here with the application's projections; a migration must not depend on code that
+    # changes later, so a database still holding such rows is refused rather than converted.
+    if op.get_bind().execute(sa.text("SELECT count(*) FROM projects")).scalar():
+        raise RuntimeError("projects of the pre-release schema: start from an empty database")
 
     op.alter_column("projects", "doc", nullable=False)
     op.alter_column("projects", "iati_identifier", nullable=False)

@@ -35,29 +35,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('project_id', 'method', 'level', 'code', name=op.f('pk_sdg_attribution'))
     )
     # ### end Alembic commands ###
-    from decimal import Decimal
-
-    from services.reporting.sdg.attribution import FIELDS, METHODS, attribution_rows
-
-    table = sa.table(
-        "sdg_attribution",
-        *(sa.column(c) for c in ("project_id", "method", "level", "code", *FIELDS, *(f"full_{f}" for f in FIELDS))),
-    )
-    rows = op.get_bind().execute(
-        sa.text(
-            "SELECT p.id, p.sdg_goals, coalesce(f.budget_eur, 0), coalesce(f.committed_eur, 0), "
-            "coalesce(f.disbursed_eur, 0), coalesce(f.spent_eur, 0) "
-            "FROM project_view p LEFT JOIN funding_view f ON f.id = p.id"
-        )
-    )
-    values = []
-    for project_id, goals, *money in rows:
-        amounts = dict(zip(FIELDS, (Decimal(m) for m in money), strict=True))
-        for method in METHODS:
-            for level, code, parts in attribution_rows(goals, amounts, method):
-                values.append({"project_id": project_id, "method": method, "level": level, "code": code, **parts})
-    if values:
-        op.bulk_insert(table, values)
+    # The table is a read model: it is filled from the events (live, or by `xarxa reporting
+    # rebuild`), not computed here with application code that may change after this migration.
 
 
 def downgrade() -> None:
