@@ -15,6 +15,8 @@ class Settings(BaseSettings):
     projects_url: str = "http://127.0.0.1:8001"
     funding_url: str = "http://127.0.0.1:8002"
     reporting_url: str = "http://127.0.0.1:8003"
+    # The public portal: every path outside the API, the token endpoints and the documents.
+    web_url: str = "http://127.0.0.1:8010"
     connect_timeout: float = 2.0
     read_timeout: float = 30.0
     max_connections_per_service: int = 100

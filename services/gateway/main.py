@@ -13,6 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from services.gateway.audit.endpoints import router as audit_router
 from services.gateway.audit.middleware import AuditMiddleware
+from services.gateway.audit.service import AuditBuffer
 from services.gateway.clients.failures import FailureLimits
 from services.gateway.clients.revocations import RevocationList, follow_revocations
 from services.gateway.config import Settings
@@ -71,14 +72,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessions, app.state.keys, app.state.gate = sessions, keys, gate
         app.state.token_verifier = gate.verifier
         app.state.upstreams = upstreams
+        # Apart from the API's upstreams: the portal is neither in /readyz nor in the merged OpenAPI.
+        app.state.portal = Upstreams(
+            {"web": settings.web_url},
+            settings.connect_timeout,
+            settings.read_timeout,
+            settings.max_connections_per_service,
+        )
         app.state.openapi = OpenApiMerger(upstreams.clients, settings.openapi_cache_seconds)
         revocations = asyncio.create_task(follow_revocations(settings.database_url, sessions, gate.revoked))
+        app.state.audit_buffer = AuditBuffer(sessions)
+        auditing = asyncio.create_task(app.state.audit_buffer.run())
         try:
             yield
         finally:
             revocations.cancel()
-            await asyncio.gather(revocations, return_exceptions=True)
+            auditing.cancel()
+            await asyncio.gather(revocations, auditing, return_exceptions=True)
             await upstreams.aclose()
+            await app.state.portal.aclose()
             await engine.dispose()
 
     app = FastAPI(

@@ -15,6 +15,7 @@ from services.gateway.main import create_app
 from tests.support.auth import Credentials, Tokens, register_client
 from tests.support.projects import project_payload
 from tests.support.stack import Stack, gateway_settings, serve
+from tests.support.waiting import eventually
 
 PROXIES = trusted_networks(["10.0.0.0/8", "127.0.0.1"])
 
@@ -62,9 +63,21 @@ async def _gateway(stack: Stack, **overrides: Any) -> AsyncIterator[str]:
 
 
 async def _audit(stack: Stack, tokens: Tokens, request_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """The trail's rows of these requests (attempts the gateway refused itself land within a moment)."""
     async with httpx.AsyncClient(base_url=stack.gateway, headers=tokens.headers("admin")) as client:
-        items = (await client.get("/api/gateway/audit", params={"limit": 500})).json()["items"]
-    return {e["request_id"]: e for e in items if e["request_id"] in request_ids}
+
+        rows: dict[str, dict[str, Any]] = {}
+
+        async def found() -> bool:
+            items = (await client.get("/api/gateway/audit", params={"limit": 500})).json()["items"]
+            rows.update({e["request_id"]: e for e in items if e["request_id"] in request_ids})
+            return set(rows) == request_ids
+
+        try:
+            await eventually(found, timeout=5, what="the attempts in the audit trail")
+        except AssertionError:
+            raise AssertionError(f"not in the trail: {request_ids - set(rows)}; found {list(rows.values())}") from None
+        return rows
 
 
 async def test_forged_forwarding_headers_neither_dodge_limits_nor_reach_the_trail(stack: Stack, tokens: Tokens) -> None:

@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.gateway.audit.service import AuditRecord, record
+from services.gateway.audit.service import AuditBuffer, AuditRecord, record
 from shared.auth import Principal
 from shared.guards import WRITE_METHODS
 
 TOKEN_ENDPOINT = "/oauth/token"  # noqa: S105 - a path, not a secret
 PRINCIPAL_KEY = "principal"  # scope["state"] key the gate fills once a token is verified
+FORWARDED_KEY = "forwarded"  # set by the proxy once the request goes to a service
 
 
 def audited(method: str, path: str) -> bool:
@@ -35,6 +36,7 @@ class AuditMiddleware:
             await self.app(scope, receive, send)
             return
         sessions: async_sessionmaker[AsyncSession] = scope["app"].state.sessions
+        buffer: AuditBuffer = scope["app"].state.audit_buffer
         started = time.perf_counter()
         recorded = False
 
@@ -44,20 +46,21 @@ class AuditMiddleware:
             state: dict[str, Any] = scope.get("state", {})
             principal: Principal | None = state.get(PRINCIPAL_KEY)
             client = scope.get("client")
-            await record(
-                sessions,
-                AuditRecord(
-                    request_id=state.get("request_id", ""),
-                    client_request_id=state.get("client_request_id"),
-                    client_id=principal.client_id if principal else None,
-                    tenant=principal.tenant if principal else None,
-                    method=scope["method"],
-                    path=scope["path"],
-                    status=status,
-                    remote_addr=client[0] if client else None,
-                    duration_ms=int((time.perf_counter() - started) * 1000),
-                ),
+            entry = AuditRecord(
+                request_id=state.get("request_id", ""),
+                client_request_id=state.get("client_request_id"),
+                client_id=principal.client_id if principal else None,
+                tenant=principal.tenant if principal else None,
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                remote_addr=client[0] if client else None,
+                duration_ms=int((time.perf_counter() - started) * 1000),
             )
+            if state.get(FORWARDED_KEY):
+                await record(sessions, entry)  # a service acted (or may have): in the trail before the answer
+            else:
+                buffer.add(entry)
 
         async def audit_then_send(message: Message) -> None:
             if message["type"] == "http.response.start" and not recorded:

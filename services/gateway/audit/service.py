@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,6 +27,7 @@ class AuditRecord:
     status: int
     remote_addr: str | None
     duration_ms: int
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 async def record(sessions: async_sessionmaker[AsyncSession], entry: AuditRecord) -> None:
@@ -36,6 +38,49 @@ async def record(sessions: async_sessionmaker[AsyncSession], entry: AuditRecord)
             await session.execute(insert(AuditEntry).values(**asdict(entry)))
     except Exception:
         log.exception("audit record not stored: %s", asdict(entry))
+
+
+class AuditBuffer:
+    """Attempts the gateway refused itself (a bad token, a rate limit, the input guard: no service
+    was reached), written in batches within `interval` seconds, so that a flood of refused requests
+    costs one insert per batch instead of one transaction each. Writes that reached a service are
+    recorded one by one before their answer (see middleware.py)."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], interval: float = 0.2, max_rows: int = 100_000
+    ) -> None:
+        self.sessions = sessions
+        self.interval = interval
+        self.max_rows = max_rows
+        self.dropped = 0
+        self._rows: list[AuditRecord] = []
+
+    def add(self, entry: AuditRecord) -> None:
+        if len(self._rows) >= self.max_rows:
+            self.dropped += 1  # a flood beyond what the database takes: counted and logged, not queued
+            return
+        self._rows.append(entry)
+
+    async def flush(self) -> None:
+        rows, self._rows = self._rows, []
+        if self.dropped:
+            log.error("audit: %d refused attempts not stored (buffer full)", self.dropped)
+            self.dropped = 0
+        if not rows:
+            return
+        try:
+            async with transaction(self.sessions) as session:
+                await session.execute(insert(AuditEntry), [asdict(r) for r in rows])
+        except Exception:
+            log.exception("audit records not stored: %s", [asdict(r) for r in rows])
+
+    async def run(self) -> None:
+        try:
+            while True:
+                await asyncio.sleep(self.interval)
+                await self.flush()
+        finally:
+            await self.flush()
 
 
 async def search(

@@ -32,6 +32,16 @@ def _asyncapi() -> dict[str, Any]:
     return document()
 
 
+# Swagger UI from the npm package swagger-ui-dist, served by the portal (services/web): no CDN.
+SWAGGER_UI = "/vendor/swagger-ui"
+
+
 @router.get("/docs")
 async def docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="Xarxa API")
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="Xarxa API",
+        swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+        swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+        swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
+    )

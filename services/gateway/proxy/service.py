@@ -133,6 +133,7 @@ async def forward(upstreams: Upstreams, service: str, request: Request) -> Respo
     except ValueError as exc:
         raise BadTarget(str(exc)) from exc
     body = await request.body()
+    request.state.forwarded = True  # from here the service may act: the audit records it before the answer
     try:
         upstream = await session.request(
             request.method, url, headers=_forward_headers(request), data=body or None, allow_redirects=False
