@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install up test test-fast lint format bench migration infra-up infra-down infra-status lock clean
+.PHONY: install up test test-fast lint format bench migration infra-up infra-down infra-status lock clean \
+	web-assets chromium i18n-extract i18n-update i18n-compile screenshots
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,10 +17,34 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP) ## virtualenv with the pinned dependencies
 
-up: $(STAMP) ## infrastructure, migrations, services, gateway, demo data; Ctrl-C stops all
+# The portal's packages from npm (lock file in services/web): Natural Earth shapes, Swagger UI, axe-core.
+WEB := services/web
+WEB_STAMP := $(WEB)/node_modules/.package-lock.json
+$(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(WEB_STAMP)
+
+web-assets: $(WEB_STAMP) ## the portal's npm packages
+
+chromium: ## Debian's Chromium, which the portal's browser tests drive (Playwright never downloads one)
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+# Catalogues of the portal (Babel): extract the marked strings, merge them into ca/es/en, compile to check.
+I18N := $(WEB)/locale
+i18n-extract: $(STAMP)
+	$(BIN)/pybabel extract -F $(WEB)/babel.cfg -k _ --no-location --sort-output -o $(I18N)/messages.pot .
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -i $(I18N)/messages.pot -d $(I18N) --no-fuzzy-matching --ignore-obsolete
+i18n-compile: $(STAMP) ## .mo files (fails on a broken catalogue); the portal also compiles the .po in memory at start
+	$(BIN)/pybabel compile -d $(I18N) --statistics
+
+screenshots: $(STAMP) $(WEB_STAMP) chromium ## docs/screenshots/{home,city,project}.png from a real stack with the demo data
+	$(BIN)/python -m tests.web.screenshots docs/screenshots
+
+up: $(STAMP) $(WEB_STAMP) ## infrastructure, migrations, services, gateway, demo data; Ctrl-C stops all
 	$(BIN)/xarxa up
 
-test: $(STAMP) ## the whole suite: starts its own PostgreSQL and Kafka on free ports
+test: $(STAMP) $(WEB_STAMP) chromium ## the whole suite: starts its own PostgreSQL and Kafka on free ports
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 test-fast: $(STAMP) ## pure logic only, no servers

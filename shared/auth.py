@@ -115,7 +115,8 @@ class TokenVerifier:
     key_source: KeySource
     audience: str = AUDIENCE
     leeway: float = 5.0
-    refresh_interval: float = 10.0
+    # An unknown kid (a key rotated a moment ago) refetches the key set, at most once a second.
+    refresh_interval: float = 1.0
     _keys: dict[str, Any] = field(default_factory=dict)
     _fetched_at: float = -1e9
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)

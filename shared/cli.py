@@ -75,6 +75,26 @@ def _relay(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _rotate_key_async() -> None:
+    from services.gateway.tokens.service import rotate_key
+    from shared.db import create_engine, create_sessionmaker, transaction
+
+    engine = create_engine(_gateway_database_url(), pool_size=1)
+    try:
+        async with transaction(create_sessionmaker(engine)) as session:
+            key = await rotate_key(session)
+        print(f"signing with {key.kid}; earlier keys stay published, so live tokens keep verifying")
+    finally:
+        await engine.dispose()
+
+
+def _keys(args: argparse.Namespace) -> int:
+    import asyncio
+
+    asyncio.run(_rotate_key_async())
+    return 0
+
+
 def _gateway_database_url() -> str:
     from shared.infra.services import GATEWAY
 
@@ -233,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
     relay.add_argument("--bootstrap", required=True, help="Kafka bootstrap servers")
     relay.add_argument("--name", default="relay", help="shown as application_name in PostgreSQL")
     relay.set_defaults(func=_relay)
+
+    keys = commands.add_parser("keys", help="the gateway's token signing keys")
+    keys.add_subparsers(dest="action", required=True).add_parser("rotate", help="sign with a new key from now on")
+    keys.set_defaults(func=_keys)
 
     clients = commands.add_parser("clients", help="API clients of the OAuth2 client-credentials grant")
     client_actions = clients.add_subparsers(dest="action", required=True)

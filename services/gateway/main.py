@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.max_connections_per_service,
         )
         app.state.openapi = OpenApiMerger(upstreams.clients, settings.openapi_cache_seconds)
-        revocations = asyncio.create_task(follow_revocations(settings.database_url, sessions, gate.revoked))
+        revocations = asyncio.create_task(follow_revocations(settings.database_url, sessions, gate.revoked, keys))
         app.state.audit_buffer = AuditBuffer(sessions)
         auditing = asyncio.create_task(app.state.audit_buffer.run())
         try:

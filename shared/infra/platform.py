@@ -1,4 +1,4 @@
-"""`xarxa up`: infrastructure, migrations, the three services and the gateway, demo data."""
+"""`xarxa up`: infrastructure, migrations, the three services, the gateway and the portal, demo data."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import httpx
 
 from shared.infra import InfraError
 from shared.infra.local import LocalInfra
-from shared.infra.services import BACKEND_SERVICES, GATEWAY, WITH_DATABASE, ServiceDef
+from shared.infra.services import BACKEND_SERVICES, GATEWAY, WEB, WITH_DATABASE, ServiceDef
 from shared.migrations import upgrade
 
 
@@ -38,6 +38,8 @@ def platform_env(infra: LocalInfra) -> dict[str, str]:
     env.update(infra.service_env())
     for service in BACKEND_SERVICES:
         env.setdefault(f"{GATEWAY.env_prefix}{service.name.upper()}_URL", f"http://127.0.0.1:{service_port(service)}")
+    env.setdefault(f"{GATEWAY.env_prefix}WEB_URL", f"http://127.0.0.1:{service_port(WEB)}")
+    env.setdefault(f"{WEB.env_prefix}GATEWAY_URL", f"http://127.0.0.1:{service_port(GATEWAY)}")
     return env
 
 
@@ -101,7 +103,7 @@ def run_platform(state: Path, seed: bool = True) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
-        for service in [*BACKEND_SERVICES, GATEWAY]:
+        for service in [*BACKEND_SERVICES, GATEWAY, WEB]:
             procs.append((service, spawn(service, env, log_dir)))
         for service, proc in procs:
             wait_ready(service.name, f"http://127.0.0.1:{service_port(service)}", proc, log_dir / f"{service.name}.log")
@@ -119,6 +121,7 @@ def run_platform(state: Path, seed: bool = True) -> int:
             f"""
 Xarxa is up.
   gateway     {gateway}
+  portal      {gateway}/   (the web service itself: http://127.0.0.1:{service_port(WEB)})
   API docs    {gateway}/docs   (OpenAPI: {gateway}/openapi.json)
   services    {", ".join(f"{s.name} http://127.0.0.1:{service_port(s)}" for s in BACKEND_SERVICES)}
   postgres    127.0.0.1:{infra.pg_port}   kafka {infra.kafka.bootstrap}

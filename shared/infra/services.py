@@ -32,5 +32,7 @@ class ServiceDef:
 
 BACKEND_SERVICES = [ServiceDef("projects", 8001), ServiceDef("funding", 8002), ServiceDef("reporting", 8003)]
 GATEWAY = ServiceDef("gateway", 8000)
+# The public portal: no database, no Kafka; it reads the gateway's public API only.
+WEB = ServiceDef("web", 8010)
 # Every service with a database of its own (the gateway keeps clients, keys and the audit trail).
 WITH_DATABASE = [*BACKEND_SERVICES, GATEWAY]

@@ -8,6 +8,7 @@ import httpx
 import jwt
 
 from services.gateway.clients.service import revoke_client
+from services.gateway.tokens.service import rotate_key
 from shared.db import create_engine, create_sessionmaker, transaction
 from tests.support.auth import fetch_token, register_client
 from tests.support.stack import Stack
@@ -158,3 +159,30 @@ async def test_services_refuse_a_revoked_clients_token_as_promptly_as_the_gatewa
     finally:
         for client in clients.values():
             await client.aclose()
+
+
+async def test_a_rotated_key_signs_new_tokens_at_once_and_old_tokens_keep_verifying(stack: Stack) -> None:
+    creds = await register_client(stack, "amb", "institution", ["projects:read"])
+    old = await fetch_token(stack.gateway, creds)
+    engine = create_engine(stack.infra.database_url("gateway"), pool_size=1)
+    async with transaction(create_sessionmaker(engine)) as session:
+        key = await rotate_key(session)
+    await engine.dispose()
+
+    async def signed_with_the_new_key() -> str | None:
+        token = await fetch_token(stack.gateway, creds)
+        return token if jwt.get_unverified_header(token)["kid"] == key.kid else None
+
+    new = await eventually(signed_with_the_new_key, timeout=5, interval=0.05, what="tokens signed with the new key")
+    async with httpx.AsyncClient(base_url=stack.gateway) as client:
+        jwks = (await client.get("/.well-known/jwks.json")).json()
+        assert {key.kid, jwt.get_unverified_header(old)["kid"]} <= {k["kid"] for k in jwks["keys"]}
+        for token in (old, new):  # at the gateway and straight at a service (which fetches the new key)
+            headers = {"Authorization": f"Bearer {token}"}
+            assert (await client.get("/api/projects/projects", headers=headers)).status_code == 200
+
+            async def accepted(headers: dict[str, str] = headers) -> bool:
+                direct = await client.get(f"{stack.url('projects')}/api/projects/projects", headers=headers)
+                return direct.status_code == 200
+
+            await eventually(accepted, timeout=3, interval=0.2, what="the service accepting the token")

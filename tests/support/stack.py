@@ -16,6 +16,8 @@ from services.projects.config import Settings as ProjectsSettings
 from services.projects.main import create_app as projects_app
 from services.reporting.config import Settings as ReportingSettings
 from services.reporting.main import create_app as reporting_app
+from services.web.config import Settings as WebSettings
+from services.web.main import create_app as web_app
 from shared.infra.ports import free_port
 from shared.infra.services import WITH_DATABASE
 from shared.migrations import upgrade
@@ -86,6 +88,8 @@ def gateway_settings(infra: RunningInfra, **overrides: object) -> GatewaySetting
         "database_url": infra.database_url("gateway"),
         "log_level": "WARNING",
         "openapi_cache_seconds": 0,
+        # Session tokens outlive the run (the expiry has its own tests with their own tokens).
+        "token_ttl_seconds": 3600,
         # The suite polls a lot from one address; rate limiting has its own test with its own gateway.
         "anonymous_rate_per_second": 10_000,
         "anonymous_burst": 10_000,
@@ -101,7 +105,7 @@ def gateway_settings(infra: RunningInfra, **overrides: object) -> GatewaySetting
 async def start_stack(infra: RunningInfra) -> Stack:
     for service in WITH_DATABASE:
         await asyncio.to_thread(upgrade, service.migrations_dir, infra.database_url(service.name))
-    ports = {name: free_port() for name in ("projects", "funding", "reporting", "gateway")}
+    ports = {name: free_port() for name in ("projects", "funding", "reporting", "gateway", "web")}
     common = {
         "kafka_bootstrap": infra.bootstrap,
         "log_level": "WARNING",
@@ -121,9 +125,13 @@ async def start_stack(infra: RunningInfra) -> Stack:
         "gateway": gateway_app(
             gateway_settings(
                 infra,
-                **{f"{name}_url": f"http://127.0.0.1:{ports[name]}" for name in ("projects", "funding", "reporting")},
+                **{
+                    f"{name}_url": f"http://127.0.0.1:{ports[name]}"
+                    for name in ("projects", "funding", "reporting", "web")
+                },
             )
         ),
+        "web": web_app(WebSettings(gateway_url=f"http://127.0.0.1:{ports['gateway']}", log_level="WARNING")),
     }
     stack = Stack(infra)
     for name, app in apps.items():

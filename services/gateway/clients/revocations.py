@@ -1,4 +1,4 @@
-"""Keeps the set of revoked clients current, and tells the services as promptly.
+"""Keeps the set of revoked clients (and the signing keys) current, and tells the services as promptly.
 
 The gateway loads the set at start and follows LISTEN/NOTIFY. Services verify tokens themselves,
 so they long-poll `GET /.well-known/xarxa-revocations` (shared/revocations.py): it answers at once
@@ -18,7 +18,8 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.gateway.clients.service import REVOCATION_CHANNEL, revoked_client_ids
-from shared.db import asyncpg_dsn
+from services.gateway.tokens.service import KEYS_CHANNEL, KeyRing
+from shared.db import asyncpg_dsn, transaction
 
 log = logging.getLogger("xarxa.gateway.revocations")
 
@@ -62,27 +63,46 @@ class RevocationList:
             await asyncio.wait_for(self._changed.wait(), timeout=wait)
 
 
-async def _listen_once(database_url: str, sessions: async_sessionmaker[AsyncSession], revoked: RevocationList) -> None:
-    """Listen until the connection is lost."""
+async def _reload_keys(sessions: async_sessionmaker[AsyncSession], keys: KeyRing) -> None:
+    try:
+        async with transaction(sessions) as session:
+            await keys.load(session)
+    except Exception as exc:  # noqa: BLE001 - the old key keeps signing; the next start loads it
+        log.warning("signing keys not reloaded: %s", exc)
+
+
+async def _listen_once(
+    database_url: str, sessions: async_sessionmaker[AsyncSession], revoked: RevocationList, keys: KeyRing
+) -> None:
+    """Listen until the connection is lost: revocations, and rotations of the signing key."""
     conn: asyncpg.Connection = await asyncpg.connect(asyncpg_dsn(database_url))
     lost = asyncio.Event()
+    reloads: set[asyncio.Task[None]] = set()
+
+    def rotated(*_args: object) -> None:
+        task = asyncio.get_running_loop().create_task(_reload_keys(sessions, keys))
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
     try:
         conn.add_termination_listener(lambda _conn: lost.set())
         await conn.add_listener(REVOCATION_CHANNEL, lambda *args: revoked.add(str(args[3])))
-        # Reload after listening, so that nothing revoked in between is missed.
+        await conn.add_listener(KEYS_CHANNEL, rotated)
+        # Reload after listening, so that nothing revoked or rotated in between is missed.
         async with sessions() as session:
             revoked.add(*await revoked_client_ids(session))
+        await _reload_keys(sessions, keys)
         await lost.wait()
     finally:
         await conn.close()
 
 
 async def follow_revocations(
-    database_url: str, sessions: async_sessionmaker[AsyncSession], revoked: RevocationList
+    database_url: str, sessions: async_sessionmaker[AsyncSession], revoked: RevocationList, keys: KeyRing
 ) -> None:
     while True:
         try:
-            await _listen_once(database_url, sessions, revoked)
+            await _listen_once(database_url, sessions, revoked, keys)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - keep following after database trouble

@@ -12,7 +12,7 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.clients.models import Client
@@ -64,11 +64,16 @@ class KeyRing:
         return self.public_keys
 
 
+KEYS_CHANNEL = "xarxa_signing_key_rotated"
+
+
 async def rotate_key(session: AsyncSession) -> SigningKey:
-    """A new signing key; older ones stay published until retired, so live tokens keep verifying."""
+    """A new signing key; older ones stay published until retired, so live tokens keep verifying.
+    Gateways listening switch to it as soon as this commits."""
     key = _new_key()
     session.add(key)
     await session.flush()
+    await session.execute(text("SELECT pg_notify(:channel, :kid)"), {"channel": KEYS_CHANNEL, "kid": key.kid})
     return key
 
 

@@ -1,0 +1,81 @@
+"""Building blocks shared by the figure pages: SDG bars, money by year, the map of partner cities."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from services.web.charts import SDG_COLOURS, Bar, Marker, bars, markers
+from services.web.gateway_client import Gateway
+from services.web.i18n import Formats
+
+
+def committed(money: dict[str, Any]) -> Decimal:
+    return Decimal(money.get("committed_eur") or "0")
+
+
+async def sdg_bars(gateway: Gateway, report: dict[str, Any], f: Formats, view: str = "attributed") -> list[Bar]:
+    """All 17 goals in order, in their colours, zero where nothing is attributed."""
+    goals = await gateway.projects.codelist("sdg-goals")
+    money = {row["goal"]: committed(row[view]) for row in report["goals"]}
+    return bars(
+        [
+            (
+                f"{code}. {f.label(names)}",
+                money.get(code, Decimal(0)),
+                f.money(money.get(code, Decimal(0))),
+                SDG_COLOURS[code],
+                f"/{f.language}/sdg/{code}",
+            )
+            for code, names in sorted(goals.items(), key=lambda item: int(item[0]))
+        ]
+    )
+
+
+def year_bars(breakdown: dict[str, Any], f: Formats) -> list[Bar]:
+    rows = sorted(breakdown["rows"], key=lambda row: row["value"])
+    return bars(
+        [
+            (row["value"], committed(row["attributed"]), f.money(committed(row["attributed"])), None, None)
+            for row in rows
+        ]
+    )
+
+
+def year_row(breakdown: dict[str, Any], year: int) -> dict[str, Any]:
+    for row in breakdown["rows"]:
+        if row["value"] == str(year):
+            return dict(row["attributed"])
+    return {"committed_eur": "0", "disbursed_eur": "0"}
+
+
+def city_places(projects: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[float, float]]:
+    """(city, country) -> (longitude, latitude), from the first project that gives them."""
+    places: dict[tuple[str, str], tuple[float, float]] = {}
+    for project in projects:
+        for city in project.get("partner_cities", []):
+            if city.get("longitude") is not None and city.get("latitude") is not None:
+                places.setdefault((city["name"], city["country"]), (city["longitude"], city["latitude"]))
+    return places
+
+
+def city_markers(
+    city_rows: list[dict[str, Any]], projects: list[dict[str, Any]], f: Formats
+) -> tuple[list[Marker], list[dict[str, Any]]]:
+    """Markers sized by committed money, and the rows of the table beside the map (every city, placed or not)."""
+    countries: dict[str, str] = {}
+    for project in projects:
+        for city in project.get("partner_cities", []):
+            countries.setdefault(city["name"], city["country"])
+    places = city_places(projects)
+    table, placed = [], []
+    for row in sorted(city_rows, key=lambda r: -committed(r["attributed"])):
+        name, country = row["value"], countries.get(row["value"], "")
+        href = f"/{f.language}/cities/{country}/{quote(name)}" if country else None
+        money = committed(row["attributed"])
+        table.append({"name": name, "country": country, "projects": row["projects"], "money": money, "href": href})
+        if (name, country) in places:
+            lon, lat = places[(name, country)]
+            placed.append((name, country, lon, lat, money, f.money(money), href))
+    return markers(placed), table

@@ -1,0 +1,266 @@
+"""Every page type of the portal through the gateway in a real browser, in Catalan, Spanish and English:
+drawn charts and maps, no console errors, axe-core finding nothing serious, links that lead somewhere."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page
+
+from services.web.i18n import LANGUAGES
+from tests.web.conftest import AXE
+
+
+async def sample(portal: str) -> dict[str, Any]:
+    """A published project with partner cities on the map, networks and results, and its places."""
+    async with httpx.AsyncClient(base_url=portal, timeout=30) as client:
+        items = (await client.get("/api/projects/projects", params={"limit": 500})).json()["items"]
+    rich = next(
+        p
+        for p in items
+        if p["networks"]
+        and p["results"]
+        and p["sdg_goals"]
+        and any(c.get("latitude") is not None for c in p["partner_cities"])
+    )
+    city = next(c for c in rich["partner_cities"] if c.get("latitude") is not None)
+    return {"project": rich, "city": city, "network": rich["networks"][0], "goal": rich["sdg_goals"][0]["goal"]}
+
+
+def page_types(data: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """page type -> (path after the language, CSS selector of what must be drawn on it)."""
+    city, project = data["city"], data["project"]
+    return {
+        "home": ("/", "svg.world circle.marker"),
+        "explore": ("/projects", "ul.projects li"),
+        "project": (f"/projects/{project['id']}", "svg.bars rect.bar"),
+        "city": (f"/cities/{city['country']}/{quote(city['name'])}", "svg.world circle.marker"),
+        "country": (f"/countries/{city['country']}", "svg.world circle.marker"),
+        "sdg": (f"/sdg/{data['goal']}", "ul.projects li"),
+        "network": (f"/networks/{data['network']}", "svg.bars rect.bar"),
+        "institution": (f"/institutions/{project['owner']}", "svg.bars rect.bar"),
+        "zero-seven": ("/zero-seven", "svg.bars rect.bar"),
+        "calls": ("/calls", "section.call table.data"),
+        "methodology": ("/methodology", "pre code"),
+        "events": ("/events", "table.data tbody tr"),
+    }
+
+
+async def open_page(browser: Browser, url: str, *, bypass_csp: bool = False) -> tuple[Page, list[str]]:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=bypass_csp)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    response = await page.goto(url)
+    assert response is not None and response.status == 200, f"{url}: {response and response.status}"
+    return page, errors
+
+
+async def axe_violations(page: Page) -> list[dict[str, Any]]:
+    await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+async def test_every_page_type_renders_in_each_language_drawn_accessible_and_without_errors(
+    portal: str, browser: Browser
+) -> None:
+    data = await sample(portal)
+    money = {"ca": re.compile(r"\d,\d\d\u00a0€"), "es": re.compile(r"\d,\d\d\u00a0€"), "en": re.compile(r"€\d")}
+    for language in LANGUAGES:
+        for kind, (path, drawn) in page_types(data).items():
+            url = f"{portal}/{language}{path}"
+            page, errors = await open_page(browser, url, bypass_csp=True)
+            assert await page.get_attribute("html", "lang") == language, url
+            assert await page.locator(drawn).count() > 0, f"{url}: nothing drawn at {drawn}"
+            if kind in ("home", "city", "institution", "zero-seven"):
+                assert money[language].search(await page.inner_text("main")), (
+                    f"{url}: money not in the {language} format"
+                )
+            violations = await axe_violations(page)
+            assert not violations, f"{url}: " + "; ".join(f"{v['id']}: {v['help']}" for v in violations)
+            assert not errors, f"{url}: console errors {errors}"
+            await page.context.close()
+
+
+async def test_pages_keep_their_content_security_policy_without_console_errors(portal: str, browser: Browser) -> None:
+    """The same pages under their real CSP: no inline script or style that the policy would block."""
+    data = await sample(portal)
+    for path, _ in page_types(data).values():
+        page, errors = await open_page(browser, f"{portal}/en{path}")
+        assert not errors, f"{path}: {errors}"
+        await page.context.close()
+
+
+async def test_no_internal_link_of_any_page_type_is_broken(portal: str, browser: Browser) -> None:
+    data = await sample(portal)
+    links: set[str] = set()
+    for language in LANGUAGES:
+        for path, _ in page_types(data).values():
+            page, _ = await open_page(browser, f"{portal}/{language}{path}")
+            hrefs = await page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+            links.update(h.split("#")[0] for h in hrefs if h.startswith(portal))
+            await page.context.close()
+    assert len(links) > 50
+    async with httpx.AsyncClient(timeout=60) as client:
+        broken = {}
+        for link in sorted(links):
+            response = await client.get(link)
+            if response.status_code >= 400:
+                broken[link] = response.status_code
+    assert not broken, broken
+
+
+async def test_the_language_switch_keeps_the_page_and_its_filters(portal: str, browser: Browser) -> None:
+    page, errors = await open_page(browser, f"{portal}/ca/projects?status=2&sort=code")
+    await page.get_by_role("link", name="Español").click()
+    await page.wait_for_load_state()
+    assert page.url == f"{portal}/es/projects?status=2&sort=code"
+    assert await page.get_attribute("html", "lang") == "es"
+    assert await page.get_by_role("heading", name="Proyectos", exact=True).count() == 1
+    assert await page.locator("#f-status").input_value() == "2"
+    await page.get_by_role("link", name="English").click()
+    await page.wait_for_load_state()
+    assert await page.get_by_role("button", name="Show projects").count() == 1
+    assert not errors
+    await page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"), [("es-ES,es;q=0.9,en;q=0.8", "es"), ("en-GB", "en"), ("fr-FR,de;q=0.5", "ca"), ("", "ca")]
+)
+async def test_the_root_redirects_to_the_readers_language(portal: str, accept: str, expected: str) -> None:
+    async with httpx.AsyncClient(base_url=portal, timeout=30) as client:
+        response = await client.get("/", headers={"Accept-Language": accept} if accept else {})
+    assert response.status_code == 302
+    assert response.headers["location"] == f"/{expected}/"
+
+
+async def test_the_as_of_control_shows_the_figures_of_that_day(portal: str, browser: Browser) -> None:
+    """The demo portfolio was loaded today: as it stood yesterday, nothing was published."""
+    page, errors = await open_page(browser, f"{portal}/en/")
+    today = await page.locator(".figures dd").first.inner_text()
+    assert int(today.replace(",", "")) > 0
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    await page.fill("#as_of", yesterday)
+    await page.get_by_role("button", name="Show", exact=True).click()
+    await page.wait_for_load_state()
+    assert parse_qs(urlsplit(page.url).query)["as_of"] == [yesterday]
+    assert await page.locator(".figures dd").first.inner_text() == "0"
+    assert "Figures as they stood at the end of" in await page.inner_text(".freshness")
+    await page.get_by_role("link", name="Show today's figures").click()
+    await page.wait_for_load_state()
+    assert await page.locator(".figures dd").first.inner_text() == today
+    assert not errors
+    await page.context.close()
+
+
+async def test_the_explore_download_carries_the_filters_and_holds_exactly_the_projects_shown(
+    portal: str, browser: Browser
+) -> None:
+    page, _ = await open_page(browser, f"{portal}/en/projects")
+    await page.select_option("#f-institution", "amb")
+    await page.select_option("#f-status", "2")
+    await page.get_by_role("button", name="Show projects").click()
+    await page.wait_for_load_state()
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["institution"] == ["amb"] and query["status"] == ["2"]
+    shown = int((await page.inner_text(".count")).split()[0])
+    href = await page.locator("a.download-csv").get_attribute("href")
+    assert href is not None
+    exported = parse_qs(urlsplit(href).query)
+    assert exported == {"format": ["csv"], "institution": ["amb"], "status": ["2"]}
+    async with httpx.AsyncClient(base_url=portal, timeout=30) as client:
+        csv = await client.get(href)
+    assert csv.status_code == 200
+    rows = [line for line in csv.text.splitlines()[1:] if line.strip()]
+    assert shown > 0 and len(rows) == shown
+    await page.context.close()
+
+
+async def test_pages_revalidate_with_their_etag_and_assets_are_cached_long(portal: str) -> None:
+    async with httpx.AsyncClient(base_url=portal, timeout=30) as client:
+        first = await client.get("/ca/")
+        assert first.status_code == 200 and first.headers["etag"]
+        again = await client.get("/ca/", headers={"If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304
+        other_language = await client.get("/es/", headers={"If-None-Match": first.headers["etag"]})
+        assert other_language.status_code == 200
+        css = re.search(r'href="(/static/style\.[0-9a-f]{12}\.css)"', first.text)
+        assert css is not None
+        asset = await client.get(css.group(1))
+        assert asset.status_code == 200 and "immutable" in asset.headers["cache-control"]
+
+
+async def test_unknown_pages_are_the_portals_404_and_unknown_api_paths_the_apis(portal: str) -> None:
+    async with httpx.AsyncClient(base_url=portal, timeout=30) as client:
+        page = await client.get("/es/no-such-page")
+        assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+        assert "Página no encontrada" in page.text
+        unpublished = await client.get("/en/projects/00000000-0000-0000-0000-000000000000")
+        assert unpublished.status_code == 404
+        api = await client.get("/api/nothing")
+        assert api.status_code == 404 and api.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_api_docs_load_swagger_ui_from_this_origin(portal: str, browser: Browser) -> None:
+    async with httpx.AsyncClient(base_url=portal, timeout=30) as client:
+        docs = await client.get("/docs")
+    assert "cdn" not in docs.text and "/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text
+    page, errors = await open_page(browser, f"{portal}/docs")
+    await page.wait_for_selector(".opblock", timeout=20_000)
+    assert await page.locator(".opblock").count() > 10
+    assert not errors
+    await page.context.close()
+
+
+async def test_filter_values_no_select_offers_are_named_in_an_error_summary_and_left_out(
+    portal: str, browser: Browser
+) -> None:
+    page, errors = await open_page(browser, f"{portal}/en/projects", bypass_csp=True)
+    total = await page.inner_text(".count")
+    await page.goto(f"{portal}/en/projects?status=99&country=ZZ&sort=code")
+    summary = page.locator(".error-summary")
+    assert await summary.count() == 1
+    assert {await a.get_attribute("href") for a in await summary.locator("a").all()} == {"#f-status", "#f-country"}
+    assert await page.inner_text(".count") == total
+    assert await page.locator("#f-status").get_attribute("aria-describedby") == "f-status-error"
+    assert not await axe_violations(page)
+    assert not errors
+    await page.context.close()
+
+
+HOSTILE = [
+    "/en/cities/MZ/%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    "/en/cities/%3Cb%3E/Maputo",
+    "/en/countries/Z1",
+    "/en/countries/%27%20OR%201%3D1",
+    "/en/sdg/99",
+    "/en/sdg/%2e%2e",
+    "/en/projects/not-a-uuid",
+    "/en/networks/%00",
+    "/en/institutions/..%2f..%2fetc",
+    "/en/projects?q=%27%20OR%20%271%27%3D%271&cursor=%25%25%25",
+    "/en/projects?year=-1&sort=%3Bdrop",
+    "/en/?as_of=9999-99-99",
+    "/en/zero-seven?as_of=2999-01-01",
+    "/zz/",
+    "/en/static/../../etc/passwd",
+]
+
+
+@pytest.mark.parametrize("path", HOSTILE)
+async def test_hostile_addresses_get_a_page_or_a_client_error_never_a_5xx_or_a_reflected_script(
+    portal: str, path: str
+) -> None:
+    async with httpx.AsyncClient(base_url=portal, timeout=30) as client:
+        response = await client.get(path)
+    # 400: the gateway's input guard (a NUL byte, broken UTF-8); 404: no such page.
+    assert response.status_code in (200, 400, 404), f"{path}: {response.status_code}"
+    assert "<script>alert(1)" not in response.text and "<b>" not in response.text
