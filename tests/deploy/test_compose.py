@@ -13,7 +13,16 @@ import jsonschema
 import pytest
 
 from shared.infra.paths import PROJECT_ROOT
-from tests.deploy.manifests import BACKENDS, DEPLOY, SERVICES, compose, compose_env, compose_service, interpolate
+from tests.deploy.manifests import (
+    BACKENDS,
+    DEPLOY,
+    SERVICES,
+    WITH_DATABASE_NAMES,
+    compose,
+    compose_env,
+    compose_service,
+    interpolate,
+)
 
 SCHEMA_FILE = DEPLOY / "schemas" / "compose-spec.json"
 APP_CONTAINERS = [*SERVICES, "migrate"]
@@ -65,12 +74,15 @@ def test_nothing_starts_before_what_it_needs() -> None:
     assert services["migrate"]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
     assert services["migrate"]["restart"] == "no"
     assert services["migrate"]["command"] == ["xarxa", "migrate"]
-    for name in SERVICES:
+    for name in WITH_DATABASE_NAMES:
         needs = {dep: spec["condition"] for dep, spec in services[name]["depends_on"].items()}
         assert needs["postgres"] == "service_healthy", name
         assert needs["migrate"] == "service_completed_successfully", name
         if name in BACKENDS:
             assert needs["kafka"] == "service_healthy", name
+    # The portal reads the gateway's API only: no database, no migration, no Kafka to wait for.
+    assert services["web"]["depends_on"] == {"gateway": {"condition": "service_healthy"}}
+    assert set(SERVICES) - set(WITH_DATABASE_NAMES) == {"web"}
     for name, service in services.items():
         for dep, spec in service.get("depends_on", {}).items():
             if spec["condition"] == "service_healthy":

@@ -126,3 +126,10 @@ def test_only_the_gateway_is_reachable_by_other_pods() -> None:
     assert selected == set(SERVICES) - {"gateway"}
     [rule] = policy["spec"]["ingress"]
     assert rule["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "gateway"}}}]
+    # The port allowed is the one every selected pod listens on (the portal included).
+    for service in selected:
+        ports = [p["containerPort"] for p in k8s_container(k8s_object("Deployment", service))["ports"]]
+        assert [p["port"] for p in rule["ports"]] == ports, service
+    # No egress rule anywhere: the gateway reaches the services and the portal, the portal the gateway.
+    policies = [d for _, d in DOCUMENTS if d["kind"] == "NetworkPolicy"]
+    assert all(p["spec"]["policyTypes"] == ["Ingress"] for p in policies)

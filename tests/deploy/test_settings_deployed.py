@@ -16,7 +16,7 @@ import pytest
 from pydantic import Field
 from pydantic_settings import BaseSettings
 
-from shared.infra.services import BACKEND_SERVICES, GATEWAY, WITH_DATABASE
+from shared.infra.services import BACKEND_SERVICES, GATEWAY, WEB, WITH_DATABASE
 from tests.deploy.manifests import (
     BACKENDS,
     DEPLOY,
@@ -59,6 +59,18 @@ DEFAULT_FITS_EVERYWHERE: dict[str, frozenset[str]] = {
             "token_failures_per_client_per_minute",
             "max_body_bytes",
             "max_json_depth",
+        }
+    ),
+    # The portal: timeouts and cache lifetimes chosen for production; its address and the
+    # gateway's are deployed.
+    "web": frozenset(
+        {
+            "service_name",
+            "log_level",
+            "connect_timeout",
+            "read_timeout",
+            "codelist_cache_seconds",
+            "page_max_age_seconds",
         }
     ),
 }
@@ -158,6 +170,9 @@ def test_the_deployed_settings_load_and_fit_together(deployment: str, clean_envi
         assert settings[backend].jwks_url == reached_at(deployment, GATEWAY.name) + "/.well-known/jwks.json"
         assert settings[backend].jwt_issuer == gateway.jwt_issuer
     assert len({s.kafka_bootstrap for name, s in settings.items() if name in BACKENDS}) == 1
+    # The gateway routes the pages to the portal, and the portal reads the gateway's public API.
+    assert gateway.web_url == reached_at(deployment, WEB.name)
+    assert settings[WEB.name].gateway_url == reached_at(deployment, GATEWAY.name)
 
     urls = {owner.name: urlsplit(settings[owner.name].database_url) for owner in WITH_DATABASE}
     for owner in WITH_DATABASE:
@@ -247,7 +262,7 @@ def test_a_stale_or_misplaced_variable_is_caught(deployment: str) -> None:
 
 def test_every_service_is_deployed_by_both() -> None:
     """The launcher's list of services is the one deployed (a new service must be added to both)."""
-    assert {s.name for s in BACKEND_SERVICES} | {GATEWAY.name} == set(SERVICES)
+    assert {s.name for s in BACKEND_SERVICES} | {GATEWAY.name, WEB.name} == set(SERVICES)
     for service in SERVICES:
         assert compose_service(service)
         assert k8s_object("Deployment", service)
