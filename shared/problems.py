@@ -73,6 +73,12 @@ class PreconditionRequired(ProblemError):
     status, kind, title = 428, "precondition-required", "If-Match header required"
 
 
+class IdempotencyKeyRequired(PreconditionRequired):
+    """A 428 whose title names the header it wants, like If-Match's."""
+
+    title = "Idempotency-Key header required"
+
+
 class Unprocessable(ProblemError):
     status, kind, title = 422, "validation-error", "The request is not valid"
 

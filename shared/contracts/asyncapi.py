@@ -11,10 +11,32 @@ from pydantic.json_schema import models_json_schema
 from shared.contracts import funding, grants, projects
 from shared.kafka import FUNDING_TOPIC, PROJECTS_TOPIC
 
+# What each project event says beyond "the whole project after the change, with its version".
+PROJECT_SUMMARIES = {
+    projects.PROJECT_REGISTERED: "A project registered",
+    projects.PROJECT_UPDATED: "A project's editable fields changed",
+    projects.PROJECT_STATUS_CHANGED: "A project's status changed; also sent right after project.registered, with "
+    "the same version, for a project migrated in a status later than 1 or 2",
+    projects.PROJECT_PUBLISHED: "A project became public; also sent right after project.registered, with the same "
+    "version, for a project created published. A published project has a description, a planned start, a "
+    "recipient country or region, a sector and a participating organisation",
+    projects.PROJECT_ARCHIVED: "A project archived (read-only, out of public lists)",
+    projects.PROJECT_RESULTS_CHANGED: "A project's results framework or approved actuals changed",
+}
+FUNDING_SUMMARIES = {
+    funding.PLANNED_DISBURSEMENT_ADDED: "A planned disbursement (IATI planned-disbursement) added: in "
+    "`planned_disbursement`; it is in no total",
+}
+
 # event type -> (topic, payload model, producing service, summary)
 EVENTS: dict[str, tuple[str, type[BaseModel], str, str]] = {
     **{
-        t: (PROJECTS_TOPIC, projects.ProjectStateV1, "projects", "The whole project after the change, with its version")
+        t: (
+            PROJECTS_TOPIC,
+            projects.ProjectStateV1,
+            "projects",
+            f"{PROJECT_SUMMARIES.get(t, 'A change')}: the whole project after the change, with its version",
+        )
         for t in projects.PROJECT_EVENT_TYPES
     },
     **{
@@ -22,7 +44,12 @@ EVENTS: dict[str, tuple[str, type[BaseModel], str, str]] = {
         for t in projects.UPDATE_EVENT_TYPES
     },
     **{
-        t: (FUNDING_TOPIC, funding.ProjectFundingV1, "funding", "A booking and the project's new funding totals")
+        t: (
+            FUNDING_TOPIC,
+            funding.ProjectFundingV1,
+            "funding",
+            FUNDING_SUMMARIES.get(t, "A booking and the project's new funding totals"),
+        )
         for t in funding.PROJECT_FUNDING_EVENT_TYPES
     },
     funding.REVENUE_DECLARED: (

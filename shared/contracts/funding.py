@@ -17,8 +17,10 @@ SCHEMA_BASE = "https://xarxa.barcelona/schemas/events/funding/v1/"
 TRANSACTION_RECORDED = "funding.transaction-recorded"
 TRANSACTION_REVERSED = "funding.transaction-reversed"
 BUDGET_SET = "funding.budget-set"
+# A payment foreseen (IATI planned-disbursement): not a transaction, in no total.
+PLANNED_DISBURSEMENT_ADDED = "funding.planned-disbursement-added"
 REVENUE_DECLARED = "funding.revenue-declared"
-PROJECT_FUNDING_EVENT_TYPES = (TRANSACTION_RECORDED, TRANSACTION_REVERSED, BUDGET_SET)
+PROJECT_FUNDING_EVENT_TYPES = (TRANSACTION_RECORDED, TRANSACTION_REVERSED, BUDGET_SET, PLANNED_DISBURSEMENT_ADDED)
 
 
 class _Part(BaseModel):
@@ -43,6 +45,9 @@ class TransactionV1(MoneyV1):
     provider_org: str | None = None
     receiver_org: str | None = None
     source_id: uuid.UUID | None = None
+    # The kind of that source (shared/data/xarxa/funding-source-kinds.json), so that readers can tell
+    # own money from external money without a source catalogue of their own; None: not sent.
+    source_kind: str | None = None
     description: str | None = None
     reverses_id: uuid.UUID | None = None
     over_commitment_reason: str | None = None
@@ -56,6 +61,18 @@ class BudgetLineV1(MoneyV1):
     period_start: date
     period_end: date
     source_id: uuid.UUID | None = None
+    source_kind: str | None = None
+
+
+class PlannedDisbursementV1(MoneyV1):
+    """IATI planned-disbursement: a payment foreseen for a period, apart from the transactions."""
+
+    id: uuid.UUID
+    planned_type: str = Field(description="IATI BudgetType: 1 original, 2 revised")
+    period_start: date
+    period_end: date | None = None
+    provider_org: str | None = None
+    receiver_org: str | None = None
 
 
 class TotalsV1(_Part):
@@ -76,6 +93,7 @@ class ProjectFundingV1(_Part):
     totals: TotalsV1
     transaction: TransactionV1 | None = None
     budget_line: BudgetLineV1 | None = None
+    planned_disbursement: PlannedDisbursementV1 | None = None
     updated_at: datetime
 
 

@@ -202,6 +202,12 @@ def _programme() -> list[dict[str, Any]]:
             "status": "2",
             "visibility": "published",
             "title": programme["title"],
+            "description": {
+                "ca": "Programa metropolità que coordina la cooperació dels municipis de l'AMB amb les seves "
+                "ciutats sòcies."
+            },
+            "recipient_regions": UNSPECIFIED_REGION,
+            "sectors": [{"code": "43030", "percentage": "100"}],
             "modality": "city-exchange",
             "networks": ["metropolis"],
             "sdg_goals": [{"goal": "11", "share": "50"}, {"goal": "17", "share": "50", "targets": ["17.17"]}],
@@ -225,7 +231,12 @@ def _programme() -> list[dict[str, Any]]:
                     for lang, text in theme["title"].items()
                     if lang in ("ca", "es", "en")
                 },
+                "description": {
+                    "ca": f"{_institution_name(municipality)} i {city['org']['name']}, dins del programa "
+                    f"{programme['code']}."
+                },
                 "partner_cities": [{"name": city["name"], "country": city["country"]}],
+                "recipient_countries": [{"code": city["country"], "percentage": "100"}],
                 "participating_orgs": [
                     {"ref": municipality, "name": _institution_name(municipality), "role": "4", "type": "10"},
                     {**city["org"], "role": "4", "type": "10", "side": "partner"},
@@ -241,10 +252,45 @@ def _programme() -> list[dict[str, Any]]:
     return projects
 
 
+# What the hand-written projects (deploy/local/demo/projects.json) lack to be published as IATI
+# activities: a sector (OECD DAC purpose code) each; their planned start is 1 January of the year
+# in their code and their recipient countries those of their partner cities.
+HAND_WRITTEN_SECTORS = {
+    "BCN-HAV-2023-01": "16040",  # low-cost housing
+    "BCN-MPM-2022-03": "14050",  # waste management
+    "BCN-MDE-2024-02": "15220",  # civilian peace-building
+    "BCN-BOG-2025-01": "15170",  # women's rights and government institutions
+    "AMB-MED-2023-04": "14010",  # water sector policy and management
+    "AMB-LAT-2022-02": "21010",  # transport policy and management
+    "AMB-AFR-2024-01": "43030",  # urban development and management
+    "BCN-EDU-2024-05": "99820",  # development awareness
+    "BCN-MPM-2026-01": "32130",  # small and medium-sized enterprises
+}
+# Development education and programmes over several countries: developing countries, unspecified.
+UNSPECIFIED_REGION = [{"code": "998", "percentage": "100"}]
+
+
+def _recipients(partner_cities: list[dict[str, Any]]) -> dict[str, Any]:
+    countries = sorted({city["country"] for city in partner_cities})
+    if len(countries) != 1:
+        return {"recipient_regions": UNSPECIFIED_REGION}
+    return {"recipient_countries": [{"code": countries[0], "percentage": "100"}]}
+
+
+def _completed(project: dict[str, Any]) -> dict[str, Any]:
+    year = project["code"].split("-")[2]
+    return {
+        "dates": {"planned_start": f"{year}-01-01"},
+        **_recipients(project.get("partner_cities", [])),
+        "sectors": [{"code": HAND_WRITTEN_SECTORS[project["code"]], "percentage": "100"}],
+        **project,
+    }
+
+
 def demo_projects() -> list[dict[str, Any]]:
     """The whole demo portfolio: the hand-written projects, a coordinated programme, the generated rest."""
     hand_written: list[dict[str, Any]] = json.loads((DEMO_DIR / "projects.json").read_text())
-    return [*hand_written, *_programme(), *_generated_projects()]
+    return [*(_completed(p) for p in hand_written), *_programme(), *_generated_projects()]
 
 
 def load_demo_data(gateway: str, admin: dict[str, Any], *, only_if_empty: bool = True) -> list[str]:

@@ -87,6 +87,9 @@ async def world(stack: Stack, tokens: Tokens) -> World:
 
         return build
 
+    def editable(payload: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in payload.items() if k not in ("owner", "code", "status", "visibility")}
+
     def fresh(visibility: str, **extra: Any) -> Callable[[], Awaitable[dict[str, Any]]]:
         """A new project of the Ajuntament for each call, addressed with its current ETag."""
 
@@ -197,7 +200,7 @@ async def world(stack: Stack, tokens: Tokens) -> World:
 
     def application_body() -> dict[str, Any]:
         proposal = project_payload()
-        for key in ("owner", "code", "status", "visibility"):
+        for key in ("owner", "code", "status", "visibility", "participating_orgs"):
             proposal.pop(key, None)
         return {
             "modality": "m",
@@ -288,7 +291,9 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ("get", "/api/projects/projects/{project_id}"): Case(fixed({"path": {"project_id": world.draft_id}})),
         ("get", "/api/projects/projects/{project_id}/history"): Case(fixed({"path": {"project_id": world.draft_id}})),
         ("put", "/api/projects/projects/{project_id}"): Case(
-            fresh("published", json={"title": {"ca": "Nou títol"}}), denied=403
+            # A published project stays complete (what an IATI activity needs): the whole editable body.
+            fresh("published", json={**editable(project_payload()), "title": {"ca": "Nou títol"}}),
+            denied=403,
         ),
         ("patch", "/api/projects/projects/{project_id}"): Case(
             fresh(
@@ -397,6 +402,18 @@ async def world(stack: Stack, tokens: Tokens) -> World:
                 }
             ),
             ok=201,
+        ),
+        ("post", "/api/funding/projects/{project_id}/planned-disbursements"): Case(
+            fixed(
+                {
+                    "path": {"project_id": world.draft_id},
+                    "json": {"period_start": "2030-01-01", "amount": "100.00", "currency": "EUR"},
+                }
+            ),
+            ok=201,
+        ),
+        ("get", "/api/funding/projects/{project_id}/planned-disbursements"): Case(
+            fixed({"path": {"project_id": world.draft_id}})
         ),
         ("get", "/api/funding/projects/{project_id}/transactions"): Case(
             fixed({"path": {"project_id": world.draft_id}})

@@ -8,8 +8,20 @@ from typing import Any
 _codes = itertools.count(1)
 
 
+def _shares(count: int) -> list[str]:
+    """`count` percentages that add up to exactly 100."""
+    if count == 1:
+        return ["100"]
+    cents = [10000 // count + (1 if i < 10000 % count else 0) for i in range(count)]
+    return [f"{c // 100}.{c % 100:02d}" for c in cents]
+
+
 def project_payload(**overrides: Any) -> dict[str, Any]:
-    """A valid project of the Ajuntament; each call gets a new code (unique per owner)."""
+    """A valid project of the Ajuntament; each call gets a new code (unique per owner).
+
+    It has what publishing requires (a planned start, a recipient country, a sector, a participating
+    organisation, a description): recipient countries follow the partner cities and the participating
+    organisation is the owner itself (so that it names no partner), unless overridden."""
     body: dict[str, Any] = {
         "owner": "ajuntament-barcelona",
         "code": f"T-{next(_codes):05d}",
@@ -19,8 +31,22 @@ def project_payload(**overrides: Any) -> dict[str, Any]:
         "visibility": "published",
         "partner_cities": [{"name": "Maputo", "country": "MZ"}],
         "sdg_goals": [{"goal": "6", "share": "60"}, {"goal": "11", "share": "40"}],
+        "sectors": [{"code": "14030", "percentage": "100"}],
+        "dates": {"planned_start": "2024-01-01"},
     }
     body.update(overrides)
+    dates = body.get("dates")
+    if body.get("visibility") == "published" and isinstance(dates, dict) and not dates.get("planned_start"):
+        # Dates overridden without a planned start: the earliest date given stands for it.
+        given = sorted(str(v) for v in dates.values() if isinstance(v, str) and v)
+        body["dates"] = {**dates, "planned_start": given[0] if given else "2024-01-01"}
+    if "recipient_countries" not in overrides and "recipient_regions" not in overrides:
+        countries = sorted({city["country"] for city in body.get("partner_cities") or []} or {"MZ"})
+        body["recipient_countries"] = [
+            {"code": code, "percentage": share} for code, share in zip(countries, _shares(len(countries)), strict=True)
+        ]
+    if "participating_orgs" not in overrides:
+        body["participating_orgs"] = [{"ref": body["owner"], "name": str(body["owner"]), "role": "1", "type": "10"}]
     return body
 
 

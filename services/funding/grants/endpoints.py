@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Resp
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel
 
+from services.funding.filters import UnknownFilter, check_institution
 from services.funding.grants import (
     applications,
     calls,
@@ -99,12 +100,19 @@ async def create_call(body: CallCreate, session: SessionDep, actor: OfficerActor
     return calls.call_read(await calls.create_call(session, actor, body))
 
 
-@router.get("/calls", response_model=CallPage, openapi_extra=access("none"), summary="Published calls")
+@router.get(
+    "/calls",
+    response_model=CallPage,
+    openapi_extra=access("none"),
+    responses=problem_responses(UnknownFilter),
+    summary="Published calls",
+)
 async def list_calls(
     session: SessionDep,
     institution: Annotated[str | None, Query(max_length=64)] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> CallPage:
+    check_institution(institution)
     return CallPage(items=[calls.call_read(c) for c in await repository.calls(session, institution, year)])
 
 

@@ -17,7 +17,7 @@ from services.funding.grants.models import GrantApplication, GrantCall
 from services.funding.grants.schemas import JustificationCreate, JustificationReview, Payment
 from services.funding.ledger.models import Transaction
 from services.funding.ledger.schemas import Reversal, TransactionCreate
-from services.funding.ledger.service import Actor, record_transaction, reverse_transaction
+from services.funding.ledger.service import Actor, record_transaction, reverse_transaction, today
 from shared.problems import Unprocessable
 
 COMMITMENT, DISBURSEMENT, EXPENDITURE = "2", "3", "4"
@@ -84,7 +84,7 @@ async def pay(session: AsyncSession, actor: Actor, application_id: uuid.UUID, da
         raise ApplicationStateConflict(f"The {data.budget_year} instalment of {application.reference} was paid")
     if application.state not in ("accepted", "in-execution"):
         raise ApplicationStateConflict(f"Application {application.reference} is {application.state}: nothing to pay")
-    on = data.value_date or datetime.now(UTC).date()
+    on = data.value_date or today()
     await _book(session, actor, call, application, DISBURSEMENT, data.budget_year, granted[data.budget_year], on)
     await move(
         session,
@@ -165,10 +165,10 @@ async def review_justification(
             f"Accepted {data.accepted_eur} EUR is more than the {granted} EUR granted",
             errors=[{"field": "accepted_eur", "message": f"at most {granted}"}],
         )
-    today = data.value_date or datetime.now(UTC).date()
+    reviewed_on = data.value_date or today()
     disbursed = await _booked(session, application, DISBURSEMENT)
     if data.accepted_eur > 0:
-        await _book(session, actor, call, application, EXPENDITURE, today.year, data.accepted_eur, today)
+        await _book(session, actor, call, application, EXPENDITURE, reviewed_on.year, data.accepted_eur, reviewed_on)
     await _reduce(session, actor, call, application, COMMITMENT, data.accepted_eur)
     await _reduce(session, actor, call, application, DISBURSEMENT, data.accepted_eur)
     returned = max(disbursed - data.accepted_eur, Decimal(0))

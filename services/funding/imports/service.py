@@ -89,6 +89,13 @@ async def import_transactions(session: AsyncSession, actor: Actor, content: byte
             continue
         fields = {k: v for k, v in row.items() if k != "project_code" and v != ""}
         try:
+            if "amount" in fields:  # Spanish Excel writes 1.234,56
+                fields["amount"] = csv_tables.decimal_text(fields["amount"])
+        except ValueError as exc:
+            error = {"field": "amount", "message": str(exc), "value": fields["amount"]}
+            results.append(RowOutcome(row=number, project_code=code, outcome="refused", errors=[error]))
+            continue
+        try:
             data = TransactionCreate.model_validate(fields)
         except ValidationError as exc:
             errors = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]

@@ -17,6 +17,9 @@ from services.funding.ledger.schemas import (
     BudgetLineRead,
     BudgetLines,
     FundingSummary,
+    PlannedDisbursementCreate,
+    PlannedDisbursementRead,
+    PlannedDisbursements,
     Reversal,
     TransactionCreate,
     TransactionPage,
@@ -75,7 +78,10 @@ BookingDep = Annotated[Booking, Depends(_booking)]
     status_code=201,
     response_model=TransactionRead,
     openapi_extra=WRITE,
-    responses={**BOOKING_ERRORS, **problem_responses(service.OverDisbursement)},
+    responses={
+        **BOOKING_ERRORS,
+        **problem_responses(service.OverDisbursement, service.FutureDated, service.OutsideBudgetYears),
+    },
     summary="Book a transaction (IATI transaction type) in any currency",
 )
 async def record_transaction(project_id: uuid.UUID, body: TransactionCreate, booking: BookingDep) -> Response:
@@ -91,7 +97,10 @@ async def record_transaction(project_id: uuid.UUID, body: TransactionCreate, boo
     status_code=201,
     response_model=TransactionRead,
     openapi_extra=WRITE,
-    responses={**BOOKING_ERRORS, **problem_responses(service.TransactionNotFound, service.AlreadyReversed)},
+    responses={
+        **BOOKING_ERRORS,
+        **problem_responses(service.TransactionNotFound, service.AlreadyReversed, service.ReversalBeforeOriginal),
+    },
     summary="Correct a transaction with a reversing entry that references it",
 )
 async def reverse_transaction(transaction_id: uuid.UUID, body: Reversal, booking: BookingDep) -> Response:
@@ -116,6 +125,36 @@ async def add_budget_line(project_id: uuid.UUID, body: BudgetLineCreate, booking
         return BudgetLineRead.model_validate(line, from_attributes=True)
 
     return await booking.once(book)
+
+
+@router.post(
+    "/projects/{project_id}/planned-disbursements",
+    status_code=201,
+    response_model=PlannedDisbursementRead,
+    openapi_extra=WRITE,
+    responses=BOOKING_ERRORS,
+    summary="Plan a disbursement (IATI planned-disbursement): a future payment, not a transaction",
+)
+async def plan_disbursement(project_id: uuid.UUID, body: PlannedDisbursementCreate, booking: BookingDep) -> Response:
+    async def book() -> BaseModel:
+        planned = await service.plan_disbursement(booking.session, booking.actor, project_id, body)
+        return PlannedDisbursementRead.model_validate(planned, from_attributes=True)
+
+    return await booking.once(book)
+
+
+@router.get(
+    "/projects/{project_id}/planned-disbursements",
+    response_model=PlannedDisbursements,
+    openapi_extra=READ,
+    responses=problem_responses(ProjectRefNotFound),
+)
+async def list_planned_disbursements(
+    project_id: uuid.UUID, session: SessionDep, principal: Reader
+) -> PlannedDisbursements:
+    await service.readable(session, principal, project_id)
+    rows = await repository.planned_disbursements(session, project_id)
+    return PlannedDisbursements(items=[PlannedDisbursementRead.model_validate(r, from_attributes=True) for r in rows])
 
 
 @router.get(

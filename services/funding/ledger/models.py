@@ -58,6 +58,24 @@ class BudgetLine(_Money, Base):
     client_id: Mapped[str | None] = mapped_column(Text)
 
 
+class PlannedDisbursement(_Money, Base):
+    """A payment foreseen (IATI planned-disbursement); apart from transactions, so no total counts it."""
+
+    __tablename__ = "planned_disbursements"
+    __table_args__ = (Index("ix_planned_disbursements_project", "project_id", "seq"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    seq: Mapped[int] = mapped_column(BigInteger, Identity(always=True), unique=True)
+    project_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+    planned_type: Mapped[str] = mapped_column(Text, nullable=False)
+    period_start: Mapped[date] = mapped_column(Date, nullable=False)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    provider_org: Mapped[str | None] = mapped_column(Text)
+    receiver_org: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    client_id: Mapped[str | None] = mapped_column(Text)
+
+
 class Transaction(_Money, Base):
     __tablename__ = "transactions"
     __table_args__ = (Index("ix_transactions_project", "project_id", "seq"),)

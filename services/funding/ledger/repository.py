@@ -11,7 +11,7 @@ from sqlalchemy import Integer, case, cast, extract, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.funding.ledger.models import BudgetLine, ProjectFunding, Transaction
+from services.funding.ledger.models import BudgetLine, PlannedDisbursement, ProjectFunding, Transaction
 from shared.contracts.funding import TotalsV1
 
 INCOMING, COMMITMENT, DISBURSEMENT, EXPENDITURE = "1", "2", "3", "4"
@@ -144,6 +144,20 @@ async def transactions(session: AsyncSession, project_id: uuid.UUID) -> list[Tra
 async def budget_lines(session: AsyncSession, project_id: uuid.UUID) -> list[BudgetLine]:
     rows = await session.execute(select(BudgetLine).where(BudgetLine.project_id == project_id).order_by(BudgetLine.seq))
     return list(rows.scalars())
+
+
+async def planned_disbursements(session: AsyncSession, project_id: uuid.UUID) -> list[PlannedDisbursement]:
+    query = select(PlannedDisbursement).where(PlannedDisbursement.project_id == project_id)
+    rows = await session.execute(query.order_by(PlannedDisbursement.seq))
+    return list(rows.scalars())
+
+
+async def budget_years(session: AsyncSession, project_id: uuid.UUID) -> set[int]:
+    """Every calendar year that one of the project's budget lines covers, in part or whole."""
+    rows = await session.execute(
+        select(BudgetLine.period_start, BudgetLine.period_end).where(BudgetLine.project_id == project_id)
+    )
+    return {year for start, end in rows for year in range(start.year, end.year + 1)}
 
 
 async def reversal_of(session: AsyncSession, transaction_id: uuid.UUID) -> Transaction | None:

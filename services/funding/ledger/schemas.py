@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from shared.codelists import coded
-from shared.contracts.funding import BudgetLineV1, TotalsV1, TransactionV1
+from shared.contracts.funding import BudgetLineV1, PlannedDisbursementV1, TotalsV1, TransactionV1
 from shared.dates import CalendarDate
 
 CENT = Decimal("0.01")
@@ -75,6 +75,35 @@ class BudgetLineCreate(BaseModel):
         if self.period_end < self.period_start:
             raise ValueError("period_end is before period_start")
         return self
+
+
+class PlannedDisbursementCreate(BaseModel):
+    """A payment foreseen for a period (IATI planned-disbursement), in any currency."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    planned_type: Annotated[str, coded("BudgetType")] = Field(default="1", description="1 original, 2 revised")
+    period_start: dt.date
+    period_end: dt.date | None = None
+    amount: Amount = Field(gt=0)
+    currency: CurrencyCode
+    provider_org: Org | None = None
+    receiver_org: Org | None = None
+
+    @model_validator(mode="after")
+    def _period(self) -> PlannedDisbursementCreate:
+        if self.period_end is not None and self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start")
+        return self
+
+
+class PlannedDisbursementRead(PlannedDisbursementV1):
+    project_id: uuid.UUID
+    created_at: dt.datetime
+
+
+class PlannedDisbursements(BaseModel):
+    items: list[PlannedDisbursementRead]
 
 
 class TransactionRead(TransactionV1):

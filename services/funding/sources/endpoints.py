@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from services.funding.filters import UnknownFilter, check_institution
 from services.funding.sources import service
 from services.funding.sources.schemas import SourceCreate, SourceList, SourceRead, SourceSummary
 from shared.auth import Principal, access, requires
@@ -27,10 +28,17 @@ async def create_source(
     return SourceRead.model_validate(await service.create_source(session, principal, body), from_attributes=True)
 
 
-@router.get("", response_model=SourceList, openapi_extra=access("none"), summary="Funding sources (public)")
+@router.get(
+    "",
+    response_model=SourceList,
+    openapi_extra=access("none"),
+    responses=problem_responses(UnknownFilter),
+    summary="Funding sources (public)",
+)
 async def list_sources(
     session: SessionDep, institution: Annotated[str | None, Query(max_length=64)] = None
 ) -> SourceList:
+    check_institution(institution)
     rows = await service.list_sources(session, institution)
     return SourceList(items=[SourceRead.model_validate(r, from_attributes=True) for r in rows])
 

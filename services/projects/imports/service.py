@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.projects.imports import iati, tables
 from services.projects.imports.schemas import ActivityOutcome, CsvReport, ImportReport, RowOutcome
 from services.projects.projects import repository, service
+from services.projects.projects.completeness import missing
 from services.projects.projects.schemas import OtherIdentifier, ProjectEditable
 from services.projects.projects.service import EDITABLE_FIELDS, INITIAL_STATUSES
 from shared import csv_tables
@@ -51,6 +52,10 @@ async def import_iati(
         if data is None:
             items.append(ActivityOutcome(iati_identifier=mapped.identifier, outcome="skipped", notes=mapped.notes))
             continue
+        gaps = missing(data.model_dump(mode="json")) if data.visibility == "published" else []
+        if gaps and existing is None:  # imported all the same, for the institution to complete and publish
+            mapped.notes.append(f"kept as a draft: to publish it needs {', '.join(g['field'] for g in gaps)}")
+            data = data.model_copy(update={"visibility": "draft"})
         others = [OtherIdentifier(ref=mapped.identifier, type="B1")] if mapped.foreign else []
         try:
             async with session.begin_nested():

@@ -3,7 +3,9 @@
 Columns (the template has them all; only code and one title are required):
 code, title_ca, title_es, title_en, description_ca, description_es, description_en, status,
 visibility, modality, partner_city, partner_country, sdg_goals ("5:60;11:40"), sdg_targets
-("5.2;11.1"), sectors ("14030:70;15112:30"), planned_start, planned_end.
+("5.2;11.1"), sectors ("14030:70;15112:30"), planned_start, planned_end. Shares may use a decimal
+comma ("14030:62,5;15112:37,5"). The partner country is the recipient country and the importing
+institution the funding participating organisation, so that a complete row can be published.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared import csv_tables
+from shared.codelists import codelists
 from shared.contracts.project_input import ProjectCreate
 
 COLUMNS = [
@@ -44,6 +47,7 @@ EXAMPLE = {
     "modality": "technical-cooperation",
     "partner_city": "Maputo",
     "partner_country": "MZ",
+    "description_ca": "Millora de l'abastament d'aigua als barris de Maputo.",
     "sdg_goals": "6:80;5:20",
     "sdg_targets": "6.1",
     "sectors": "14030:70;15112:30",
@@ -60,11 +64,18 @@ def rows(content: bytes) -> list[dict[str, str]]:
     return csv_tables.read_rows(content, COLUMNS, "code")
 
 
+def _share(text: str) -> str:
+    try:
+        return csv_tables.decimal_text(text) if text else "100"
+    except ValueError:
+        return text  # the model's own validation names the field and the value
+
+
 def _pairs(text: str, key: str, value: str) -> list[dict[str, str]]:
     items = []
     for part in filter(None, (p.strip() for p in text.split(";"))):
         code, _, amount = part.partition(":")
-        items.append({key: code.strip(), value: amount.strip() or "100"})
+        items.append({key: code.strip(), value: _share(amount.strip())})
     return items
 
 
@@ -93,6 +104,11 @@ def project(row: dict[str, str], owner: str) -> ProjectCreate:
     }
     if row.get("partner_city"):
         data["partner_cities"] = [{"name": row["partner_city"], "country": row.get("partner_country", "")}]
+    if row.get("partner_country"):
+        data["recipient_countries"] = [{"code": row["partner_country"], "percentage": "100"}]
+    institution = codelists()["institutions"].get(owner)
+    name = institution.label("ca") if institution else owner
+    data["participating_orgs"] = [{"ref": owner, "name": name, "role": "1", "type": "10"}]
     return ProjectCreate.model_validate(data)
 
 

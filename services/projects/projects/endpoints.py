@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.projects import repository, service
+from services.projects.projects.completeness import IncompleteForPublication
 from services.projects.projects.events import project_state
 from services.projects.projects.localization import choose_language, preferred_languages
 from services.projects.projects.models import Project
@@ -86,6 +87,7 @@ def request_actor(request: Request, principal: Principal, traceparent: str | Non
         InsufficientScope,
         OtherTenant,
         service.UnknownReference,
+        IncompleteForPublication,
     ),
     summary="Register a project: it starts in status 1 or 2 unless an admin migrates it",
 )
@@ -121,7 +123,7 @@ async def create_project(
     return await create_once(session, request, principal.client_id, idempotency_key, register)
 
 
-@router.get("", response_model=ProjectPage, openapi_extra=READ)
+@router.get("", response_model=ProjectPage, openapi_extra=READ, responses=problem_responses(service.UnknownFilter))
 async def list_projects(
     session: SessionDep,
     principal: Reader,
@@ -158,6 +160,7 @@ async def list_projects(
         visibility=visibility,
         include_archived=include_archived,
     )
+    await service.check_filters(session, filters)
     rows, next_cursor, total = await repository.page(
         session, principal=principal, filters=filters, sort=sort, limit=limit, cursor=cursor
     )
@@ -215,7 +218,7 @@ ChangeDep = Annotated[Change, Depends(_change)]
     "/{project_id}",
     response_model=ProjectRead,
     openapi_extra=WRITE,
-    responses=WRITE_ERRORS,
+    responses={**WRITE_ERRORS, **problem_responses(IncompleteForPublication)},
     summary="Replace the editable fields (identity, status, visibility and results have their own operations)",
 )
 async def replace_project(project_id: uuid.UUID, body: ProjectEditable, change: ChangeDep) -> ProjectRead:
@@ -228,7 +231,7 @@ async def replace_project(project_id: uuid.UUID, body: ProjectEditable, change: 
     "/{project_id}",
     response_model=ProjectRead,
     openapi_extra=WRITE,
-    responses=WRITE_ERRORS,
+    responses={**WRITE_ERRORS, **problem_responses(IncompleteForPublication)},
     summary="JSON Merge Patch (RFC 7396) of the editable fields",
 )
 async def patch_project(
@@ -258,8 +261,8 @@ async def change_status(project_id: uuid.UUID, body: StatusChange, change: Chang
     "/{project_id}/publish",
     response_model=ProjectRead,
     openapi_extra=WRITE,
-    responses=WRITE_ERRORS,
-    summary="Make a draft public",
+    responses={**WRITE_ERRORS, **problem_responses(IncompleteForPublication)},
+    summary="Make a draft public: it needs what an IATI activity needs (see the 422's errors)",
 )
 async def publish_project(project_id: uuid.UUID, change: ChangeDep) -> ProjectRead:
     return change.respond(await service.publish(change.session, change.actor, project_id, change.expected_version))

@@ -35,7 +35,8 @@ from services.projects.database import Base
 class Project(Base):
     __tablename__ = "projects"
     __table_args__ = (
-        UniqueConstraint("owner", "code", name="uq_projects_owner_code"),
+        # Codes are unique per owner whatever their case, as a person reads them.
+        Index("uq_projects_owner_code", "owner", func.lower(text("code")), unique=True),
         *(
             Index(f"ix_projects_{col}", col, postgresql_using="gin")
             for col in ("countries", "cities", "sdg_goals", "sdg_targets", "sectors", "networks", "partners")

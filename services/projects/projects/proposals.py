@@ -1,6 +1,7 @@
 """Projects proposed through the grant call: a submitted application's proposal becomes a draft
 project of the call's institution (with the id the funding service gave it), and a definitive grant
-moves it into implementation and publishes it. Applied from funding events, at most once each.
+moves it into implementation and publishes it when it has what a published activity needs (else it
+stays a draft for the institution to complete). Applied from funding events, at most once each.
 
 The draft is built only from what a proposal may carry (`proposal_draft`): whatever the event says,
 it names no partner but the applicant itself, no network or parent, no exchange, no approved
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.projects import repository, service
+from services.projects.projects.completeness import missing
 from services.projects.projects.schemas import ProjectCreate, StatusChange
 from shared.auth import Principal
 from shared.contracts.grants import APPLICATION_GRANTED, APPLICATION_SUBMITTED, ApplicationSubmittedV1, ApplicationV1
@@ -78,6 +80,11 @@ async def start_granted(session: AsyncSession, event: CloudEvent) -> None:
         change = StatusChange(status=IMPLEMENTATION, reason=f"Granted in {application.reference}")
         project = await service.change_status(session, actor, project.id, project.version, change)
     if project.visibility != "published":
+        gaps = missing(project.doc)
+        if gaps:  # the institution completes and publishes it; a retry would not fill the gaps
+            fields = ", ".join(gap["field"] for gap in gaps)
+            log.warning("Granted %s stays a draft: it lacks %s", application.reference, fields)
+            return
         await service.publish(session, actor, project.id, project.version)
 
 

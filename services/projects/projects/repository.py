@@ -192,7 +192,8 @@ async def by_iati_identifiers(session: AsyncSession, owner: str, identifiers: li
 
 
 async def code_taken(session: AsyncSession, owner: str, code: str) -> bool:
-    query = select(Project.id).where(Project.owner == owner, Project.code == code).limit(1)
+    """Whether the owner has this code, case ignored (the unique index's rule)."""
+    query = select(Project.id).where(Project.owner == owner, func.lower(Project.code) == code.lower()).limit(1)
     return (await session.execute(query)).first() is not None
 
 

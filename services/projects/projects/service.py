@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.projects import repository
+from services.projects.projects.completeness import ensure_publishable
 from services.projects.projects.events import TOPIC, project_event, project_state
 from services.projects.projects.history import diff, public_versions
 from services.projects.projects.models import Project, ProjectChange
@@ -73,6 +74,36 @@ class ProjectArchived(Conflict):
 
 class UnknownReference(Unprocessable):
     kind, title = "unknown-reference", "The request refers to something that does not exist"
+
+
+class UnknownFilter(Unprocessable):
+    kind, title = "unknown-filter-value", "A filter names a code that does not exist"
+
+
+# Query parameter -> the codelist its value must come from.
+FILTER_CODELISTS = {
+    "owner": "institutions",
+    "status": "ActivityStatus",
+    "country": "Country",
+    "sdg_goal": "sdg-goals",
+    "sdg_target": "sdg-targets",
+    "sector": "Sector",
+}
+
+
+async def check_filters(session: AsyncSession, filters: repository.ProjectFilters) -> None:
+    """A filter on a code that does not exist is a mistake to name, not an empty page."""
+    errors = [
+        {"field": name, "message": f"not a code of the {listname} codelist", "value": value}
+        for name, listname in FILTER_CODELISTS.items()
+        if (value := getattr(filters, name)) is not None and value not in codelists()[listname]
+    ]
+    if filters.network is not None and await repository.unknown_networks(session, [filters.network]):
+        errors.append(
+            {"field": "network", "message": "unknown network; see /api/projects/networks", "value": filters.network}
+        )
+    if errors:
+        raise UnknownFilter(", ".join(f"{e['field']}={e['value']}" for e in errors) + ": no such code", errors=errors)
 
 
 class StatusNotInitial(Unprocessable):
@@ -263,6 +294,13 @@ async def _check_iati_identifier(session: AsyncSession, owner: str, identifier: 
         raise _identifier_taken(identifier)
 
 
+def _code_taken(owner: str, code: str) -> ProjectCodeTaken:
+    return ProjectCodeTaken(
+        f"{owner} already uses code {code} (case ignored)",
+        errors=[{"field": "code", "message": "already used by this owner (case ignored)", "value": code}],
+    )
+
+
 def _identifier_taken(identifier: str) -> IatiIdentifierTaken:
     return IatiIdentifierTaken(
         f"iati_identifier {identifier} is taken",
@@ -287,12 +325,15 @@ async def register_project(
     _check_initial_status(actor, data, migrated)
     await _check_references(session, actor.principal, data.owner, data, None)
     if await repository.code_taken(session, data.owner, data.code):  # before its derived identifier
-        raise ProjectCodeTaken(f"{data.owner} already uses code {data.code}")
+        raise _code_taken(data.owner, data.code)
     identifier = data.iati_identifier or f"{org_prefix(data.owner)}-{data.code}"
     await _check_iati_identifier(session, data.owner, identifier)
     now = datetime.now(UTC)
     kept = {"other_identifiers": [o.model_dump() for o in other_identifiers or []]}
     editable = ProjectEditable.model_validate(data.model_dump(include=EDITABLE_FIELDS))
+    doc = _document(editable, [r.model_dump(mode="json") for r in data.results], kept)
+    if data.visibility == "published":
+        ensure_publishable(doc)
     project = Project(
         id=project_id or uuid.uuid4(),
         version=1,
@@ -303,7 +344,7 @@ async def register_project(
         visibility=data.visibility,
         archived=False,
         parent_id=data.parent_id,
-        doc=_document(editable, [r.model_dump(mode="json") for r in data.results], kept),
+        doc=doc,
         created_at=now,
         updated_at=now,
     )
@@ -312,11 +353,30 @@ async def register_project(
         await session.flush()
     except IntegrityError as exc:  # a concurrent create took the code between the check and here
         if "uq_projects_owner_code" in str(exc.orig):
-            raise ProjectCodeTaken(f"{data.owner} already uses code {data.code}") from exc
+            raise _code_taken(data.owner, data.code) from exc
         if "uq_projects_iati_identifier" in str(exc.orig):
             raise _identifier_taken(identifier) from exc
         raise
-    return await _record(session, actor, project, events.PROJECT_REGISTERED, None, migrated=migrated)
+    await _record(session, actor, project, events.PROJECT_REGISTERED, None, migrated=migrated)
+    await _announce_initial_state(actor, session, project, migrated)
+    return project
+
+
+async def _announce_initial_state(actor: Actor, session: AsyncSession, project: Project, migrated: bool) -> None:
+    """A consumer that acts on status or visibility changes (webhooks, integrators) must not miss a
+    project that was born published or, migrated, in a later status: after `project.registered`,
+    the same version is announced as `project.published` and `project.status-changed`, in the same
+    transaction. Consumers that apply states by version see nothing new in them."""
+    state = project_state(project)
+    follow_ups = []
+    if migrated and project.status not in INITIAL_STATUSES:
+        follow_ups.append(events.PROJECT_STATUS_CHANGED)
+    if project.visibility == "published":
+        follow_ups.append(events.PROJECT_PUBLISHED)
+    for event_type in follow_ups:
+        event = project_event(event_type, state, actor.source, actor.traceparent)
+        await enqueue(session, TOPIC, str(project.id), event)
+    await session.flush()
 
 
 async def replace_project(
@@ -324,9 +384,12 @@ async def replace_project(
 ) -> Project:
     project = await _writable(session, actor, project_id, expected_version)
     await _check_references(session, actor.principal, project.owner, data, project.id)
+    doc = _document(data, project.doc.get("results", []), project.doc)
+    if project.visibility == "published":
+        ensure_publishable(doc)
     before = _bump(project)
     project.parent_id = data.parent_id
-    project.doc = _document(data, project.doc.get("results", []), project.doc)
+    project.doc = doc
     return await _record(session, actor, project, events.PROJECT_UPDATED, before)
 
 
@@ -352,9 +415,12 @@ async def patch_project(
     except ValidationError as exc:
         raise invalid_input(exc) from exc
     await _check_references(session, actor.principal, project.owner, data, project.id)
+    doc = _document(data, project.doc.get("results", []), project.doc)
+    if project.visibility == "published":
+        ensure_publishable(doc)
     before = _bump(project)
     project.parent_id = data.parent_id
-    project.doc = _document(data, project.doc.get("results", []), project.doc)
+    project.doc = doc
     return await _record(session, actor, project, events.PROJECT_UPDATED, before)
 
 
@@ -391,6 +457,7 @@ async def publish(session: AsyncSession, actor: Actor, project_id: uuid.UUID, ex
     project = await _writable(session, actor, project_id, expected_version)
     if project.visibility == "published":
         raise Conflict("The project is already published")
+    ensure_publishable(project.doc)
     before = _bump(project)
     project.visibility = "published"
     return await _record(session, actor, project, events.PROJECT_PUBLISHED, before)

@@ -23,7 +23,7 @@ from services.projects.updates.schemas import (
 from shared.auth import Principal, access, requires
 from shared.http import SessionDep
 from shared.idempotency import IdempotencyKeyReused, StoredResponse, create_once
-from shared.problems import PreconditionRequired, ProblemError, problem_responses
+from shared.problems import IdempotencyKeyRequired, ProblemError, problem_responses
 
 router = APIRouter(prefix="/api/projects", tags=["partner updates"])
 Pusher = Annotated[Principal, requires("updates:push")]
@@ -34,13 +34,13 @@ IdempotencyKey = Annotated[
 ]
 PUSH = access("required", ("updates:push",), tenant="owner-or-partner")
 PUSH_ERRORS = problem_responses(
-    ProjectNotFound, ProjectArchived, service.InvalidUpdate, PreconditionRequired, IdempotencyKeyReused
+    ProjectNotFound, ProjectArchived, service.InvalidUpdate, IdempotencyKeyRequired, IdempotencyKeyReused
 )
 
 
 def _required(key: str | None) -> str:
     if not key:
-        raise PreconditionRequired(
+        raise IdempotencyKeyRequired(
             "Partner pushes need an Idempotency-Key header, so that a retry is never a second update"
         )
     return key
@@ -84,7 +84,7 @@ async def push(
     status_code=201,
     response_model=BatchReport,
     openapi_extra=access("required", ("updates:push",)),
-    responses=problem_responses(PreconditionRequired, IdempotencyKeyReused),
+    responses=problem_responses(IdempotencyKeyRequired, IdempotencyKeyReused),
     summary="Push many updates: each item all or nothing, with a result per item",
 )
 async def push_batch(

@@ -72,10 +72,15 @@ def _periods(project: Project) -> dict[tuple[str, str, str], dict[str, Any]]:
 
 
 def validate(project: Project, content: UpdateContent) -> list[str]:
-    """Each actual must name a period of the project's framework, open, with a value its measure takes."""
+    """Something to report (a narrative, actuals or spending); each actual must name a period of the
+    project's framework, open, with a value its measure takes."""
     periods = _periods(project)
     errors: list[dict[str, Any]] = []
     checked: list[str] = []
+    if not any(text.strip() for text in content.narrative.values()) and not content.actuals and not content.spending:
+        # Links alone report nothing: an update says what happened, what was achieved or what was spent.
+        message = "an update needs a narrative, actuals or spending"
+        errors.extend({"field": field, "message": message} for field in ("narrative", "actuals", "spending"))
     for n, actual in enumerate(content.actuals):
         key = (str(actual.indicator_id), actual.period_start.isoformat(), actual.period_end.isoformat())
         period = periods.get(key)

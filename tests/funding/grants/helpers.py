@@ -74,7 +74,7 @@ async def registered_entity(stack: Stack) -> tuple[httpx.AsyncClient, dict[str, 
 
 def application_body(**proposal: Any) -> dict[str, Any]:
     payload = project_payload(**proposal)
-    for key in ("owner", "code", "status", "visibility"):
+    for key in ("owner", "code", "status", "visibility", "participating_orgs"):
         payload.pop(key, None)
     return {
         "modality": "m",

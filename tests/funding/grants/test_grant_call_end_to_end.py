@@ -122,7 +122,7 @@ async def test_a_call_from_publication_to_justification(stack: Stack, gateway: h
 
     def application(modality: str, requested: dict[str, str], **proposal: Any) -> dict[str, Any]:
         payload = project_payload(**proposal)
-        for key in ("owner", "code", "status", "visibility"):
+        for key in ("owner", "code", "status", "visibility", "participating_orgs"):
             payload.pop(key, None)
         return {"modality": modality, "proposal": payload, "requested": requested, "duration_months": 24}
 

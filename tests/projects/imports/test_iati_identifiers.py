@@ -65,14 +65,22 @@ async def test_identifiers_are_unique_whatever_the_case(stack: Stack, tokens: To
         for body in (
             project_payload(code=f"ID-{suffix}-b", iati_identifier=f"{BCN}-ID-{suffix}-a"),  # the same
             project_payload(code=f"ID-{suffix}-c", iati_identifier=f"{BCN}-id-{suffix.lower()}-A"),  # other case
-            project_payload(code=f"ID-{suffix}-A"),  # another code, its derived identifier collides
+            # another code whose derived identifier collides with the explicit one of a second project
+            project_payload(code=f"ID-{suffix}-y"),
         ):
+            if body["code"].endswith("-y"):
+                second = project_payload(code=f"ID-{suffix}-x", iati_identifier=f"{BCN}-ID-{suffix}-Y")
+                assert (await owner.post(BASE, json=second)).status_code == 201
             taken = await owner.post(BASE, json=body)
             assert taken.status_code == 409, taken.text
             assert taken.json()["type"].endswith("/iati-identifier-taken")
             assert taken.json()["errors"][0]["field"] == "iati_identifier"
+        # A code that differs only in case is the same code: refused as such, before any identifier.
+        same_code = await owner.post(BASE, json=project_payload(code=f"ID-{suffix}-A"))
+        assert same_code.status_code == 409 and same_code.json()["type"].endswith("/project-code-taken")
+        assert same_code.json()["errors"][0]["field"] == "code"
         listed = (await owner.get(BASE, params={"q": f"ID-{suffix}"})).json()
-    assert listed["total"] == 1
+    assert listed["total"] == 2
 
 
 async def test_concurrent_creates_of_one_identifier_give_one_project_and_conflicts(

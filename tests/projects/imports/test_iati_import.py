@@ -46,6 +46,7 @@ async def test_samples_import_update_and_export_valid(gateway: httpx.AsyncClient
     url = "/api/projects/imports/iati"
     params = {"owner": OWNER, "visibility": "published"}
     expected = {f"{PREFIX}-{i}" for path in SAMPLES for i in identifiers(path)}
+    drafts = set()
     for path in SAMPLES:
         report = await gateway.post(
             url, params=params, content=path.read_bytes(), headers={"Content-Type": "application/xml"}
@@ -57,6 +58,17 @@ async def test_samples_import_update_and_export_valid(gateway: httpx.AsyncClient
         if path.name == "gdihub-activity.xml":  # what could not be taken is said, per activity
             notes = [n for item in body["items"] for n in item["notes"]]
             assert any("not a DAC code" in n for n in notes) and any("not imported" in n for n in notes)
+            # Without a DAC sector an activity cannot be published: it is imported as a draft, and said so.
+            kept = [
+                item for item in body["items"] if any("kept as a draft" in n and "sectors" in n for n in item["notes"])
+            ]
+            assert len(kept) == len(identifiers(path))
+            for item in kept:
+                draft = (await gateway.get(f"/api/projects/projects/{item['project_id']}")).json()
+                assert draft["visibility"] == "draft"
+                drafts.add(item["registered_as"])
+    assert drafts
+    expected -= drafts  # the export holds published activities only
     again = (
         await gateway.post(
             url, params=params, content=SAMPLES[0].read_bytes(), headers={"Content-Type": "application/xml"}

@@ -111,7 +111,7 @@ async def test_merge_patch_merges_removes_and_validates(gateway: httpx.AsyncClie
 
 
 async def test_if_match_protects_against_lost_updates(gateway: httpx.AsyncClient) -> None:
-    created = await create(gateway)
+    created = await create(gateway, visibility="draft")  # a bare PUT would leave a published one incomplete
     url = f"{BASE}/{created.json()['id']}"
     body = {"title": {"ca": "Versió A"}}
     missing = await gateway.put(url, json=body)

@@ -103,7 +103,10 @@ async def published_after_drafts(stack: Stack, tokens: Tokens) -> dict[str, Any]
         url = f"{BASE}/{created.json()['id']}"
         drafted = await owner.patch(
             url,
-            content=json.dumps({"title": {"ca": "Aigua a Maputo"}, "description": None}).encode(),
+            # The internal note gives way to a public description (a published project has one).
+            content=json.dumps(
+                {"title": {"ca": "Aigua a Maputo"}, "description": {"ca": "Aigua potable als barris de Maputo."}}
+            ).encode(),
             headers={"If-Match": '"1"', "Content-Type": MERGE},
         )
         assert drafted.status_code == 200, drafted.text
