@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 from lxml import etree
 
-from shared.codelists import DATA_DIR
+from shared.codelists import DATA_DIR, CodeItem
 from tests.support.projects import project_payload, rich_project_payload
 from tests.support.waiting import eventually
 
@@ -71,7 +71,7 @@ async def test_export_validates_and_holds_every_field_of_a_rich_project(gateway:
     assert {n.get(lang): n.text for n in activity.find("title")} == rich_project_payload()["title"]
     assert activity.find("description[@type='2']/narrative").text == "Ampliar l'accés a l'aigua potable."
     assert {(o.get("ref"), o.get("role")) for o in activity.findall("participating-org")} == {
-        ("ajuntament-barcelona", "1"),
+        ("ES-DIR3-L01080193", "1"),  # the owner institution by its IATI identifier, not its Xarxa code
         ("MZ-CMM", "4"),
     }
     assert activity.find("activity-status").get("code") == "2"
@@ -137,11 +137,11 @@ def test_text_xml_cannot_carry_is_dropped_not_fatal() -> None:
         "id": "00000000-0000-0000-0000-000000000001",
         "iati_identifier": "XARXA-AMB-X\x0b1",
         "title": {"ca": "Títol\x0b amb control"},
-        "description": {},
+        "description": {"ca": "Descripció"},
         "objectives": {},
         "status": "2",
         "participating_orgs": [],
-        "dates": {},
+        "dates": {"planned_start": "2025-02-01"},
         "created_at": "2025-01-01T00:00:00Z",
         "updated_at": "2025-01-02T00:00:00Z",
         "results": [],
@@ -153,3 +153,94 @@ def test_text_xml_cannot_carry_is_dropped_not_fatal() -> None:
     assert b"\x0b" not in xml
     schema = iati_schema()
     assert schema.validate(parse(xml)), schema.error_log
+
+
+def bare_state(**overrides: object) -> dict[str, object]:
+    state: dict[str, object] = {
+        "id": "00000000-0000-0000-0000-000000000002",
+        "iati_identifier": "XX-AMB-BARE",
+        "title": {"ca": "Només un títol"},
+        "description": {"ca": "Una descripció"},
+        "objectives": {},
+        "status": "2",
+        "participating_orgs": [{"ref": "amb", "name": "AMB", "role": "1", "type": "10"}],
+        "dates": {"planned_start": "2025-02-01"},
+        "created_at": "2024-06-30T10:00:00Z",
+        "updated_at": "2025-01-02T00:00:00Z",
+        "results": [],
+        "documents": [],
+    }
+    state.update(overrides)
+    return state
+
+
+def budget(amount: str, start: str, end: str, currency: str = "EUR", **extra: str) -> dict[str, object]:
+    data = {
+        "budget_type": "1",
+        "budget_status": "2",
+        "period_start": start,
+        "period_end": end,
+        "amount": amount,
+        "currency": currency,
+        "amount_eur": amount,
+        **extra,
+    }
+    return {"kind": "budget", "data": data}
+
+
+def test_nothing_is_made_up_and_budgets_of_a_period_are_one() -> None:
+    from services.reporting.exports import iati
+    from shared.codelists import codelists
+
+    institution = codelists()["institutions"].get("amb")
+    assert institution is not None
+    entries = [
+        budget("100.00", "2025-01-01", "2025-12-31"),
+        budget("50.50", "2025-01-01", "2025-12-31", budget_status="1"),
+        budget("10.00", "2026-01-01", "2026-12-31"),
+        budget("1000.00", "2025-01-01", "2025-12-31", "MZN", amount_eur="14.00", budget_type="2"),
+        budget("5.00", "2025-01-01", "2025-12-31", "USD", amount_eur="4.60", budget_type="2"),
+    ]
+    element = iati.activity(bare_state(), entries, institution)
+    assert [n.text for n in element.find("description")] == ["Una descripció"]
+    assert [(d.get("type"), d.get("iso-date")) for d in element.findall("activity-date")] == [("1", "2025-02-01")]
+    assert element.find("participating-org").get("ref") == institution.extra["iati_ref"]
+    budgets = [
+        (
+            b.get("type"),
+            b.get("status"),
+            b.find("period-start").get("iso-date"),
+            b.find("value").text,
+            b.find("value").get("currency"),
+        )
+        for b in element.findall("budget")
+    ]
+    assert budgets == [
+        ("1", "1", "2025-01-01", "150.50", "EUR"),  # one indicative line makes the merged budget indicative
+        ("2", "2", "2025-01-01", "18.60", "EUR"),  # two currencies: added in EUR
+        ("1", "2", "2026-01-01", "10.00", "EUR"),
+    ]
+    xml = b"".join(iati.document([element]))
+    schema = iati_schema()
+    assert schema.validate(parse(xml)), schema.error_log
+
+
+def test_an_activity_without_date_or_description_is_not_exported_with_invented_ones() -> None:
+    from services.reporting.exports import iati
+
+    assert iati.missing(bare_state(dates={})) == ["activity-date"]
+    assert iati.missing(bare_state(description={})) == ["description"]
+    assert iati.missing(bare_state()) == []
+    comment = iati.left_out(bare_state(dates={}, description={}, iati_identifier="XX--<b>"))
+    assert comment.startswith(b"<!-- not exported: XX- -&lt;b&gt; lacks description, activity-date")
+    document = parse(iati.header() + comment + iati.serialise(iati.activity(bare_state(), [], _amb())) + iati.FOOTER)
+    assert len(document.findall("iati-activity")) == 1
+    assert b"2024-06-30" not in etree.tostring(document), "the registration date is no activity date"
+
+
+def _amb() -> CodeItem:
+    from shared.codelists import codelists
+
+    found = codelists()["institutions"].get("amb")
+    assert found is not None
+    return found

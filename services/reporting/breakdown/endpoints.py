@@ -6,9 +6,10 @@ from fastapi import APIRouter, Query
 
 from services.reporting.breakdown import service
 from services.reporting.breakdown.schemas import Breakdown
-from services.reporting.sdg.repository import FiltersDep
+from services.reporting.sdg.repository import FiltersDep, UnknownFilterValue
 from shared.auth import access
 from shared.http import SessionDep
+from shared.problems import problem_responses
 
 router = APIRouter(prefix="/api/reporting", tags=["breakdowns"])
 
@@ -17,6 +18,7 @@ router = APIRouter(prefix="/api/reporting", tags=["breakdowns"])
     "/breakdown",
     response_model=Breakdown,
     openapi_extra=access("none"),
+    responses=problem_responses(UnknownFilterValue),
     summary="By partner city, country, network, DAC sector, modality, institution or year",
 )
 async def breakdown(

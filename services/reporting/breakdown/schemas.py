@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, Field
 
-from services.reporting.sdg.schemas import Freshness, Money
+from services.reporting.sdg.schemas import Definition, Freshness, Money
 
 
 class BreakdownRow(BaseModel):
@@ -18,3 +18,4 @@ class Breakdown(BaseModel):
     totals: Money
     rows: list[BreakdownRow]
     freshness: Freshness
+    definition: Definition

@@ -2,8 +2,8 @@
 
 Each project's money is split among its values of the dimension, to the cent by largest remainder
 (declared percentages for sectors and recipient countries, equal parts otherwise), so the rows add
-up to the totals; `contributes_to` counts the full money under every value. By year, money is the
-sum of the entries whose value date falls in that year.
+up to the totals; `contributes_to` counts the full money under every value. By year, each row is
+the money belonging to that year (portfolio/years.py: value dates, budgets by period days).
 """
 
 from __future__ import annotations
@@ -12,20 +12,24 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Integer, Numeric, cast, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.breakdown.schemas import Breakdown, BreakdownRow
-from services.reporting.portfolio.models import LedgerEntryView
-from services.reporting.portfolio.snapshot import Snapshot
+from services.reporting.portfolio.years import (
+    FIELDS,
+    Sums,
+    Tally,
+    ledger_years,
+    split_by_year,
+    with_undated,
+    year_order,
+    zero,
+)
 from services.reporting.sdg import repository
 from services.reporting.sdg.attribution import allocate
-from services.reporting.sdg.schemas import Money
-from services.reporting.sdg.service import freshness
+from services.reporting.sdg.service import definition, freshness, money
 
 DIMENSIONS = ("city", "country", "network", "sector", "modality", "institution", "year")
-FIELDS = ("budgeted", "committed", "disbursed", "spent")
-MONEY_TYPES = {"2": "committed", "3": "disbursed", "4": "spent"}
 NONE = "(none)"
 
 
@@ -58,74 +62,60 @@ def parts(state: dict[str, Any], dimension: str) -> list[tuple[str, Decimal]]:
     raise ValueError(f"unknown dimension {dimension!r}")
 
 
-def _money(values: dict[str, Decimal]) -> Money:
-    return Money(**{f"{name}_eur": values.get(name, Decimal(0)).quantize(Decimal("0.01")) for name in FIELDS})
-
-
 async def breakdown(session: AsyncSession, filters: repository.ReportFilters, dimension: str) -> Breakdown:
     rows = await repository.projects_with_money(session, filters, with_state=dimension != "year")
-    attributed: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    contributes: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    # Without years asked for, each project's lifetime money stands alone (no ledger to read).
+    needs_ledger = filters.needs_years or dimension == "year"
+    ledger = await ledger_years(session, filters.snapshot, [row.id for row in rows]) if needs_ledger else {}
+    attributed: dict[str, Tally] = defaultdict(Tally)
+    contributes: dict[str, Tally] = defaultdict(Tally)
     projects: dict[str, int] = defaultdict(int)
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    if dimension == "year":
-        await _by_year(session, filters.snapshot, [row.id for row in rows], attributed, projects, totals)
-        contributes = attributed
-    else:
-        for row in rows:
-            weights = parts(row.state, dimension)
-            for value, _ in weights:
-                projects[value] += 1
+    totals = Tally()
+    for row in rows:
+        amounts = {name: Decimal(getattr(row, name)) for name in FIELDS}
+        years = with_undated(ledger.get(row.id, {}), amounts)
+        totals.add_years(years)
+        if dimension == "year":
+            for year, sums in years.items():
+                if filters.money_years.holds(year):
+                    projects[year] += 1
+                attributed[year].add(year, sums)
+            continue
+        weights = parts(row.state, dimension)
+        for value, _ in weights:
+            projects[value] += 1
+            contributes[value].add_years(years)
+
+        def split(running: Sums, weights: list[tuple[str, Decimal]] = weights) -> dict[str, Sums]:
+            cells: dict[str, Sums] = defaultdict(zero)
             for name in FIELDS:
-                amount = Decimal(getattr(row, name))
-                totals[name] += amount
-                for value, share in allocate(amount, weights).items():
-                    attributed[value][name] += share
-                for value, _ in weights:
-                    contributes[value][name] += amount
-    ordered = sorted(attributed.keys() | projects.keys(), key=lambda v: (v == NONE, str(v)))
+                for value, share in allocate(running[name], weights).items():
+                    cells[value][name] = share
+            return cells
+
+        for year, cells in split_by_year(split, years).items():
+            for value, cell in cells.items():
+                attributed[value].add(year, cell)
+    if dimension == "year":
+        contributes = attributed
+    window, by_year = filters.money_years, filters.by_year
+    ordered = sorted(
+        (v for v in attributed.keys() | projects.keys() if dimension != "year" or window.holds(v)),
+        key=lambda v: (v == NONE, year_order(v) if dimension == "year" else (False, str(v))),
+    )
     return Breakdown(
         dimension=dimension,
         projects=len(rows),
-        totals=_money(totals),
+        totals=money(totals, window, by_year),
         rows=[
             BreakdownRow(
                 value=str(v),
                 projects=projects.get(v, 0),
-                attributed=_money(attributed[v]),
-                contributes_to=_money(contributes[v]),
+                attributed=money(attributed[v], window, by_year),
+                contributes_to=money(contributes[v], window, by_year),
             )
             for v in ordered
         ],
         freshness=await freshness(session, filters.snapshot),
+        definition=definition(filters),
     )
-
-
-async def _by_year(
-    session: AsyncSession,
-    snapshot: Snapshot,
-    project_ids: list[Any],
-    attributed: dict[str, dict[str, Decimal]],
-    projects: dict[str, int],
-    totals: dict[str, Decimal],
-) -> None:
-    if not project_ids:
-        return
-    date_field = func.coalesce(LedgerEntryView.data["value_date"].astext, LedgerEntryView.data["period_start"].astext)
-    year = cast(extract("year", cast(date_field, Date)), Integer)
-    amount = cast(LedgerEntryView.data["amount_eur"].astext, Numeric(18, 2))
-    kind = func.coalesce(LedgerEntryView.data["transaction_type"].astext, "budget")
-    in_kind = func.coalesce(LedgerEntryView.data["in_kind"].astext, "false")
-    result = await session.execute(
-        select(year, kind, func.sum(amount), func.count(func.distinct(LedgerEntryView.project_id)))
-        .where(LedgerEntryView.project_id.in_(project_ids), in_kind == "false", snapshot.ledger_entries())
-        .group_by(year, kind)
-    )
-    for year_value, entry_kind, total, count in result.all():
-        name = "budgeted" if entry_kind == "budget" else MONEY_TYPES.get(str(entry_kind))
-        if name is None:
-            continue
-        key = str(year_value)
-        attributed[key][name] += Decimal(total)
-        totals[name] += Decimal(total)
-        projects[key] = max(projects[key], int(count))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -13,13 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reporting.breakdown import service as breakdown_service
 from services.reporting.exports import iati, repository, tables
+from services.reporting.portfolio.years import project_money
 from services.reporting.sdg import repository as sdg_repository
 from services.reporting.sdg import service as sdg_service
-from services.reporting.sdg.repository import FiltersDep
+from services.reporting.sdg.repository import FiltersDep, UnknownFilterValue
 from shared.auth import access
 from shared.codelists import CodeItem, codelists
 from shared.http import SessionDep
-from shared.problems import NotFound, Unprocessable
+from shared.problems import NotFound, Unprocessable, problem_responses
 
 router = APIRouter(prefix="/api/reporting/exports", tags=["exports"])
 
@@ -35,8 +35,18 @@ async def iati_chunks(sessions: async_sessionmaker[AsyncSession], institution: C
         async for states in repository.published_states(session, institution.code):
             entries = await repository.ledger_entries(session, [uuid.UUID(s["id"]) for s in states])
             for state in states:
-                yield iati.serialise(iati.activity(state, entries.get(state["id"], []), institution))
+                if iati.missing(state):
+                    yield iati.left_out(state)
+                else:
+                    yield iati.serialise(iati.activity(state, entries.get(state["id"], []), institution))
         yield iati.FOOTER
+
+
+async def _has_exportable(session: AsyncSession, owner: str) -> bool:
+    async for states in repository.published_states(session, owner):
+        if any(not iati.missing(state) for state in states):
+            return True
+    return False
 
 
 @router.get(
@@ -60,9 +70,9 @@ async def export_iati(request: Request, reporting_org: Annotated[str, Query(max_
             ],
         )
     async with request.app.state.sessions() as session:
-        if not await repository.has_published(session, institution.code):
-            # An iati-activities file must hold at least one activity: none is a clear 404, not an invalid file.
-            raise NoActivities(f"{reporting_org} has no published projects")
+        # An iati-activities file must hold at least one activity: none is a clear 404, not an invalid file.
+        if not await _has_exportable(session, institution.code):
+            raise NoActivities(f"{reporting_org} has no published project with a description and a date")
     return StreamingResponse(
         iati_chunks(request.app.state.sessions, institution),
         media_type="application/xml",
@@ -70,6 +80,7 @@ async def export_iati(request: Request, reporting_org: Annotated[str, Query(max_
     )
 
 
+BAD_FILTER = problem_responses(UnknownFilterValue)
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -88,7 +99,10 @@ def _file(table: tables.Table, name: str, fmt: str) -> Response:
     "/sdg",
     openapi_extra=access("none"),
     response_class=Response,
-    responses={200: {"content": {v: {} for v in FORMATS.values()}, "description": "The SDG report as a file"}},
+    responses={
+        200: {"content": {v: {} for v in FORMATS.values()}, "description": "The SDG report as a file"},
+        **BAD_FILTER,
+    },
     summary="The SDG report as CSV or XLSX (same parameters as /api/reporting/sdg)",
 )
 async def export_sdg(
@@ -105,7 +119,10 @@ async def export_sdg(
     "/breakdown",
     openapi_extra=access("none"),
     response_class=Response,
-    responses={200: {"content": {v: {} for v in FORMATS.values()}, "description": "A breakdown as a file"}},
+    responses={
+        200: {"content": {v: {} for v in FORMATS.values()}, "description": "A breakdown as a file"},
+        **BAD_FILTER,
+    },
     summary="A breakdown as CSV or XLSX (same parameters as /api/reporting/breakdown)",
 )
 async def export_breakdown(
@@ -122,21 +139,19 @@ async def export_breakdown(
     "/projects",
     openapi_extra=access("none"),
     response_class=Response,
-    responses={200: {"content": {v: {} for v in FORMATS.values()}, "description": "The project list as a file"}},
+    responses={
+        200: {"content": {v: {} for v in FORMATS.values()}, "description": "The project list as a file"},
+        **BAD_FILTER,
+    },
     summary="Published projects, one row each with codes and EUR totals, as CSV or XLSX",
 )
 async def export_projects(session: SessionDep, filters: FiltersDep, format: Format = "csv") -> Response:
     rows = await sdg_repository.projects_with_money(session, filters, with_state=True)
+    money = await project_money(session, filters.snapshot, filters.money_years, rows)
     table = (
         tables.PROJECT_COLUMNS,
         sorted(
-            (
-                tables.project_row(
-                    row.state, {f: Decimal(getattr(row, f)) for f in ("budgeted", "committed", "disbursed", "spent")}
-                )
-                for row in rows
-                if row.state
-            ),
+            (tables.project_row(row.state, money[row.id][0]) for row in rows if row.state),
             key=lambda r: (r[1], r[2]),
         ),
     )

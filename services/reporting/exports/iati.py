@@ -1,8 +1,11 @@
 """IATI activity XML 2.03 from the read models. Pure builders plus a streaming writer.
 
-Elements are written in the order the 2.03 schema requires. Choices where a project says nothing
-the standard requires: no description -> the title's texts; no date -> the registration date as
-planned start. In-kind contributions are not IATI transactions and are left out.
+Elements are written in the order the 2.03 schema requires. Nothing is made up (no title standing
+in for a description, no registration time standing in for a date): an activity needs a
+description and an activity date, so a project lacking either is not exported (`missing`) and the
+file says so in a comment. Organisations that are owner institutions get their IATI identifier (`iati_ref` in
+shared/data/xarxa/institutions.json). Budget lines of one type and period become one budget (IATI
+allows no overlapping budgets of a type). In-kind contributions are not IATI transactions.
 """
 
 from __future__ import annotations
@@ -10,12 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
-from shared.codelists import CodeItem
+from shared.codelists import CodeItem, codelists
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 DATE_TYPES = (("planned_start", "1"), ("actual_start", "2"), ("planned_end", "3"), ("actual_end", "4"))
@@ -42,6 +46,49 @@ def _value(parent: etree._Element, amount: str, currency: str, value_date: str) 
     _sub(parent, "value", {"currency": currency, "value-date": value_date}).text = amount
 
 
+def missing(state: dict[str, Any]) -> list[str]:
+    """What IATI requires of an activity that the project does not say (then it is not exported)."""
+    dates = state.get("dates") or {}
+    lacks = [] if state.get("description") else ["description"]
+    return lacks + ([] if any(dates.get(field) for field, _ in DATE_TYPES) else ["activity-date"])
+
+
+def left_out(state: dict[str, Any]) -> bytes:
+    """An XML comment naming an activity left out and why (a reader of the file sees it)."""
+    identifier = escape(_clean(state.get("iati_identifier", ""))).replace("--", "- -")
+    return f"<!-- not exported: {identifier} lacks {', '.join(missing(state))} -->\n".encode()
+
+
+def org_ref(ref: str | None) -> str | None:
+    """An owner institution's code becomes its IATI organisation identifier; other refs stay."""
+    institution = codelists()["institutions"].get(ref) if ref else None
+    return institution.extra.get("iati_ref", ref) if institution else ref
+
+
+def merged_budgets(budgets: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One budget per (type, period): amounts added (in EUR when currencies differ), committed
+    only if every line is."""
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for budget in budgets:
+        groups.setdefault((budget["budget_type"], budget["period_start"], budget["period_end"]), []).append(budget)
+    merged = []
+    for (budget_type, start, end), lines in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
+        currencies = {line["currency"] for line in lines}
+        native = len(currencies) == 1
+        field = "amount" if native else "amount_eur"
+        merged.append(
+            {
+                "budget_type": budget_type,
+                "budget_status": "2" if all(line["budget_status"] == "2" for line in lines) else "1",
+                "period_start": start,
+                "period_end": end,
+                "currency": next(iter(currencies)) if native else "EUR",
+                "amount": str(sum((Decimal(str(line[field])) for line in lines), Decimal(0))),
+            }
+        )
+    return merged
+
+
 def activity(state: dict[str, Any], entries: Iterable[dict[str, Any]], reporting: CodeItem) -> etree._Element:
     """One <iati-activity> for a project state and its ledger entries (transactions and budgets)."""
     default_language = next(iter(state["title"]), "ca")
@@ -61,7 +108,8 @@ def activity(state: dict[str, Any], entries: Iterable[dict[str, Any]], reporting
     )
     _narratives(reporting_org, {lang: reporting.names[lang] for lang in ("ca", "es", "en") if lang in reporting.names})
     _narratives(_sub(element, "title"), state["title"])
-    _narratives(_sub(element, "description", {"type": "1"}), state["description"] or state["title"])
+    if state.get("description"):
+        _narratives(_sub(element, "description", {"type": "1"}), state["description"])
     if state.get("objectives"):
         _narratives(_sub(element, "description", {"type": "2"}), state["objectives"])
     orgs = state["participating_orgs"] or [
@@ -73,17 +121,15 @@ def activity(state: dict[str, Any], entries: Iterable[dict[str, Any]], reporting
         }
     ]
     for org in orgs:
-        node = _sub(element, "participating-org", {"ref": org["ref"], "role": org["role"], "type": org.get("type")})
+        node = _sub(
+            element, "participating-org", {"ref": org_ref(org.get("ref")), "role": org["role"], "type": org.get("type")}
+        )
         _narratives(node, {default_language: org["name"]})
     _sub(element, "activity-status", {"code": state["status"]})
     dates = state.get("dates") or {}
-    written = False
     for field, code in DATE_TYPES:
         if dates.get(field):
             _sub(element, "activity-date", {"type": code, "iso-date": dates[field]})
-            written = True
-    if not written:
-        _sub(element, "activity-date", {"type": "1", "iso-date": state["created_at"][:10]})
     for country in state.get("recipient_countries", []):
         _sub(element, "recipient-country", {"code": country["code"], "percentage": str(country["percentage"])})
     for region in state.get("recipient_regions", []):
@@ -105,7 +151,7 @@ def activity(state: dict[str, Any], entries: Iterable[dict[str, Any]], reporting
             {"vocabulary": "1", "code": marker["code"], "significance": marker["significance"]},
         )
     entries = list(entries)
-    for budget in (e["data"] for e in entries if e["kind"] == "budget"):
+    for budget in merged_budgets(e["data"] for e in entries if e["kind"] == "budget"):
         node = _sub(element, "budget", {"type": budget["budget_type"], "status": budget["budget_status"]})
         _sub(node, "period-start", {"iso-date": budget["period_start"]})
         _sub(node, "period-end", {"iso-date": budget["period_end"]})

@@ -42,12 +42,3 @@ async def ledger_entries(session: AsyncSession, project_ids: list[uuid.UUID]) ->
     for project_id, kind, data in rows:
         entries[str(project_id)].append({"kind": kind, "data": data})
     return entries
-
-
-async def has_published(session: AsyncSession, owner: str) -> bool:
-    found = await session.execute(
-        select(ProjectView.id)
-        .where(ProjectView.owner == owner, ProjectView.visibility == "published", ProjectView.archived.is_(False))
-        .limit(1)
-    )
-    return found.first() is not None

@@ -1,13 +1,16 @@
 """HTTP wiring of the portfolio reports."""
 
 import uuid
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.reporting.portfolio import repository, service
+from services.reporting.portfolio import service
+from services.reporting.portfolio.cursor import InvalidCursor
 from services.reporting.portfolio.schemas import PortfolioOverview, PortfolioProject, PortfolioProjects
 from services.reporting.portfolio.snapshot import SnapshotDep
+from services.reporting.sdg.repository import FiltersDep, UnknownFilterValue, check_code
 from shared.auth import access
 from shared.http import SessionDep
 from shared.problems import problem_responses
@@ -25,14 +28,29 @@ async def portfolio_overview(session: SessionDep, snapshot: SnapshotDep) -> Port
     return await service.overview(session, snapshot)
 
 
-@router.get("/projects", response_model=PortfolioProjects, summary="Published projects", openapi_extra=access("none"))
+@router.get(
+    "/projects",
+    response_model=PortfolioProjects,
+    summary="Published projects with their money, the report filters, a page at a time",
+    openapi_extra=access("none"),
+    responses=problem_responses(UnknownFilterValue, InvalidCursor),
+)
 async def published_projects(
     session: SessionDep,
-    owner: Annotated[str | None, Query(max_length=64)] = None,
+    filters: FiltersDep,
+    owner: Annotated[str | None, Query(max_length=64, deprecated=True, description="Deprecated: institution")] = None,
+    cursor: Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> PortfolioProjects:
-    rows = await repository.published(session, owner, limit)
-    return PortfolioProjects(items=[PortfolioProject.model_validate(r, from_attributes=True) for r in rows])
+    if owner is not None:
+        check_code("institution", owner)
+        if filters.institution not in (None, owner):
+            raise UnknownFilterValue(
+                "institution and its deprecated alias owner disagree",
+                errors=[{"field": "owner", "in": "query", "message": "differs from institution", "value": owner}],
+            )
+        filters = replace(filters, institution=owner)
+    return await service.project_list(session, filters, cursor, limit)
 
 
 @router.get(

@@ -3,38 +3,57 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.portfolio.models import ProjectView
-
-# Public figures count published projects only.
-PUBLISHED = ProjectView.visibility == "published"
+from services.reporting.sdg.repository import ReportFilters, filter_conditions
 
 
 async def get(session: AsyncSession, project_id: uuid.UUID) -> ProjectView | None:
     return await session.get(ProjectView, project_id)
 
 
-async def published(session: AsyncSession, owner: str | None, limit: int) -> list[ProjectView]:
-    query = select(ProjectView).where(PUBLISHED).order_by(ProjectView.code, ProjectView.owner, ProjectView.id)
-    if owner:
-        query = query.where(ProjectView.owner == owner)
-    return list((await session.execute(query.limit(limit))).scalars())
+async def published_page(
+    session: AsyncSession, filters: ReportFilters, after: tuple[str, str, uuid.UUID] | None, limit: int
+) -> list[Any]:
+    """Published, unarchived projects matching the filters, in (code, owner, id) order after `after`,
+    with their funding totals; one more than `limit` tells whether a next page exists."""
+    project, funding = filters.snapshot.projects(), filters.snapshot.funding()
+    zero = 0
+    query = (
+        select(
+            project,
+            func.coalesce(funding.budget_eur, zero).label("budgeted"),
+            func.coalesce(funding.committed_eur, zero).label("committed"),
+            func.coalesce(funding.disbursed_eur, zero).label("disbursed"),
+            func.coalesce(funding.spent_eur, zero).label("spent"),
+        )
+        .outerjoin(funding, funding.id == project.id)
+        .where(*filter_conditions(project, filters))
+        .order_by(project.code, project.owner, project.id)
+        .limit(limit + 1)
+    )
+    if after is not None:
+        query = query.where(tuple_(project.code, project.owner, project.id) > tuple_(*after))
+    return list((await session.execute(query)).all())
 
 
 async def count_by(session: AsyncSession, projects: type[ProjectView], column: str) -> dict[str, int]:
-    """Published projects per value of `column` (drafts never reach public figures)."""
+    """Published, unarchived projects per value of `column` (drafts and archived ones are in no public figure)."""
     col = getattr(projects, column)
-    rows = await session.execute(select(col, func.count()).where(projects.visibility == "published").group_by(col))
+    rows = await session.execute(
+        select(col, func.count()).where(projects.visibility == "published", projects.archived.is_(False)).group_by(col)
+    )
     return {str(key): int(n) for key, n in rows.all()}
 
 
 async def count_by_sdg_goal(session: AsyncSession, projects: type[ProjectView]) -> dict[str, int]:
     goals = (
         select(func.jsonb_array_elements(projects.sdg_goals).op("->>")("goal").label("goal"))
-        .where(projects.visibility == "published")
+        .where(projects.visibility == "published", projects.archived.is_(False))
         .subquery()
     )
     rows = await session.execute(select(goals.c.goal, func.count()).group_by(goals.c.goal))

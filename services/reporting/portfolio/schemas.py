@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.reporting.sdg.schemas import Freshness, Money
+from services.reporting.sdg.schemas import Definition, Freshness, Money
 
 
 class PortfolioProject(BaseModel):
@@ -23,8 +23,14 @@ class PortfolioProject(BaseModel):
     updated_at: datetime
 
 
+class ListedProject(PortfolioProject):
+    money: Money = Field(description="Its money in the money-year window (lifetime without one); years with by_year")
+
+
 class PortfolioProjects(BaseModel):
-    items: list[PortfolioProject]
+    items: list[ListedProject]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: this is the last page")
+    definition: Definition
 
 
 class CountryMoney(BaseModel):
@@ -41,3 +47,4 @@ class PortfolioOverview(BaseModel):
     by_status: dict[str, int]
     by_sdg_goal: dict[str, int] = Field(description="Projects tagged with each SDG goal (contributes-to count)")
     freshness: Freshness
+    definition: Definition

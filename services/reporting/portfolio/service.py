@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.breakdown.service import NONE, breakdown
 from services.reporting.portfolio import repository
+from services.reporting.portfolio.cursor import decode, encode
 from services.reporting.portfolio.models import (
     FundingHistory,
     FundingView,
@@ -16,16 +19,27 @@ from services.reporting.portfolio.models import (
     ProjectHistory,
     ProjectView,
 )
-from services.reporting.portfolio.schemas import CountryMoney, PortfolioOverview
+from services.reporting.portfolio.schemas import (
+    CountryMoney,
+    ListedProject,
+    PortfolioOverview,
+    PortfolioProject,
+    PortfolioProjects,
+)
 from services.reporting.portfolio.snapshot import Snapshot
+from services.reporting.portfolio.years import FIELDS, project_money
 from services.reporting.sdg.projection import refresh_attribution
 from services.reporting.sdg.repository import ReportFilters
+from services.reporting.sdg.schemas import Money
+from services.reporting.sdg.service import definition
 from shared.contracts.funding import PROJECT_FUNDING_EVENT_TYPES, ProjectFundingV1
 from shared.contracts.projects import PROJECT_EVENT_TYPES, ProjectStateV1
 from shared.events import CloudEvent
 from shared.problems import NotFound
 from shared.readmodel import insert_many_once, upsert_many_if_newer
 from shared.text import fold
+
+CENT = Decimal("0.01")
 
 
 class PublishedProjectNotFound(NotFound):
@@ -125,6 +139,52 @@ async def published_project(session: AsyncSession, project_id: uuid.UUID) -> Pro
     return project
 
 
+LIST_DEFINITION = (
+    "Published, unarchived projects matching the filters, ordered by code, owner and id; each with its "
+    "money in EUR (value dates; budgets by period days) within the money-year window"
+)
+
+
+async def project_list(
+    session: AsyncSession, filters: ReportFilters, cursor: str | None, limit: int
+) -> PortfolioProjects:
+    rows = await repository.published_page(session, filters, decode(cursor) if cursor else None, limit)
+    page, more = rows[:limit], len(rows) > limit
+    views = [row[0] for row in page]
+    money_rows = [
+        SimpleNamespace(id=view.id, **{name: getattr(row, name) for name in FIELDS})
+        for view, row in zip(views, page, strict=True)
+    ]
+    window = filters.money_years
+    if filters.needs_years:
+        money = await project_money(session, filters.snapshot, window, money_rows)
+    else:
+        money = {r.id: ({name: Decimal(getattr(r, name)) for name in FIELDS}, {}) for r in money_rows}
+
+    def listed(view: ProjectView) -> ListedProject:
+        total, years = money[view.id]
+        return ListedProject.model_validate(
+            {
+                **PortfolioProject.model_validate(view, from_attributes=True).model_dump(),
+                "money": Money(
+                    **{f"{n}_eur": v.quantize(CENT) for n, v in total.items()},
+                    years={
+                        y: Money(**{f"{n}_eur": v.quantize(CENT) for n, v in sums.items()}) for y, sums in years.items()
+                    }
+                    if filters.by_year
+                    else None,
+                ),
+            }
+        )
+
+    last = views[-1] if views and more else None
+    return PortfolioProjects(
+        items=[listed(view) for view in views],
+        next_cursor=encode((last.code, last.owner, last.id)) if last else None,
+        definition=definition(filters, LIST_DEFINITION),
+    )
+
+
 async def overview(session: AsyncSession, snapshot: Snapshot) -> PortfolioOverview:
     projects = snapshot.projects()
     by_owner = await repository.count_by(session, projects, "owner")
@@ -143,4 +203,5 @@ async def overview(session: AsyncSession, snapshot: Snapshot) -> PortfolioOvervi
         by_status=await repository.count_by(session, projects, "status"),
         by_sdg_goal=await repository.count_by_sdg_goal(session, projects),
         freshness=countries.freshness,
+        definition=countries.definition,
     )

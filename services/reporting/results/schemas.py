@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from services.reporting.sdg.schemas import Freshness
+from services.reporting.sdg.schemas import Definition, Freshness
 
 
 class PeriodRow(BaseModel):
@@ -19,7 +19,13 @@ class PeriodRow(BaseModel):
 class IndicatorRow(BaseModel):
     result_type: str
     title: dict[str, str]
-    measure: str
+    measure: str = Field(description="IATI IndicatorMeasure: 1 unit, 2 percentage, 3 nominal, 4 ordinal, 5 qualitative")
+    cumulative: bool | None = Field(
+        description="Whether each period's value is a running total; null: the project does not say"
+    )
+    aggregation_status: bool | None = Field(
+        description="IATI aggregation-status: whether it may be added up with others; null: not stated"
+    )
     sdg_indicator: str | None
     baseline: Decimal | None
     periods: list[PeriodRow]
@@ -33,22 +39,39 @@ class ProjectResults(BaseModel):
     indicators: list[IndicatorRow]
 
 
-class SdgIndicatorTotals(BaseModel):
-    code: str
-    label: dict[str, str]
+class PeriodRollup(BaseModel):
+    start: date
+    end: date
     projects: int
     indicators: int
-    target_units: Decimal = Field(description="Sum of targets of unit-measured indicators (measure 1)")
-    actual_units: Decimal = Field(description="Sum of approved actuals of unit-measured indicators")
-    mean_target_percent: Decimal | None = Field(description="Mean of targets of percentage indicators (measure 2)")
-    mean_actual_percent: Decimal | None
+    target: Decimal | None = Field(description="Sum of the targets stated for this period (null: none stated)")
+    actual: Decimal | None = Field(description="Sum of the approved actuals stated for this period")
+    achievement_percent: Decimal | None
+
+
+class IndicatorRollup(BaseModel):
+    code: str = Field(description="SDG indicator code the indicators report against")
+    label: dict[str, str]
+    measure: str = Field(description="Always 1 (units): only units are added up")
+    projects: int
+    indicators: int
+    periods: list[PeriodRollup] = Field(description="Per identical reporting period: never added across periods")
+    not_rolled_up: dict[str, int] = Field(
+        description="Indicators with this code left out, per reason: percentage, nominal, ordinal, qualitative "
+        "(measures 2-5 are never summed) or not-aggregatable (aggregation-status false)"
+    )
+
+
+class ProgrammeRollup(BaseModel):
+    programme_id: str
+    code: str
+    projects: int = Field(description="The programme and its published descendants, each counted once")
+    by_sdg_indicator: list[IndicatorRollup]
 
 
 class ResultsReport(BaseModel):
     projects: list[ProjectResults]
-    by_sdg_indicator: list[SdgIndicatorTotals]
+    by_sdg_indicator: list[IndicatorRollup]
+    programmes: list[ProgrammeRollup]
     freshness: Freshness
-    note: str = (
-        "Actuals are the approved ones held by the project registry. Unit targets and actuals are summed "
-        "per SDG indicator only across indicators measured in units; percentages are averaged."
-    )
+    definition: Definition

@@ -1,8 +1,20 @@
-"""Results: indicator targets against approved actuals per period, per project and per SDG indicator."""
+"""Results: indicator targets against approved actuals per period, per project, rolled up per SDG
+indicator across projects and per programme over its descendants.
+
+Roll-ups add only what adds up: indicators measured in units (IATI measure 1) reporting against
+the same SDG indicator code, period by identical period, unless the project marked them not
+aggregatable. Percentages, nominal, ordinal and qualitative indicators are listed per project
+and counted as left out, never summed or averaged. Periods are never added to each other: for a
+cumulative indicator that would count the same people twice, and projects rarely say which kind
+theirs is (`cumulative` is null then).
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -11,17 +23,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.portfolio.snapshot import Snapshot
 from services.reporting.results.schemas import (
+    IndicatorRollup,
     IndicatorRow,
+    PeriodRollup,
     PeriodRow,
+    ProgrammeRollup,
     ProjectResults,
     ResultsReport,
-    SdgIndicatorTotals,
 )
+from services.reporting.sdg.schemas import Definition
 from services.reporting.sdg.service import freshness
 from shared.codelists import codelists
 
-UNIT, PERCENT = "1", "2"
+UNIT = "1"
+MEASURES = {"1": "unit", "2": "percentage", "3": "nominal", "4": "ordinal", "5": "qualitative"}
 CENT = Decimal("0.01")
+DEFINITION = (
+    "Indicators of published, unarchived projects with their targets and approved actuals per period. "
+    "Roll-ups add unit indicators (measure 1) with the same SDG indicator code, per identical period, "
+    "each project once; measures 2-5 and indicators marked not aggregatable are never added."
+)
 
 
 def _number(value: Any) -> Decimal | None:
@@ -34,6 +55,105 @@ def _achievement(target: Decimal | None, actual: Decimal | None) -> Decimal | No
     return (actual * 100 / target).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def _flag(indicator: dict[str, Any], name: str) -> bool | None:
+    value = indicator.get(name)
+    return None if value is None else bool(value)
+
+
+@dataclass
+class _Period:
+    projects: set[uuid.UUID] = field(default_factory=set)
+    indicators: int = 0
+    target: Decimal | None = None
+    actual: Decimal | None = None
+
+
+@dataclass
+class _Code:
+    projects: set[uuid.UUID] = field(default_factory=set)
+    indicators: int = 0
+    periods: dict[tuple[date, date], _Period] = field(default_factory=lambda: defaultdict(_Period))
+    left_out: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _add(value: Decimal | None, to: Decimal | None) -> Decimal | None:
+    return to if value is None else (value if to is None else to + value)
+
+
+def roll_up(indicators: list[tuple[uuid.UUID, dict[str, Any]]]) -> list[IndicatorRollup]:
+    """Per SDG indicator code: the unit indicators added per identical period (pure)."""
+    codes: dict[str, _Code] = defaultdict(_Code)
+    for project_id, indicator in indicators:
+        code = indicator.get("sdg_indicator")
+        if not code:
+            continue
+        bucket = codes[code]
+        if indicator["measure"] != UNIT:
+            bucket.left_out[MEASURES.get(indicator["measure"], "other")] += 1
+            continue
+        if indicator.get("aggregation_status") is False:
+            bucket.left_out["not-aggregatable"] += 1
+            continue
+        bucket.projects.add(project_id)
+        bucket.indicators += 1
+        for period in indicator.get("periods", []):
+            cell = bucket.periods[(date.fromisoformat(period["start"]), date.fromisoformat(period["end"]))]
+            cell.projects.add(project_id)
+            cell.indicators += 1
+            cell.target = _add(_number(period.get("target")), cell.target)
+            cell.actual = _add(_number(period.get("actual")), cell.actual)
+    labels = codelists()["sdg-indicators"]
+    return [
+        IndicatorRollup(
+            code=code,
+            label=dict(item.names) if (item := labels.get(code)) else {},
+            measure=UNIT,
+            projects=len(b.projects),
+            indicators=b.indicators,
+            periods=[
+                PeriodRollup(
+                    start=start,
+                    end=end,
+                    projects=len(cell.projects),
+                    indicators=cell.indicators,
+                    target=cell.target,
+                    actual=cell.actual,
+                    achievement_percent=_achievement(cell.target, cell.actual),
+                )
+                for (start, end), cell in sorted(b.periods.items())
+            ],
+            not_rolled_up=dict(sorted(b.left_out.items())),
+        )
+        for code, b in sorted(codes.items(), key=lambda kv: _code_order(kv[0]))
+    ]
+
+
+def _code_order(code: str) -> list[tuple[int, str]]:
+    """6.1.1 before 11.6.1: numerically, part by part (letters after numbers, as in 6.a.1)."""
+    return [(0, part.zfill(4)) if part.isdigit() else (1, part) for part in code.split(".")]
+
+
+def _indicators(state: dict[str, Any], sdg_indicator: str | None) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (result["type"], indicator)
+        for result in (state or {}).get("results", [])
+        for indicator in result.get("indicators", [])
+        if not sdg_indicator or indicator.get("sdg_indicator") == sdg_indicator
+    ]
+
+
+def descendants(root: uuid.UUID, children: dict[uuid.UUID, list[uuid.UUID]]) -> set[uuid.UUID]:
+    """The project and everything below it, each once (a cycle in bad data cannot loop)."""
+    seen: set[uuid.UUID] = set()
+    stack = [root]
+    while stack:
+        current = stack.pop()
+        if current not in seen:
+            seen.add(current)
+            stack.extend(children.get(current, []))
+    return seen
+
+
 async def results_report(
     session: AsyncSession, snapshot: Snapshot, institution: str | None, sdg_indicator: str | None
 ) -> ResultsReport:
@@ -41,25 +161,24 @@ async def results_report(
     query = select(project).where(project.visibility == "published", project.archived.is_(False))
     if institution:
         query = query.where(project.owner == institution)
+    views = list((await session.execute(query.order_by(project.code, project.id))).scalars())
+    by_id = {view.id: view for view in views}
+    children: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for view in views:
+        if view.parent_id is not None and view.parent_id in by_id:
+            children[view.parent_id].append(view.id)
     projects: list[ProjectResults] = []
-    totals: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {
-            "projects": set(),
-            "indicators": 0,
-            "target": Decimal(0),
-            "actual": Decimal(0),
-            "pct_target": [],
-            "pct_actual": [],
-        }
-    )
-    for view in (await session.execute(query.order_by(project.code, project.id))).scalars():
-        rows = []
-        for result in (view.state or {}).get("results", []):
-            for indicator in result.get("indicators", []):
-                code = indicator.get("sdg_indicator")
-                if sdg_indicator and code != sdg_indicator:
-                    continue
-                periods = [
+    for view in views:
+        rows = [
+            IndicatorRow(
+                result_type=result_type,
+                title=indicator["title"],
+                measure=indicator["measure"],
+                cumulative=_flag(indicator, "cumulative"),
+                aggregation_status=_flag(indicator, "aggregation_status"),
+                sdg_indicator=indicator.get("sdg_indicator"),
+                baseline=_number((indicator.get("baseline") or {}).get("value")),
+                periods=[
                     PeriodRow(
                         start=p["start"],
                         end=p["end"],
@@ -68,52 +187,34 @@ async def results_report(
                         achievement_percent=_achievement(_number(p.get("target")), _number(p.get("actual"))),
                     )
                     for p in indicator.get("periods", [])
-                ]
-                rows.append(
-                    IndicatorRow(
-                        result_type=result["type"],
-                        title=indicator["title"],
-                        measure=indicator["measure"],
-                        sdg_indicator=code,
-                        baseline=_number((indicator.get("baseline") or {}).get("value")),
-                        periods=periods,
-                    )
-                )
-                if code:
-                    bucket = totals[code]
-                    bucket["projects"].add(view.id)
-                    bucket["indicators"] += 1
-                    for period in periods:
-                        if indicator["measure"] == UNIT:
-                            bucket["target"] += period.target or 0
-                            bucket["actual"] += period.actual or 0
-                        elif indicator["measure"] == PERCENT:
-                            if period.target is not None:
-                                bucket["pct_target"].append(period.target)
-                            if period.actual is not None:
-                                bucket["pct_actual"].append(period.actual)
+                ],
+            )
+            for result_type, indicator in _indicators(view.state, sdg_indicator)
+        ]
         if rows:
             projects.append(
                 ProjectResults(
                     project_id=str(view.id), code=view.code, owner=view.owner, title=view.title, indicators=rows
                 )
             )
-    labels = codelists()["sdg-indicators"]
 
-    def mean(values: list[Decimal]) -> Decimal | None:
-        return (sum(values, Decimal(0)) / len(values)).quantize(CENT, rounding=ROUND_HALF_UP) if values else None
+    def indicators_of(ids: set[uuid.UUID]) -> list[tuple[uuid.UUID, dict[str, Any]]]:
+        return [(i, ind) for i in sorted(ids) for _, ind in _indicators(by_id[i].state, sdg_indicator)]
 
-    by_code = [
-        SdgIndicatorTotals(
-            code=code,
-            label=dict(item.names) if (item := labels.get(code)) else {},
-            projects=len(b["projects"]),
-            indicators=b["indicators"],
-            target_units=b["target"],
-            actual_units=b["actual"],
-            mean_target_percent=mean(b["pct_target"]),
-            mean_actual_percent=mean(b["pct_actual"]),
+    programmes = [
+        ProgrammeRollup(
+            programme_id=str(view.id),
+            code=view.code,
+            projects=len(members := descendants(view.id, children)),
+            by_sdg_indicator=roll_up(indicators_of(members)),
         )
-        for code, b in sorted(totals.items())
+        for view in views
+        if children.get(view.id)
     ]
-    return ResultsReport(projects=projects, by_sdg_indicator=by_code, freshness=await freshness(session, snapshot))
+    return ResultsReport(
+        projects=projects,
+        by_sdg_indicator=roll_up(indicators_of(set(by_id))),
+        programmes=programmes,
+        freshness=await freshness(session, snapshot),
+        definition=Definition(counts=DEFINITION),
+    )

@@ -5,10 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.reporting.sdg import service
-from services.reporting.sdg.repository import FiltersDep
+from services.reporting.sdg.repository import FiltersDep, UnknownFilterValue
 from services.reporting.sdg.schemas import SdgReport
 from shared.auth import access
 from shared.http import SessionDep
+from shared.problems import problem_responses
 
 router = APIRouter(prefix="/api/reporting", tags=["SDG"])
 
@@ -17,6 +18,7 @@ router = APIRouter(prefix="/api/reporting", tags=["SDG"])
     "/sdg",
     response_model=SdgReport,
     openapi_extra=access("none"),
+    responses=problem_responses(UnknownFilterValue),
     summary="Projects and money per SDG goal and target, attributed and contributes-to",
 )
 async def sdg_report(

@@ -12,8 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.portfolio.models import ProjectView
 from services.reporting.portfolio.snapshot import Snapshot, SnapshotDep
+from services.reporting.portfolio.years import YearWindow
 from services.reporting.sdg.models import SdgAttribution
 from shared.backbone import inbox
+from shared.codelists import codelists
+from shared.problems import Unprocessable
 from shared.text import fold
 
 CONSUMER = "xarxa.reporting"
@@ -22,8 +25,12 @@ CONSUMER = "xarxa.reporting"
 @dataclass(frozen=True)
 class ReportFilters:
     institution: str | None = None
-    year_from: int | None = None
-    year_to: int | None = None
+    # Projects active in these years (their start and end years overlap the range); money not restricted.
+    active_from: int | None = None
+    active_to: int | None = None
+    # The money counted: only what belongs to these years (value dates; budgets by period days).
+    money_years: YearWindow = field(default_factory=YearWindow)
+    by_year: bool = False
     status: str | None = None
     country: str | None = None
     city: str | None = None
@@ -31,23 +38,99 @@ class ReportFilters:
     modality: str | None = None
     snapshot: Snapshot = field(default_factory=Snapshot)
 
+    @property
+    def needs_years(self) -> bool:
+        return self.by_year or self.money_years.restricts
+
+
+class UnknownFilterValue(Unprocessable):
+    kind, title = "unknown-filter-value", "A filter names something that does not exist"
+
+
+# query parameter -> the codelist its value must belong to
+CODED_FILTERS = {
+    "institution": "institutions",
+    "status": "ActivityStatus",
+    "country": "Country",
+    "network": "networks",
+    "modality": "modalities",
+}
+
+
+def check_code(name: str, value: str | None) -> None:
+    if value is not None and value not in codelists()[CODED_FILTERS[name]]:
+        raise UnknownFilterValue(
+            f"{name}={value!r} is not a known code",
+            errors=[
+                {"field": name, "in": "query", "message": f"not in the {CODED_FILTERS[name]} list", "value": value}
+            ],
+        )
+
+
+def check_range(first_name: str, first: int | None, last_name: str, last: int | None) -> None:
+    if first is not None and last is not None and first > last:
+        raise UnknownFilterValue(
+            f"{first_name}={first} is after {last_name}={last}",
+            errors=[{"field": first_name, "in": "query", "message": f"after {last_name} ({last})", "value": first}],
+        )
+
 
 def report_filters(
     snapshot: SnapshotDep,
-    institution: Annotated[str | None, Query(max_length=64)] = None,
-    year_from: Annotated[int | None, Query(ge=1950, le=2100, description="Active from this year")] = None,
-    year_to: Annotated[int | None, Query(ge=1950, le=2100, description="Active until this year")] = None,
+    institution: Annotated[str | None, Query(max_length=64, description="Owner institution code")] = None,
+    active_from: Annotated[
+        int | None, Query(ge=1950, le=2100, description="Projects active in or after this year (dates overlap)")
+    ] = None,
+    active_to: Annotated[
+        int | None, Query(ge=1950, le=2100, description="Projects active in or before this year (dates overlap)")
+    ] = None,
+    year_from: Annotated[
+        int | None, Query(ge=1950, le=2100, deprecated=True, description="Deprecated alias of active_from")
+    ] = None,
+    year_to: Annotated[
+        int | None, Query(ge=1950, le=2100, deprecated=True, description="Deprecated alias of active_to")
+    ] = None,
+    money_year_from: Annotated[
+        int | None,
+        Query(ge=1950, le=2100, description="Count only money belonging to this year or later (value dates)"),
+    ] = None,
+    money_year_to: Annotated[
+        int | None,
+        Query(ge=1950, le=2100, description="Count only money belonging to this year or earlier (value dates)"),
+    ] = None,
+    by_year: Annotated[bool, Query(description="Add the money per year to every row and the totals")] = False,
     status: Annotated[str | None, Query(max_length=2, description="IATI ActivityStatus")] = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
     city: Annotated[str | None, Query(max_length=200, description="Partner city, accents ignored")] = None,
     network: Annotated[str | None, Query(max_length=64)] = None,
     modality: Annotated[str | None, Query(max_length=64)] = None,
 ) -> ReportFilters:
-    """The filters every report accepts, as one FastAPI dependency."""
+    """The filters every report accepts, as one FastAPI dependency; unknown codes and upside-down
+    ranges are a 422 naming the parameter, never an empty report."""
+    for name, value in (
+        ("institution", institution),
+        ("status", status),
+        ("country", country),
+        ("network", network),
+        ("modality", modality),
+    ):
+        check_code(name, value)
+    for new, old, alias in (("active_from", active_from, year_from), ("active_to", active_to, year_to)):
+        if old is not None and alias is not None and old != alias:
+            raise UnknownFilterValue(
+                f"{new} and its deprecated alias disagree",
+                errors=[{"field": new, "in": "query", "message": "differs from its deprecated alias", "value": old}],
+            )
+    active_from = active_from if active_from is not None else year_from
+    active_to = active_to if active_to is not None else year_to
+    check_range("active_from", active_from, "active_to", active_to)
+    check_range("money_year_from", money_year_from, "money_year_to", money_year_to)
     return ReportFilters(
         institution=institution,
-        year_from=year_from,
-        year_to=year_to,
+        active_from=active_from,
+        active_to=active_to,
+        money_years=YearWindow(money_year_from, money_year_to),
+        by_year=by_year,
         status=status,
         country=country,
         city=city,
@@ -75,10 +158,10 @@ def filter_conditions(project: type[ProjectView], filters: ReportFilters) -> lis
         conditions.append(project.networks.contains([filters.network]))
     if filters.modality:
         conditions.append(project.modality == filters.modality)
-    if filters.year_from is not None:  # active in the range: overlaps [year_from, year_to]
-        conditions.append(or_(project.end_year.is_(None), project.end_year >= filters.year_from))
-    if filters.year_to is not None:
-        conditions.append(and_(project.start_year.is_not(None), project.start_year <= filters.year_to))
+    if filters.active_from is not None:  # active in the range: overlaps [active_from, active_to]
+        conditions.append(or_(project.end_year.is_(None), project.end_year >= filters.active_from))
+    if filters.active_to is not None:
+        conditions.append(and_(project.start_year.is_not(None), project.start_year <= filters.active_to))
     return conditions
 
 

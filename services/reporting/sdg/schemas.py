@@ -1,5 +1,7 @@
 """API models of the SDG reports."""
 
+from __future__ import annotations
+
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -11,6 +13,13 @@ class Money(BaseModel):
     committed_eur: Decimal = Decimal("0.00")
     disbursed_eur: Decimal = Decimal("0.00")
     spent_eur: Decimal = Decimal("0.00")
+    years: dict[str, Money] | None = Field(
+        None,
+        description="With by_year=true: the same money per year it belongs to (value dates; budgets by the "
+        "days of their period), the years in the money-year window only; they add up to the amounts above. "
+        "`undated`: lifetime money no dated entry explains yet. Omitted otherwise.",
+        exclude_if=lambda years: years is None,
+    )
 
 
 class TargetRow(BaseModel):
@@ -54,9 +63,33 @@ class SdgReport(BaseModel):
     totals: Money = Field(description="All money of the selected projects; equals attributed + unattributed")
     unattributed: Money = Field(description="Money of projects without an SDG goal")
     goals: list[GoalRow]
+    definition: Definition
     note: str = (
         "Attributed money is split by the named method, to the cent, and adds up to the totals. "
         "Contributes-to counts each project's full money under every goal it is tagged with, so its "
         "rows overlap and must not be added. Each amount is counted on the project that booked it: a "
         "programme counts only its own bookings, never its child projects'."
     )
+
+
+class Definition(BaseModel):
+    """What a report counts, by which date and how: every report states it."""
+
+    counts: str = Field(description="What is counted")
+    dates: str = Field(
+        "Money belongs to the year of its value date (commitments, disbursements, expenditure); a budget line "
+        "to the years of its period, split by days to the cent. in-kind contributions are left out.",
+        description="Which date places money in a year",
+    )
+    as_of: str = Field(
+        "as_of=DATE takes every event recorded before the end of that day in Europe/Madrid (recording "
+        "time, not value date): the figures as they then stood.",
+        description="Which time decides what an as-of report includes",
+    )
+    active_from: int | None = Field(None, description="Projects active from this year (start/end years overlap)")
+    active_to: int | None = None
+    money_year_from: int | None = Field(None, description="Money counted from this year (value dates)")
+    money_year_to: int | None = None
+
+
+SdgReport.model_rebuild()

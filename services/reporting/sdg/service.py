@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -10,9 +9,18 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.portfolio.snapshot import Snapshot
+from services.reporting.portfolio.years import (
+    Tally,
+    YearSums,
+    YearWindow,
+    ledger_years,
+    split_by_year,
+    with_undated,
+)
 from services.reporting.sdg import repository
 from services.reporting.sdg.attribution import FIELDS, METHOD_VERSION, goal_order, project_parts
 from services.reporting.sdg.schemas import (
+    Definition,
     Freshness,
     GoalRow,
     Method,
@@ -24,6 +32,8 @@ from services.reporting.sdg.schemas import (
 from shared.codelists import codelists
 
 CENT = Decimal("0.01")
+# The live aggregate has no years: its money sits under one key (only read when no window is set).
+LIFETIME = "lifetime"
 
 
 def _money(values: dict[str, Decimal]) -> Money:
@@ -41,6 +51,28 @@ async def freshness(session: AsyncSession, snapshot: Snapshot) -> Freshness:
     )
 
 
+PUBLIC = (
+    "Published, unarchived projects matching the filters (drafts and archived projects never count), and "
+    "their money in EUR at the rate each entry was booked at, counted on the project that booked it"
+)
+
+
+def definition(filters: repository.ReportFilters, counts: str = PUBLIC) -> Definition:
+    return Definition(
+        counts=counts,
+        active_from=filters.active_from,
+        active_to=filters.active_to,
+        money_year_from=filters.money_years.first,
+        money_year_to=filters.money_years.last,
+    )
+
+
+def money(tally: Tally, window: YearWindow, by_year: bool) -> Money:
+    """A row's money in the window, with its years when asked for."""
+    years = {year: _money(sums) for year, sums in tally.within(window).items()} if by_year else None
+    return Money(**_money(tally.total(window)).model_dump(exclude={"years"}), years=years)
+
+
 Sums = dict[str, Decimal]
 
 
@@ -49,53 +81,65 @@ class Figures:
     """What the SDG report is made of, however it was computed."""
 
     projects: int = 0
-    totals: Sums = field(default_factory=lambda: defaultdict(Decimal))
-    unattributed: Sums = field(default_factory=lambda: defaultdict(Decimal))
+    totals: Tally = field(default_factory=Tally)
+    unattributed: Tally = field(default_factory=Tally)
     # (level, code) -> projects tagged, attributed money, contributes-to money
-    codes: dict[tuple[str, str], tuple[int, Sums, Sums]] = field(default_factory=dict)
+    codes: dict[tuple[str, str], tuple[int, Tally, Tally]] = field(default_factory=dict)
 
 
-def computed_figures(rows: list[Any], method: str) -> Figures:
-    """From projects with their money (any snapshot): attribution computed project by project."""
+def computed_figures(rows: list[Any], method: str, ledger: dict[Any, YearSums]) -> Figures:
+    """From projects with their money (any snapshot) and their money per year: attribution computed
+    project by project, year by year (the years of each row add up to its lifetime part)."""
     figures = Figures(projects=len(rows))
     for row in rows:
         amounts = {name: Decimal(getattr(row, name)) for name in FIELDS}
-        for name, amount in amounts.items():
-            figures.totals[name] += amount
-            if not row.sdg_goals:
-                figures.unattributed[name] += amount
-        for level, code, money in project_parts(row.sdg_goals, amounts, method):
-            count, attributed, contributes = figures.codes.get(
-                (level, code), (0, defaultdict(Decimal), defaultdict(Decimal))
-            )
-            for name in FIELDS:
-                attributed[name] += money[name]
-                contributes[name] += amounts[name]
+        years = with_undated(ledger.get(row.id, {}), amounts)
+        figures.totals.add_years(years)
+        if not row.sdg_goals:
+            figures.unattributed.add_years(years)
+
+        def parts(running: Sums, goals: Any = row.sdg_goals) -> dict[tuple[str, str], Sums]:
+            return {(level, code): part for level, code, part in project_parts(goals, running, method)}
+
+        for level, code, _ in project_parts(row.sdg_goals, amounts, method):
+            count, attributed, contributes = figures.codes.get((level, code), (0, Tally(), Tally()))
+            contributes.add_years(years)
             figures.codes[(level, code)] = (count + 1, attributed, contributes)
+        for year, cells in split_by_year(parts, years).items():
+            for key, cell in cells.items():
+                figures.codes[key][1].add(year, cell)
     return figures
 
 
 async def live_figures(session: AsyncSession, filters: repository.ReportFilters, method: str) -> Figures:
     """The same figures from the kept attribution, as one SQL aggregate."""
     figures = Figures()
-    for level, code, count, *money in await repository.live_attribution(session, filters, method):
-        attributed = dict(zip(FIELDS, (Decimal(v) for v in money[:4]), strict=True))
-        full = dict(zip(FIELDS, (Decimal(v) for v in money[4:]), strict=True))
+    for level, code, count, *amounts in await repository.live_attribution(session, filters, method):
+        attributed, full = Tally(), Tally()
+        attributed.add(LIFETIME, dict(zip(FIELDS, (Decimal(v) for v in amounts[:4]), strict=True)))
+        full.add(LIFETIME, dict(zip(FIELDS, (Decimal(v) for v in amounts[4:]), strict=True)))
         if level == "project":
             figures.projects = int(count)
-            figures.totals.update(full)
+            figures.totals = full
         elif level == "none":
-            figures.unattributed.update(full)
+            figures.unattributed = full
         else:
             figures.codes[(level, code)] = (int(count), attributed, full)
     return figures
 
 
 async def sdg_report(session: AsyncSession, filters: repository.ReportFilters, method: str) -> SdgReport:
-    if filters.snapshot.as_of is None:
+    if filters.snapshot.as_of is None and not filters.needs_years:
         figures = await live_figures(session, filters, method)
     else:
-        figures = computed_figures(await repository.projects_with_money(session, filters), method)
+        rows = await repository.projects_with_money(session, filters)
+        ledger = await ledger_years(session, filters.snapshot, [r.id for r in rows]) if filters.needs_years else {}
+        figures = computed_figures(rows, method, ledger)
+    window, by_year = filters.money_years, filters.by_year
+
+    def _m(tally: Tally) -> Money:
+        return money(tally, window, by_year)
+
     labels = codelists()["sdg-goals"]
     goals = sorted((code for level, code in figures.codes if level == "goal"), key=goal_order)
     target_codes = [code for level, code in figures.codes if level == "target"]
@@ -112,14 +156,14 @@ async def sdg_report(session: AsyncSession, filters: repository.ReportFilters, m
                 goal=goal,
                 label=dict(item.names) if item else {},
                 projects=count,
-                attributed=_money(attributed),
-                contributes_to=_money(contributes),
+                attributed=_m(attributed),
+                contributes_to=_m(contributes),
                 targets=[
                     TargetRow(
                         target=t,
                         projects=figures.codes[("target", t)][0],
-                        attributed=_money(figures.codes[("target", t)][1]),
-                        contributes_to=_money(figures.codes[("target", t)][2]),
+                        attributed=_m(figures.codes[("target", t)][1]),
+                        contributes_to=_m(figures.codes[("target", t)][2]),
                     )
                     for t in targets
                 ],
@@ -129,7 +173,8 @@ async def sdg_report(session: AsyncSession, filters: repository.ReportFilters, m
         method=Method(name=method, version=METHOD_VERSION),
         freshness=await freshness(session, filters.snapshot),
         projects=figures.projects,
-        totals=_money(figures.totals),
-        unattributed=_money(figures.unattributed),
+        totals=_m(figures.totals),
+        unattributed=_m(figures.unattributed),
         goals=goal_rows,
+        definition=definition(filters),
     )

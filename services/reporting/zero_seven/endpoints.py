@@ -5,10 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.reporting.portfolio.snapshot import SnapshotDep
+from services.reporting.sdg.repository import UnknownFilterValue, check_code, check_range
 from services.reporting.zero_seven import service
 from services.reporting.zero_seven.schemas import ZeroSevenReport
 from shared.auth import access
 from shared.http import SessionDep
+from shared.problems import problem_responses
 
 router = APIRouter(prefix="/api/reporting", tags=["0.7 %"])
 
@@ -17,6 +19,7 @@ router = APIRouter(prefix="/api/reporting", tags=["0.7 %"])
     "/zero-seven",
     response_model=ZeroSevenReport,
     openapi_extra=access("none"),
+    responses=problem_responses(UnknownFilterValue),
     summary="Own revenues, 0.7 % target, committed, disbursed, gap and SDG shares per institution and year",
 )
 async def zero_seven(
@@ -27,4 +30,6 @@ async def zero_seven(
     year_to: Annotated[int | None, Query(ge=1950, le=2100)] = None,
     method: Annotated[str, Query(pattern="^(declared-shares|equal-split|principal-goal)$")] = "declared-shares",
 ) -> ZeroSevenReport:
+    check_code("institution", institution)
+    check_range("year_from", year_from, "year_to", year_to)
     return await service.zero_seven_report(session, snapshot, institution, year_from, year_to, method)
