@@ -49,7 +49,11 @@ async def test_sql_looking_strings_are_stored_verbatim(gateway: httpx.AsyncClien
     read = await gateway.get(f"/api/projects/projects/{created.json()['id']}")
     assert read.json()["title"] == {"ca": evil, "es": "%' AND '1'='1"}
     listed = await gateway.get("/api/projects/projects", params={"owner": "x' OR '1'='1"})
-    assert listed.status_code == 200 and listed.json()["items"] == []
+    # Not an institution: refused by name, as any unknown filter value is, and nothing is listed.
+    assert listed.status_code == 422, listed.text
+    assert listed.json()["errors"][0]["value"] == "x' OR '1'='1"
+    searched = await gateway.get("/api/projects/projects", params={"q": "x' OR '1'='1"})
+    assert searched.status_code == 200 and searched.json()["items"] == []
 
 
 async def test_unknown_fields_are_refused_by_name(gateway: httpx.AsyncClient) -> None:
