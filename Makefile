@@ -50,10 +50,11 @@ test: $(STAMP) $(WEB_STAMP) chromium ## the whole suite: starts its own PostgreS
 test-fast: $(STAMP) ## pure logic only, no servers
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not integration" $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff and mypy
+lint: $(STAMP) ## ruff, mypy and the layer contracts (pyproject.toml [tool.importlinter])
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared services tests bench
+	$(BIN)/mypy shared services xarxa tests bench
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -18,8 +18,8 @@ from pathlib import Path
 from bench import scenarios
 from bench.platform import Platform, running_platform
 from bench.scenarios import Row
-from shared.infra.services import BACKEND_SERVICES
 from shared.kafka import FUNDING_TOPIC, PROJECTS_TOPIC
+from xarxa.launcher.services import BACKEND_SERVICES
 
 RESULTS = Path(__file__).resolve().parent / "results"
 POINT_SIZE = 10_000

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.db import create_engine, create_sessionmaker, transaction
-from shared.infra.local import LocalInfra
-from shared.infra.platform import migrate_all, platform_env, service_port, spawn, wait_ready
 from shared.infra.ports import free_port
-from shared.infra.services import BACKEND_SERVICES, GATEWAY, ServiceDef
+from xarxa.launcher.local import LocalInfra
+from xarxa.launcher.platform import migrate_all, platform_env, service_port, spawn, wait_ready
+from xarxa.launcher.services import BACKEND_SERVICES, GATEWAY, ServiceDef
 
 
 @dataclass
@@ -85,7 +85,7 @@ def running_platform() -> Iterator[Platform]:
         migrate_all(platform.env)
         for service in [*BACKEND_SERVICES, GATEWAY]:
             platform.start(service)
-        from shared.demo import fetch_token
+        from xarxa.demo import fetch_token
 
         client_id, secret = asyncio.run(_bench_client(platform.database_url("gateway")))
         platform.credentials = (client_id, secret)

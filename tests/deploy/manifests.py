@@ -16,7 +16,7 @@ import yaml
 from pydantic_settings import BaseSettings
 
 from shared.infra.paths import PROJECT_ROOT
-from shared.infra.services import BACKEND_SERVICES, GATEWAY, WEB, WITH_DATABASE
+from xarxa.launcher.services import BACKEND_SERVICES, GATEWAY, WEB, WITH_DATABASE
 
 DEPLOY = PROJECT_ROOT / "deploy"
 COMPOSE_FILE = DEPLOY / "compose.yaml"
@@ -26,7 +26,7 @@ SERVICES = [service.name for service in [*BACKEND_SERVICES, GATEWAY, WEB]]
 BACKENDS = [service.name for service in BACKEND_SERVICES]
 # The services that migrate first and need the database (the portal has none: only the gateway).
 WITH_DATABASE_NAMES = [service.name for service in WITH_DATABASE]
-# `xarxa migrate` reads exactly these (shared/infra/platform.py migrate_all).
+# `xarxa migrate` reads exactly these (xarxa/launcher/platform.py migrate_all).
 MIGRATION_URLS = frozenset(f"{service.env_prefix}DATABASE_URL" for service in WITH_DATABASE)
 
 Document = dict[str, Any]

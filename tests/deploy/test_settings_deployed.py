@@ -16,7 +16,6 @@ import pytest
 from pydantic import Field
 from pydantic_settings import BaseSettings
 
-from shared.infra.services import BACKEND_SERVICES, GATEWAY, WEB, WITH_DATABASE
 from tests.deploy.manifests import (
     BACKENDS,
     DEPLOY,
@@ -33,6 +32,7 @@ from tests.deploy.manifests import (
     option,
     settings_class,
 )
+from xarxa.launcher.services import BACKEND_SERVICES, GATEWAY, WEB, WITH_DATABASE
 
 # Defaults that are right in every deployment: the service's own name, logging, and tuning or
 # abuse limits that were chosen for production. Every other field needs a value from each

@@ -18,7 +18,7 @@ async def xarxa(stack: Stack, *args: str) -> str:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "shared.cli",
+        "xarxa.cli",
         *args,
         env=env,
         stdout=asyncio.subprocess.PIPE,

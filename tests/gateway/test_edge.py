@@ -65,7 +65,6 @@ async def _gateway(stack: Stack, **overrides: Any) -> AsyncIterator[str]:
 async def _audit(stack: Stack, tokens: Tokens, request_ids: set[str]) -> dict[str, dict[str, Any]]:
     """The trail's rows of these requests (attempts the gateway refused itself land within a moment)."""
     async with httpx.AsyncClient(base_url=stack.gateway, headers=tokens.headers("admin")) as client:
-
         rows: dict[str, dict[str, Any]] = {}
 
         async def found() -> bool:

@@ -13,12 +13,12 @@ from lxml import etree
 
 from shared.codelists import DATA_DIR
 from shared.contracts.projects import ProjectStateV1
-from shared.demo import demo_projects, load_demo_data
 from shared.kafka import PROJECTS_TOPIC
 from tests.support.auth import Tokens
 from tests.support.kafka import read_all
 from tests.support.stack import Stack
 from tests.support.waiting import eventually
+from xarxa.demo import demo_projects, load_demo_data
 
 
 async def test_demo_portfolio_events_match_the_stored_state_version_by_version(

@@ -9,9 +9,9 @@ import re
 import pytest
 from alembic import command
 
-from shared.infra.services import WITH_DATABASE, ServiceDef
 from shared.migrations import alembic_config
 from tests.support.stack import Stack
+from xarxa.launcher.services import WITH_DATABASE, ServiceDef
 
 
 @pytest.mark.parametrize("service", WITH_DATABASE, ids=lambda s: s.name)

@@ -45,7 +45,7 @@ def start_relay(url: str, bootstrap: str, name: str) -> subprocess.Popen[bytes]:
         [
             sys.executable,
             "-m",
-            "shared.cli",
+            "xarxa.cli",
             "relay",
             SERVICE,
             "--database-url",

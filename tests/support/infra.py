@@ -8,7 +8,7 @@ from pathlib import Path
 from shared.infra.kafka import KafkaCluster
 from shared.infra.ports import free_port
 from shared.infra.postgres import EmbeddedPostgres
-from shared.infra.services import WITH_DATABASE
+from xarxa.launcher.services import WITH_DATABASE
 
 
 @dataclass

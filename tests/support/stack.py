@@ -19,9 +19,9 @@ from services.reporting.main import create_app as reporting_app
 from services.web.config import Settings as WebSettings
 from services.web.main import create_app as web_app
 from shared.infra.ports import free_port
-from shared.infra.services import WITH_DATABASE
 from shared.migrations import upgrade
 from tests.support.infra import RunningInfra
+from xarxa.launcher.services import WITH_DATABASE
 
 
 @dataclass

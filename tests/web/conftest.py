@@ -11,10 +11,10 @@ import httpx
 import pytest
 from playwright.async_api import Browser, async_playwright
 
-from shared.demo import demo_projects, load_demo_data
 from tests.support.auth import Tokens
 from tests.support.stack import Stack
 from tests.support.waiting import eventually
+from xarxa.demo import demo_projects, load_demo_data
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).parents[2] / "services" / "web" / "node_modules" / "axe-core" / "axe.min.js"

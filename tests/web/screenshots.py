@@ -12,12 +12,12 @@ from urllib.parse import quote
 import httpx
 from playwright.async_api import async_playwright
 
-from shared.demo import load_demo_data
 from tests.support.auth import issue_tokens
 from tests.support.infra import RunningInfra, start_infra, stop_infra
 from tests.support.stack import start_stack
 from tests.support.waiting import eventually
 from tests.web.conftest import CHROMIUM
+from xarxa.demo import load_demo_data
 
 
 async def photograph(infra: RunningInfra, out: Path) -> None:

@@ -9,10 +9,10 @@ from decimal import Decimal
 
 import httpx
 
-from shared.demo import fetch_token
-from shared.demo.grants import load_grants_demo
 from tests.support.auth import Tokens
 from tests.support.stack import Stack
+from xarxa.demo import fetch_token
+from xarxa.demo.grants import load_grants_demo
 
 
 def _load(gateway: str, credentials: dict[str, str]) -> None:

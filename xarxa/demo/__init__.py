@@ -12,9 +12,9 @@ import httpx
 
 from shared.codelists import codelists
 from shared.db import create_engine, create_sessionmaker, transaction
-from shared.demo.funding import load_funding_demo
-from shared.demo.grants import load_grants_demo
 from shared.infra.paths import DEPLOY_LOCAL
+from xarxa.demo.funding import load_funding_demo
+from xarxa.demo.grants import load_grants_demo
 
 DEMO_DIR = DEPLOY_LOCAL / "demo"
 

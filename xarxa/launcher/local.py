@@ -10,7 +10,7 @@ from typing import Any
 
 from shared.infra.kafka import KafkaCluster, libs_dir
 from shared.infra.postgres import EmbeddedPostgres
-from shared.infra.services import BACKEND_SERVICES, GATEWAY, WITH_DATABASE
+from xarxa.launcher.services import BACKEND_SERVICES, GATEWAY, WITH_DATABASE
 
 
 def _env_int(name: str, default: int) -> int:

@@ -7,8 +7,8 @@ import sys
 from typing import Any
 
 from shared.infra import InfraError
-from shared.infra.local import LocalInfra
 from shared.infra.paths import state_dir
+from xarxa.launcher.local import LocalInfra
 
 
 def _infra(args: argparse.Namespace) -> int:
@@ -25,7 +25,7 @@ def _infra(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from shared.infra.platform import migrate_all
+    from xarxa.launcher.platform import migrate_all
 
     infra = LocalInfra.from_env(state_dir())
     migrate_all(infra.service_env())
@@ -38,9 +38,9 @@ def _new_migration(args: argparse.Namespace) -> int:
     (the local one, brought to head first): review it, it is a draft."""
     from alembic import command
 
-    from shared.infra.platform import migrate_all
-    from shared.infra.services import WITH_DATABASE
     from shared.migrations import alembic_config
+    from xarxa.launcher.platform import migrate_all
+    from xarxa.launcher.services import WITH_DATABASE
 
     service = next((s for s in WITH_DATABASE if s.name == args.service), None)
     if service is None:
@@ -54,7 +54,7 @@ def _new_migration(args: argparse.Namespace) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
-    from shared.infra.platform import run_platform
+    from xarxa.launcher.platform import run_platform
 
     return run_platform(state_dir(), seed=not args.no_demo)
 
@@ -96,7 +96,7 @@ def _keys(args: argparse.Namespace) -> int:
 
 
 def _gateway_database_url() -> str:
-    from shared.infra.services import GATEWAY
+    from xarxa.launcher.services import GATEWAY
 
     return LocalInfra.from_env(state_dir()).service_env()[f"{GATEWAY.env_prefix}DATABASE_URL"]
 
@@ -146,7 +146,7 @@ def _token(args: argparse.Namespace) -> int:
     import json
     import os
 
-    from shared.demo import fetch_token
+    from xarxa.demo import fetch_token
 
     saved = json.loads((state_dir() / "demo-clients.json").read_text())
     if args.name not in saved:

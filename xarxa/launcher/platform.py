@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 
 from shared.infra import InfraError
-from shared.infra.local import LocalInfra
-from shared.infra.services import BACKEND_SERVICES, GATEWAY, WEB, WITH_DATABASE, ServiceDef
 from shared.migrations import upgrade
+from xarxa.launcher.local import LocalInfra
+from xarxa.launcher.services import BACKEND_SERVICES, GATEWAY, WEB, WITH_DATABASE, ServiceDef
 
 
 def say(message: str) -> None:
@@ -109,7 +109,7 @@ def run_platform(state: Path, seed: bool = True) -> int:
             wait_ready(service.name, f"http://127.0.0.1:{service_port(service)}", proc, log_dir / f"{service.name}.log")
         gateway = f"http://127.0.0.1:{service_port(GATEWAY)}"
         if seed:
-            from shared.demo import ensure_demo_clients, load_demo_data
+            from xarxa.demo import ensure_demo_clients, load_demo_data
 
             clients = ensure_demo_clients(env[f"{GATEWAY.env_prefix}DATABASE_URL"], state / "demo-clients.json")
             loaded = len(load_demo_data(gateway, clients["admin"]))
