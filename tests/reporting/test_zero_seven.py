@@ -86,8 +86,8 @@ async def test_zero_seven_report_from_events(gateway: httpx.AsyncClient) -> None
     assert (report["budgeted_eur"], report["committed_eur"], report["gap_eur"]) == ("368.00", "500.00", "200.00")
     assert (report["committed_share_of_target"], report["disbursed_share_of_target"]) == ("71.43", "28.57")
     assert report["committed_by_sdg"] == {"5": "300.00", "11": "200.00"}
-    # The FEDER-charged commitment: the funding events name its source but not (yet) its kind, so it is
-    # neither own money nor counted as external: shown apart, never in the numerator.
-    assert report["unclassified"]["committed_eur"] == "300.00"
-    assert report["external"] == {}
+    # The FEDER-charged commitment: the funding events carry its source's kind, so it is external
+    # money, shown beside the own money and never in the numerator.
+    assert report["external"]["feder"]["committed_eur"] == "300.00"
+    assert report["unclassified"]["committed_eur"] == "0.00"
     assert report["revenues"]["missing"] == ["source", "basis"]

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.ledger.models import BudgetLine, PlannedDisbursement, ProjectFunding, Transaction
+from services.funding.sources.models import FundingSource
 from shared.contracts.funding import TotalsV1
 
 INCOMING, COMMITMENT, DISBURSEMENT, EXPENDITURE = "1", "2", "3", "4"
@@ -182,3 +183,11 @@ async def funding_version(session: AsyncSession, project_id: uuid.UUID) -> int:
     """The project's funding version (0 before its first booking), without locking."""
     version = await session.execute(select(ProjectFunding.version).where(ProjectFunding.project_id == project_id))
     return int(version.scalar() or 0)
+
+
+async def source_kind(session: AsyncSession, source_id: uuid.UUID | None) -> str | None:
+    """The kind of the funding source an entry is charged to (own budget, FEDER, EC call, ...)."""
+    if source_id is None:
+        return None
+    kind: str | None = await session.scalar(select(FundingSource.kind).where(FundingSource.id == source_id))
+    return kind

@@ -144,8 +144,17 @@ async def _emit(
         owner=owner,
         version=funding.version,
         totals=await repository.totals(session, project_id),
-        transaction=transaction_contract(transaction) if transaction else None,
-        budget_line=events.BudgetLineV1.model_validate(budget_line, from_attributes=True) if budget_line else None,
+        # The source's kind travels with the entry, so reports can tell own money from external money.
+        transaction=transaction_contract(transaction).model_copy(
+            update={"source_kind": await repository.source_kind(session, transaction.source_id)}
+        )
+        if transaction
+        else None,
+        budget_line=events.BudgetLineV1.model_validate(budget_line, from_attributes=True).model_copy(
+            update={"source_kind": await repository.source_kind(session, budget_line.source_id)}
+        )
+        if budget_line
+        else None,
         planned_disbursement=events.PlannedDisbursementV1.model_validate(planned, from_attributes=True)
         if planned
         else None,

@@ -72,7 +72,7 @@ def city_markers(
     table, placed = [], []
     for row in sorted(city_rows, key=lambda r: -committed(r["attributed"])):
         name, country = row["value"], countries.get(row["value"], "")
-        href = f"/{f.language}/cities/{country}/{quote(name)}" if country else None
+        href = f"/{f.language}/cities/{country}/{quote(name, safe='')}" if country else None
         money = committed(row["attributed"])
         table.append({"name": name, "country": country, "projects": row["projects"], "money": money, "href": href})
         if (name, country) in places:

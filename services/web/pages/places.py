@@ -58,7 +58,7 @@ async def area(
     return page(request, lang, "area.html", context, freshness_key(sdg, years, cities))
 
 
-@router.get("/{lang}/cities/{country}/{name}")
+@router.get("/{lang}/cities/{country}/{name:path}")
 async def city(lang: Language, country: str, name: str, request: Request, gateway: GatewayDep) -> Response:
     heading = f"{name} ({Formats(lang).country(country)})"
     return await area(request, lang, gateway, "city", heading, {"city": name}, {"city": name, "country": country})
