@@ -16,7 +16,7 @@ project's funding version and puts an event with its new totals into the outbox.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -198,10 +198,7 @@ async def record_transaction(
         project_id=project_id,
         **data.model_dump(exclude={"amount"}),
         amount=data.amount,
-        amount_eur=conversion.amount_eur,
-        rate=conversion.rate,
-        rate_date=conversion.rate_date,
-        rate_source=conversion.rate_source,
+        **asdict(conversion),  # amount_eur, rate, rate_date, rate_source: kept as booked
         client_id=actor.principal.client_id,
         request_id=request_id_var.get(),
     )
@@ -280,10 +277,7 @@ async def add_budget_line(
         project_id=project_id,
         **data.model_dump(exclude={"amount"}),
         amount=data.amount,
-        amount_eur=conversion.amount_eur,
-        rate=conversion.rate,
-        rate_date=conversion.rate_date,
-        rate_source=conversion.rate_source,
+        **asdict(conversion),  # amount_eur, rate, rate_date, rate_source: kept as booked
         client_id=actor.principal.client_id,
     )
     session.add(line)
@@ -304,10 +298,7 @@ async def plan_disbursement(
         project_id=project_id,
         **data.model_dump(exclude={"amount"}),
         amount=data.amount,
-        amount_eur=conversion.amount_eur,
-        rate=conversion.rate,
-        rate_date=conversion.rate_date,
-        rate_source=conversion.rate_source,
+        **asdict(conversion),  # amount_eur, rate, rate_date, rate_source: kept as booked
         client_id=actor.principal.client_id,
     )
     session.add(planned)
