@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: install up test test-fast lint format bench migration infra-up infra-down infra-status lock clean \
-	web-assets chromium i18n-extract i18n-update i18n-compile screenshots
+	web-assets chromium pdf-tools i18n-extract i18n-update i18n-compile screenshots
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ web-assets: $(WEB_STAMP) ## the portal's npm packages
 chromium: ## Debian's Chromium, which the portal's browser tests drive (Playwright never downloads one)
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
+pdf-tools: ## poppler's pdftoppm/pdftotext, with which the tests read the resolution PDFs page by page
+	command -v pdftoppm >/dev/null || (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null)
+
 # Catalogues of the portal (Babel): extract the marked strings, merge them into ca/es/en, compile to check.
 I18N := $(WEB)/locale
 i18n-extract: $(STAMP)
@@ -44,7 +47,7 @@ screenshots: $(STAMP) $(WEB_STAMP) chromium ## docs/screenshots/{home,city,proje
 up: $(STAMP) $(WEB_STAMP) ## infrastructure, migrations, services, gateway, demo data; Ctrl-C stops all
 	$(BIN)/xarxa up
 
-test: $(STAMP) $(WEB_STAMP) chromium ## the whole suite: starts its own PostgreSQL and Kafka on free ports
+test: $(STAMP) $(WEB_STAMP) chromium pdf-tools ## the whole suite: starts its own PostgreSQL and Kafka on free ports
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 test-fast: $(STAMP) ## pure logic only, no servers
