@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: install up test test-fast lint format bench migration infra-up infra-down infra-status lock clean \
-	web-assets chromium pdf-tools i18n-extract i18n-update i18n-compile screenshots
+	web-assets chromium pdf-tools i18n-problems i18n-extract i18n-update i18n-compile screenshots
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -84,3 +84,6 @@ lock: ## re-pin every dependency from pyproject.toml
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache
+
+i18n-problems: $(STAMP) ## the API's problem texts: shared/locale/problems.pot merged into ca/es/pt/fr (lists what lacks a translation)
+	$(BIN)/python -m xarxa.problem_catalogue

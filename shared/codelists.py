@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pydantic import AfterValidator
 
+from shared.problem_texts import invalid
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 IATI_DIR = DATA_DIR / "iati" / "codelists"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -111,7 +113,7 @@ def coded(listname: str) -> AfterValidator:
 
     def check(value: str) -> str:
         if value not in codelists()[listname]:
-            raise ValueError(f"'{value}' is not a code of the {listname} codelist")
+            raise invalid("not_in_codelist", codelist=listname)
         return value
 
     return AfterValidator(check)

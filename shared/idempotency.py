@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from shared.backbone import idempotency_keys
+from shared.problem_texts import field_error
 from shared.problems import ProblemError, Unprocessable
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -63,7 +64,7 @@ def idempotent_request(
     if not _KEY.match(key):
         raise Unprocessable(
             "Idempotency-Key must be 1-200 visible ASCII characters",
-            errors=[{"field": "Idempotency-Key", "in": "header", "message": "invalid key"}],
+            errors=[field_error("Idempotency-Key", "invalid_key", location="header")],
         )
     digest = hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
     return IdempotentRequest(principal, key, method, path, digest)

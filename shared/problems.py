@@ -9,16 +9,31 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.db_errors import is_transient, sqlstate
+from shared.problem_texts import DETAILS, SOURCE_LANGUAGE, language_of, localize, plain, render
 
 log = logging.getLogger("xarxa.problems")
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://xarxa.barcelona/problems/"
 RETRY_AFTER_SECONDS = 5
+
+
+class FieldError(BaseModel):
+    """One offending field: `code` and `params` are stable for programs, `message` is for people, in the
+    language Accept-Language asked for (ca, es, en, pt, fr)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    field: str = ""
+    code: str = ""
+    message: str = ""
+    params: dict[str, Any] | None = None
+    value: Any = None
+    in_: str | None = Field(default=None, alias="in")
 
 
 class Problem(BaseModel):
@@ -32,7 +47,7 @@ class Problem(BaseModel):
     detail: str | None = None
     instance: str | None = None
     request_id: str | None = None
-    errors: list[dict[str, Any]] | None = None
+    errors: list[FieldError] | None = None
 
 
 class ProblemError(Exception):
@@ -97,6 +112,8 @@ def problem_response(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    # Every error entry has a stable code: the problem's kind where the entry names none.
+    coded = [e if "code" in e else {**e, "code": kind} for e in errors] if errors else None
     body = Problem(
         type=TYPE_BASE + kind,
         title=title,
@@ -104,45 +121,53 @@ def problem_response(
         detail=detail,
         instance=request.url.path,
         request_id=getattr(request.state, "request_id", None),
-        errors=errors,
+        errors=[FieldError.model_validate(e) for e in coded] if coded else None,
         **extra,
     )
+    language = language_of(request.headers.get("accept-language"))
+    content = localize(body.model_dump(mode="json", exclude_none=True, by_alias=True), language)
     return JSONResponse(
-        body.model_dump(exclude_none=True), status_code=status, headers=headers, media_type=PROBLEM_JSON
+        content,
+        status_code=status,
+        headers={**(headers or {}), "Content-Language": language},
+        media_type=PROBLEM_JSON,
     )
 
 
-def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+def _pydantic_errors(errors: Any, location: str | None) -> list[dict[str, Any]]:
+    """Pydantic's errors as problem entries: the field, the error type as `code`, its ctx as `params`."""
     out = []
-    for err in exc.errors():
+    for err in errors:
         loc = [str(part) for part in err.get("loc", ())]
-        item: dict[str, Any] = {
-            "field": ".".join(loc[1:]) or ".".join(loc),
-            "in": loc[0] if loc else "body",
-            "message": err.get("msg", "invalid"),
-            "code": err.get("type", "invalid"),
-        }
+        where = location or (loc[0] if loc else "body")
+        field = ".".join(loc) if location else (".".join(loc[1:]) or ".".join(loc))
+        code = str(err.get("type", "invalid"))
+        params = {k: plain(v) for k, v in (err.get("ctx") or {}).items()}
+        item: dict[str, Any] = {"field": field, "in": where, "code": code}
+        item["message"] = (render(code, params, SOURCE_LANGUAGE) if code != "value_error" else None) or err.get(
+            "msg", "invalid"
+        )
+        if params:
+            item["params"] = params
         if "input" in err and isinstance(err["input"], (str, int, float, bool)):
             item["value"] = err["input"]
         out.append(item)
     return out
 
 
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return _pydantic_errors(exc.errors(), None)
+
+
+def invalid_fields(errors: list[dict[str, Any]]) -> str:
+    fields = ", ".join(sorted({e["field"] for e in errors})) or "request"
+    return DETAILS["invalid_fields"].format(fields=fields)
+
+
 def invalid_input(exc: ValidationError, location: str = "body") -> Unprocessable:
     """A 422 naming each offending field, for input validated in the service layer (merge patches)."""
-    errors = []
-    for err in exc.errors():
-        item: dict[str, Any] = {
-            "field": ".".join(str(p) for p in err.get("loc", ())),
-            "in": location,
-            "message": err.get("msg", "invalid"),
-            "code": err.get("type", "invalid"),
-        }
-        if isinstance(err.get("input"), (str, int, float, bool)):
-            item["value"] = err["input"]
-        errors.append(item)
-    fields = ", ".join(sorted({e["field"] for e in errors})) or "request"
-    return Unprocessable(f"Invalid field(s): {fields}", errors=errors)
+    errors = _pydantic_errors(exc.errors(), location)
+    return Unprocessable(invalid_fields(errors), errors=errors)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -155,9 +180,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         errors = _field_errors(exc)
-        fields = ", ".join(sorted({e["field"] for e in errors})) or "request"
         return problem_response(
-            422, "validation-error", "The request is not valid", request, f"Invalid field(s): {fields}", errors
+            422, "validation-error", "The request is not valid", request, invalid_fields(errors), errors
         )
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:

@@ -4,6 +4,7 @@ not an empty page that reads as "nothing there"."""
 from __future__ import annotations
 
 from shared.codelists import codelists
+from shared.problem_texts import field_error
 from shared.problems import Unprocessable
 
 
@@ -15,5 +16,5 @@ def check_institution(value: str | None, field: str = "institution") -> None:
     if value is not None and value not in codelists()["institutions"]:
         raise UnknownFilter(
             f"{field}={value}: no such institution",
-            errors=[{"field": field, "message": "not a code of the institutions codelist", "value": value}],
+            errors=[field_error(field, "not_in_codelist", value=value, codelist="institutions")],
         )

@@ -63,7 +63,9 @@ async def test_a_missing_rate_is_a_clear_422_and_books_nothing(
     assert refused.status_code == 422
     problem = refused.json()
     assert problem["type"].endswith("/missing-exchange-rate")
-    assert problem["errors"] == [{"field": "currency", "message": "no exchange rate", "value": "COP@1999-01-04"}]
+    assert problem["errors"] == [
+        {"field": "currency", "code": "no_exchange_rate", "message": "No exchange rate", "value": "COP@1999-01-04"}
+    ]
     listed = (await gateway.get(f"/api/funding/projects/{project['id']}/transactions")).json()
     assert listed["items"] == []
 

@@ -10,6 +10,7 @@ from shared.auth import Principal, access, requires
 from shared.codelists import codelists
 from shared.dates import CalendarDate
 from shared.http import SessionDep
+from shared.problem_texts import field_error
 from shared.problems import NotFound, Unprocessable, problem_responses
 
 router = APIRouter(prefix="/api/funding/rates", tags=["exchange rates"])
@@ -24,7 +25,7 @@ def _known(currency: str) -> str:
     if currency not in codelists()["Currency"] or currency == "EUR":
         raise Unprocessable(
             f"{currency} is not an ISO 4217 currency other than EUR",
-            errors=[{"field": "currency", "in": "path", "message": "unknown currency", "value": currency}],
+            errors=[field_error("currency", "unknown_currency", location="path", value=currency)],
         )
     return currency
 

@@ -25,6 +25,7 @@ from services.funding.rates.models import ExchangeRate
 from services.funding.rates.schemas import RateSet
 from shared.auth import Principal
 from shared.codelists import codelists
+from shared.problem_texts import field_error
 from shared.problems import Unprocessable
 
 # Central banks publish on working days: a value date on a weekend or holiday uses the latest
@@ -69,7 +70,7 @@ async def convert(
         raise MissingRate(
             f"No {currency} rate on {value_date} or in the {MAX_RATE_AGE.days} days before; load one first "
             "(PUT /api/funding/rates/{currency}/{date} or POST /api/funding/rates/import)",
-            errors=[{"field": field, "message": "no exchange rate", "value": f"{currency}@{value_date}"}],
+            errors=[field_error(field, "no_exchange_rate", value=f"{currency}@{value_date}")],
         )
     return Conversion(to_eur(amount, rate.units_per_eur), rate.units_per_eur, rate.rate_date, rate.source)
 

@@ -13,6 +13,7 @@ from services.funding.ledger.models import Transaction
 from services.funding.sources.models import FundingSource
 from services.funding.sources.schemas import PeriodFigures, ReportingPeriod, SourceCreate, SourceSummary
 from shared.auth import Principal, ensure_may_write_for, may_read
+from shared.problem_texts import field_error
 from shared.problems import Conflict, NotFound, Unprocessable
 
 EU_KINDS = {"feder", "ec-call"}
@@ -33,7 +34,7 @@ async def create_source(session: AsyncSession, principal: Principal, data: Sourc
     if data.kind in EU_KINDS and data.co_financing_rate is None:
         raise Unprocessable(
             "EU sources state their co-financing rate",
-            errors=[{"field": "co_financing_rate", "message": "required for feder and ec-call sources"}],
+            errors=[field_error("co_financing_rate", "required_for_eu_sources")],
         )
     taken = await session.execute(
         select(FundingSource.id).where(FundingSource.institution == data.institution, FundingSource.code == data.code)
@@ -60,7 +61,7 @@ async def check_source(session: AsyncSession, source_id: uuid.UUID | None, owner
     if source is None or source.institution != owner:
         raise Unprocessable(
             "Unknown funding source for this institution",
-            errors=[{"field": "source_id", "message": "unknown source", "value": str(source_id)}],
+            errors=[field_error("source_id", "unknown_source", value=str(source_id))],
         )
     return source
 
@@ -71,12 +72,12 @@ def check_eligibility(source: FundingSource | None, transaction_type: str, eu_el
     if is_eu and transaction_type == EXPENDITURE and eu_eligible is None:
         raise Unprocessable(
             "Expenditure charged to an EU source states whether it is eligible",
-            errors=[{"field": "eu_eligible", "message": "required for expenditure on feder and ec-call sources"}],
+            errors=[field_error("eu_eligible", "required_for_eu_expenditure")],
         )
     if not is_eu and eu_eligible is not None:
         raise Unprocessable(
             "Only expenditure charged to an EU source has an eligibility",
-            errors=[{"field": "eu_eligible", "message": "only for EU sources"}],
+            errors=[field_error("eu_eligible", "only_for_eu_sources")],
         )
 
 

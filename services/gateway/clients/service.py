@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway.clients.failures import FailureLimits
 from services.gateway.clients.models import Client
 from shared.auth import SCOPES
+from shared.problem_texts import field_error
 from shared.problems import NotFound, Unprocessable
 
 REVOCATION_CHANNEL = "xarxa_client_revoked"
@@ -48,7 +49,7 @@ async def create_client(
     if unknown:
         raise Unprocessable(
             f"Unknown scopes: {', '.join(unknown)}",
-            errors=[{"field": "scopes", "message": "unknown scope", "value": " ".join(unknown)}],
+            errors=[field_error("scopes", "unknown_scope", value=" ".join(unknown))],
         )
     if tenant_kind not in ("institution", "partner"):
         raise Unprocessable("tenant_kind must be institution or partner")

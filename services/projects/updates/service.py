@@ -22,6 +22,7 @@ from shared.events import CloudEvent, child_traceparent
 from shared.kafka import PROJECTS_TOPIC
 from shared.logs import request_id_var
 from shared.outbox import enqueue
+from shared.problem_texts import field_error
 from shared.problems import Conflict, NotFound, Unprocessable
 
 UNIT_OR_NUMBER = {"1", "2", "3", "4"}
@@ -79,27 +80,26 @@ def validate(project: Project, content: UpdateContent) -> list[str]:
     checked: list[str] = []
     if not any(text.strip() for text in content.narrative.values()) and not content.actuals and not content.spending:
         # Links alone report nothing: an update says what happened, what was achieved or what was spent.
-        message = "an update needs a narrative, actuals or spending"
-        errors.extend({"field": field, "message": message} for field in ("narrative", "actuals", "spending"))
+        errors.extend(field_error(field, "update_empty") for field in ("narrative", "actuals", "spending"))
     for n, actual in enumerate(content.actuals):
         key = (str(actual.indicator_id), actual.period_start.isoformat(), actual.period_end.isoformat())
         period = periods.get(key)
         field = f"actuals.{n}"
         if period is None:
-            errors.append({"field": field, "message": "no such indicator period in the project's results"})
+            errors.append(field_error(field, "no_such_period"))
         elif period.get("locked"):
-            errors.append({"field": field, "message": "the period is locked (closed): it takes no new actuals"})
+            errors.append(field_error(field, "period_locked"))
         elif period["_measure"] in UNIT_OR_NUMBER and actual.value is None:
-            errors.append({"field": f"{field}.value", "message": "this indicator takes a number"})
+            errors.append(field_error(f"{field}.value", "takes_a_number"))
         elif period["_measure"] == "5" and actual.value is not None:
-            errors.append({"field": f"{field}.value", "message": "a qualitative indicator takes a comment"})
+            errors.append(field_error(f"{field}.value", "takes_a_comment"))
         elif period["_measure"] == "2" and actual.value is not None and not 0 <= actual.value <= 100:
-            errors.append({"field": f"{field}.value", "message": "a percentage is between 0 and 100"})
+            errors.append(field_error(f"{field}.value", "percentage_range"))
         else:
             checked.append(f"actual for indicator {key[0]} {key[1]}..{key[2]}: period open, value fits")
     for n, spend in enumerate(content.spending):
         if spend.period_end < spend.period_start:
-            errors.append({"field": f"spending.{n}", "message": "period_end is before period_start"})
+            errors.append(field_error(f"spending.{n}", "end_before_start", end="period_end", start="period_start"))
         else:
             checked.append(f"spending of {spend.amount} {spend.currency}: currency known")
     if errors:
@@ -229,9 +229,7 @@ async def review(session: AsyncSession, actor: Actor, update_id: uuid.UUID, deci
     if update.status != "submitted":
         raise UpdateStateConflict(f"The update is {update.status}; only a submitted one is reviewed")
     if decision.decision == "return" and not decision.comments:
-        raise Unprocessable(
-            "Comments are required to return an update", errors=[{"field": "comments", "message": "required"}]
-        )
+        raise Unprocessable("Comments are required to return an update", errors=[field_error("comments", "required")])
     if decision.decision == "approve":
         project = await projects.get(session, update.project_id, for_update=True)
         assert project is not None  # an update's project is never deleted

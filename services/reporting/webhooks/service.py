@@ -47,6 +47,7 @@ from shared.outbound import (
     system_resolver,
 )
 from shared.outbound import check as check_destination
+from shared.problem_texts import field_error
 from shared.problems import Conflict, NotFound, Unprocessable
 from shared.runtime import Runtime
 
@@ -100,7 +101,7 @@ async def subscribe(
     if unknown:
         raise UnknownEventType(
             f"Unknown event types: {', '.join(unknown)}",
-            errors=[{"field": "event_types", "message": "not in /asyncapi.json", "value": t} for t in unknown],
+            errors=[field_error("event_types", "unknown_event_type", value=t) for t in unknown],
         )
     try:
         await check_destination(str(data.url), allowed, resolve)

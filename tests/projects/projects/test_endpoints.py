@@ -34,7 +34,9 @@ async def test_rich_project_round_trips(gateway: httpx.AsyncClient) -> None:
     for field in ("title", "objectives", "networks", "tags", "intervention_line", "modality"):
         assert read[field] == payload[field]
     assert read["sdg_goals"][0] == {"goal": "6", "share": "80", "targets": ["6.1", "6.b"]}
-    assert read["partner_cities"][0]["latitude"] == -25.9692
+    # Given coordinates near the city are accepted; the stored ones are the gazetteer's (GeoNames).
+    assert read["partner_cities"][0]["geonames_id"] == 1040652
+    assert (read["partner_cities"][0]["latitude"], read["partner_cities"][0]["longitude"]) == (-25.96553, 32.58322)
     assert read["exchanges"][0]["value_eur"] == "4800.00"
     period = read["results"][0]["indicators"][0]["periods"][0]
     assert (period["target"], period["actual"]) == ("2000", "1850")
@@ -52,7 +54,7 @@ async def test_a_wrong_code_is_a_422_naming_field_and_value_and_writes_nothing(g
     unknown_network = await gateway.post(BASE, json=project_payload(code=code, networks=["uclg", "nowhere"]))
     assert unknown_network.status_code == 422
     assert unknown_network.json()["errors"] == [
-        {"field": "networks.1", "message": "unknown network", "value": "nowhere"}
+        {"field": "networks.1", "code": "unknown_network", "message": "Unknown network", "value": "nowhere"}
     ]
     listed = (await gateway.get(BASE, params={"q": code})).json()
     assert listed["total"] == 0
