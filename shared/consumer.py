@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.backbone import inbox
+from shared.backoff import Backoff
 from shared.db import transaction
 from shared.db_errors import is_transient
 from shared.events import CloudEvent
@@ -76,17 +77,17 @@ class IdempotentConsumer:
         self._stopping = True
 
     async def run(self) -> None:
-        backoff = 0.2
+        backoff = Backoff()
         while not self._stopping:
             try:
                 await self._consume()
-                backoff = 0.2
+                backoff.succeeded()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - broker unreachable etc.: reconnect, never give up
-                log.warning("consumer %s: %s; restarting in %.1fs", self.name, exc, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
+                delay = backoff.failed()
+                log.warning("consumer %s: %s; restarting in %.1fs", self.name, exc, delay)
+                await asyncio.sleep(delay)
 
     async def _consume(self) -> None:
         consumer = AIOKafkaConsumer(

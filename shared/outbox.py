@@ -18,6 +18,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.backbone import outbox
+from shared.backoff import Backoff
 from shared.events import CONTENT_TYPE, CloudEvent
 
 log = logging.getLogger("xarxa.outbox")
@@ -100,18 +101,18 @@ class OutboxRelay:
         self._stopping = False
 
     async def run(self) -> None:
-        backoff = 0.2
+        backoff = Backoff()
         while not self._stopping:
             try:
                 await self._hold_lock_and_publish()
-                backoff = 0.2
+                backoff.succeeded()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - database or broker trouble: retry, never give up
-                log.warning("outbox relay %s: %s; retrying in %.1fs", self.name, exc, backoff)
+                delay = backoff.failed()
+                log.warning("outbox relay %s: %s; retrying in %.1fs", self.name, exc, delay)
                 self.active = False
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
+                await asyncio.sleep(delay)
 
     def stop(self) -> None:
         self._stopping = True

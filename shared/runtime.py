@@ -13,6 +13,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from shared.backoff import Backoff
 from shared.consumer import BatchHandler, Handler, IdempotentConsumer
 from shared.db import asyncpg_dsn, create_engine, create_sessionmaker
 from shared.kafka import dead_letter_topic, ensure_topics
@@ -85,7 +86,7 @@ class Runtime:
     async def _prepare_then_run(self) -> None:
         # Topics are created in the background so a service starts (and accepts writes into its
         # outbox) even while the broker is down.
-        delay = 0.2
+        backoff = Backoff()
         while True:
             try:
                 await ensure_topics(
@@ -97,8 +98,7 @@ class Runtime:
                 break
             except Exception as exc:  # noqa: BLE001
                 log.warning("cannot create topics yet: %s", exc)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                await asyncio.sleep(backoff.failed())
         workers = [c.run() for c in self.consumers]
         if self.relay is not None:
             workers.append(self.relay.run())

@@ -34,6 +34,7 @@ from services.reporting.config import Settings
 from services.reporting.webhooks.models import WebhookDelivery, WebhookSubscription
 from services.reporting.webhooks.schemas import SubscriptionCreate
 from shared.auth import Principal
+from shared.backoff import exponential
 from shared.contracts.asyncapi import EVENTS
 from shared.db import transaction
 from shared.events import CloudEvent
@@ -83,7 +84,7 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 def backoff(attempts: int) -> timedelta:
     """1 s, 2 s, 4 s ... capped at an hour."""
-    return timedelta(seconds=min(2 ** max(attempts - 1, 0), 3600))
+    return timedelta(seconds=exponential(attempts, 1, 3600))
 
 
 def _tenant_of(principal: Principal) -> str:
