@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from shared.infra.paths import PROJECT_ROOT
-from tests.deploy.manifests import (
+from tests.support.manifests import (
     BACKENDS,
     DEPLOY,
     SERVICES,

@@ -13,7 +13,7 @@ import pytest
 import services.web.geo
 import services.web.main
 from shared.infra.paths import PROJECT_ROOT
-from tests.deploy.manifests import DEPLOY
+from tests.support.manifests import DEPLOY
 
 DOCKERFILE = DEPLOY / "Dockerfile"
 WEB_DIR = PROJECT_ROOT / "services" / "web"

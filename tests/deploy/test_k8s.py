@@ -10,7 +10,7 @@ import kubernetes_validate
 import pytest
 
 from shared.infra.paths import PROJECT_ROOT
-from tests.deploy.manifests import SERVICES, Document, k8s_container, k8s_documents, k8s_object
+from tests.support.manifests import SERVICES, Document, k8s_container, k8s_documents, k8s_object
 
 # The oldest minor version the manifests are meant for, and the newest the validator knows.
 KUBERNETES_VERSIONS = ["1.33", "1.37"]

@@ -16,7 +16,7 @@ import pytest
 from pydantic import Field
 from pydantic_settings import BaseSettings
 
-from tests.deploy.manifests import (
+from tests.support.manifests import (
     BACKENDS,
     DEPLOY,
     MIGRATION_URLS,

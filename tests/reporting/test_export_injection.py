@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import httpx
 
-from tests.reporting.xlsx_cells import cells
+from tests.support.xlsx_cells import cells
 from tests.support.projects import project_payload
 from tests.support.waiting import eventually
 

@@ -16,7 +16,7 @@ from services.funding.grants.schemas import Resolution, ResolutionDecision, Reso
 from services.reporting.exports import tables
 from shared import csv_tables
 from shared.spreadsheet import csv_cell, neutralise
-from tests.reporting.xlsx_cells import cells
+from tests.support.xlsx_cells import cells
 
 HOSTILE = [
     '=HYPERLINK("http://x","y")',
