@@ -8,13 +8,13 @@ the money belonging to that year (portfolio/years.py: value dates, budgets by pe
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reporting.breakdown.schemas import Breakdown, BreakdownRow
+from services.reporting.breakdown.schemas import Breakdown, BreakdownRow, CityPlace
 from services.reporting.portfolio.years import (
     FIELDS,
     Sums,
@@ -41,7 +41,7 @@ def parts(state: dict[str, Any], dimension: str) -> list[tuple[str, Decimal]]:
         return [(v, Decimal(1) / len(values)) for v in values]
 
     if dimension == "city":
-        return equal([c["name"] for c in state.get("partner_cities", [])])
+        return equal([city_key(c) for c in state.get("partner_cities", [])])
     if dimension == "country":
         declared = state.get("recipient_countries", [])
         if declared:
@@ -60,6 +60,34 @@ def parts(state: dict[str, Any], dimension: str) -> list[tuple[str, Decimal]]:
     if dimension == "institution":
         return [(state["owner"], Decimal(1))]
     raise ValueError(f"unknown dimension {dimension!r}")
+
+
+def city_key(city: dict[str, Any]) -> str:
+    """One row per gazetteer city whatever name a project gives it; unresolved cities by name."""
+    return f"geonames:{city['geonames_id']}" if city.get("geonames_id") else str(city["name"])
+
+
+def city_places(rows: list[Any]) -> dict[str, tuple[str, CityPlace]]:
+    """Row key -> (label, place): the label is the name most projects give the city (ties: first
+    alphabetically), so that it reads as the portfolio calls it; every name finds it in filters."""
+    given: dict[str, Counter[str]] = defaultdict(Counter)
+    places: dict[str, CityPlace] = {}
+    for row in rows:
+        for city in row.state.get("partner_cities", []):
+            key = city_key(city)
+            given[key][str(city["name"])] += 1
+            place = places.get(key)
+            if place is None or (place.latitude is None and city.get("latitude") is not None):
+                places[key] = CityPlace(
+                    geonames_id=city.get("geonames_id"),
+                    country=city["country"],
+                    latitude=city.get("latitude"),
+                    longitude=city.get("longitude"),
+                    names=city.get("names") or {},
+                )
+    return {
+        key: (min(names.items(), key=lambda item: (-item[1], item[0]))[0], places[key]) for key, names in given.items()
+    }
 
 
 async def breakdown(session: AsyncSession, filters: repository.ReportFilters, dimension: str) -> Breakdown:
@@ -99,9 +127,14 @@ async def breakdown(session: AsyncSession, filters: repository.ReportFilters, di
     if dimension == "year":
         contributes = attributed
     window, by_year = filters.money_years, filters.by_year
+    places = city_places(rows) if dimension == "city" else {}
+
+    def label(v: str) -> str:
+        return places[v][0] if v in places else str(v)
+
     ordered = sorted(
         (v for v in attributed.keys() | projects.keys() if dimension != "year" or window.holds(v)),
-        key=lambda v: (v == NONE, year_order(v) if dimension == "year" else (False, str(v))),
+        key=lambda v: (v == NONE, year_order(v) if dimension == "year" else (False, label(v))),
     )
     return Breakdown(
         dimension=dimension,
@@ -109,7 +142,8 @@ async def breakdown(session: AsyncSession, filters: repository.ReportFilters, di
         totals=money(totals, window, by_year),
         rows=[
             BreakdownRow(
-                value=str(v),
+                value=label(v),
+                place=places[v][1] if v in places else None,
                 projects=projects.get(v, 0),
                 attributed=money(attributed[v], window, by_year),
                 contributes_to=money(contributes[v], window, by_year),
