@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +22,10 @@ BUDGET_SET = "funding.budget-set"
 PLANNED_DISBURSEMENT_ADDED = "funding.planned-disbursement-added"
 REVENUE_DECLARED = "funding.revenue-declared"
 PROJECT_FUNDING_EVENT_TYPES = (TRANSACTION_RECORDED, TRANSACTION_REVERSED, BUDGET_SET, PLANNED_DISBURSEMENT_ADDED)
+
+
+# Whether declared own revenues are those of the year's settled accounts or of its approved budget.
+RevenuesBasis = Literal["settled", "budgeted"]
 
 
 class _Part(BaseModel):
@@ -104,4 +109,10 @@ class InstitutionYearV1(_Part):
     own_revenues_eur: Decimal
     target_eur: Decimal = Field(description="0.7 % of own revenues")
     cooperation_budget_eur: Decimal | None = None
+    revenues_source: str | None = Field(
+        default=None, description="The document the revenues figure comes from; null: not declared"
+    )
+    revenues_basis: RevenuesBasis | None = Field(
+        default=None, description="`settled` (the year's closed accounts) or `budgeted` (its approved budget)"
+    )
     updated_at: datetime

@@ -171,6 +171,23 @@ def csv_total(content: bytes, first_money_column: int) -> tuple[Decimal, ...]:
     return tuple(Decimal(v) for v in total[first_money_column : first_money_column + 4])
 
 
+def csv_years(content: bytes) -> dict[str, dict[str, tuple[Decimal, ...]]]:
+    """Per row ("total", or first cell:code) the attributed money per year, from the year columns
+    (`attributed_committed_eur_2025`; the lifetime ones end in `_eur`)."""
+    header, *rows = list(csv.reader(io.StringIO(content.decode())))
+    columns = {name: i for i, name in enumerate(header)}
+    years = sorted({n.rsplit("_", 1)[1] for n in columns if n.startswith("attributed_") and not n.endswith("_eur")})
+    return {
+        row[0] if row[0] in ("total", "unattributed") else f"{row[0]}:{row[1]}": {
+            y: tuple(Decimal(row[columns[f"attributed_{f}_eur_{y}"]]) for f in FIELDS_SHORT) for y in years
+        }
+        for row in rows
+    }
+
+
+FIELDS_SHORT = ("budgeted", "committed", "disbursed", "spent")
+
+
 async def check(session: AsyncSession, owner: str, portfolio: list[dict[str, Any]], rnd: random.Random) -> None:
     when = datetime.now(UTC) - timedelta(minutes=1)
     events: list[CloudEvent] = []
@@ -221,11 +238,26 @@ async def check(session: AsyncSession, owner: str, portfolio: list[dict[str, Any
                 for block in [report.totals, report.unattributed, *(g.attributed for g in report.goals)]:
                     assert block.years is not None
                     assert added(list(block.years.values())) == amounts(block), (method, "years")
+                # The export's year columns are the report's year splits, and add up to its totals.
+                assert report.totals.years is not None
+                exported = csv_years(tables.to_csv(tables.sdg_table(report)))
+                assert exported["total"] == {y: amounts(m) for y, m in report.totals.years.items()}, method
+                for goal in report.goals:
+                    assert goal.attributed.years is not None
+                    row = exported[f"goal:{goal.goal}"]
+                    assert row == {y: amounts(goal.attributed.years.get(y, Money())) for y in row}, method
+                    assert added([Money(**dict(zip(FIELDS, v, strict=True))) for v in row.values()]) == amounts(
+                        goal.attributed
+                    )
         for dimension in DIMENSIONS:
             b = await breakdown(session, flt, dimension)
             assert amounts(b.totals) == total, dimension
             assert added([r.attributed for r in b.rows]) == total, dimension
             assert csv_total(tables.to_csv(tables.breakdown_table(b)), 2) == total, dimension
+            if flt.by_year:
+                assert b.totals.years is not None
+                years = csv_years(tables.to_csv(tables.breakdown_table(b)))["total"]
+                assert years == {y: amounts(m) for y, m in b.totals.years.items()}, dimension
         listed = await project_list(session, flt, None, 1000)
         assert added([p.money for p in listed.items]) == total
         assert listed.definition.money_year_from == flt.money_years.first

@@ -25,6 +25,8 @@ async def test_results_per_project_and_per_sdg_indicator(gateway: httpx.AsyncCli
                             {
                                 "title": {"ca": "Connexions noves"},
                                 "measure": "1",
+                                "cumulative": True,
+                                "aggregation_status": True,
                                 "sdg_indicator": "6.1.1",
                                 "periods": [
                                     {"start": "2025-01-01", "end": "2025-12-31", "target": "500", "actual": "600"}
@@ -64,6 +66,12 @@ async def test_results_per_project_and_per_sdg_indicator(gateway: httpx.AsyncCli
     rich = next(p for p in body["projects"] if p["code"] == first["code"])
     period = rich["indicators"][0]["periods"][0]
     assert (period["target"], period["actual"], period["achievement_percent"]) == ("2000", "1850", "92.50")
+    # The project says its connections are a running total and may be added up; the rich project's
+    # indicator does not say whether it is cumulative, so the code has no lifetime figure.
+    stated = next(p for p in body["projects"] if p["code"] == second["code"])["indicators"][0]
+    assert (stated["cumulative"], stated["aggregation_status"]) == (True, True)
+    assert (rich["indicators"][0]["cumulative"], totals["6.1.1"]["cumulative_unstated"]) == (None, 1)
+    assert totals["6.1.1"]["lifetime"] is None
     only = (
         await gateway.get("/api/reporting/results", params={"institution": "sant-boi", "sdg_indicator": "11.6.1"})
     ).json()

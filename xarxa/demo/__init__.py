@@ -15,6 +15,7 @@ from shared.db import create_engine, create_sessionmaker, transaction
 from shared.infra.paths import DEPLOY_LOCAL
 from xarxa.demo.funding import load_funding_demo
 from xarxa.demo.grants import load_grants_demo
+from xarxa.demo.history import params, recorded, registration_and_closure, registration_day
 
 DEMO_DIR = DEPLOY_LOCAL / "demo"
 
@@ -118,9 +119,8 @@ def _generated_projects() -> list[dict[str, Any]]:
             "description": {"ca": f"{title['ca']}: cooperació {kind} amb {city['org']['name']}."},
             "modality": theme["modality"],
             "intervention_line": theme["key"],
-            "partner_cities": [
-                {"name": city["name"], "country": city["country"], "latitude": city["lat"], "longitude": city["lon"]}
-            ],
+            # By name and country: the registry gives each its GeoNames id and coordinates.
+            "partner_cities": [{"name": city["name"], "country": city["country"]}],
             "recipient_countries": [{"code": city["country"], "percentage": "100"}],
             "participating_orgs": orgs,
             "networks": spec["networks"][theme["key"]],
@@ -305,19 +305,31 @@ def load_demo_data(gateway: str, admin: dict[str, Any], *, only_if_empty: bool =
             load_grants_demo(client)  # state written before grant calls existed gets them now
             return []
         for project in demo_projects():
-            body = {k: v for k, v in project.items() if k != "parent_code"}
+            body, closure = registration_and_closure({k: v for k, v in project.items() if k != "parent_code"})
             if "parent_code" in project:
                 body["parent_id"] = created[project["parent_code"]]
-            # A migration: the demo portfolio has projects already finished (status 4) when loaded.
+            # A migration from an earlier system: each project as it was recorded there, on the day it
+            # started, and its later status changes on their own days (xarxa/demo/history.py).
             response = client.post(
                 "/api/projects/projects",
                 json=body,
-                params={"migration": "true"},
+                params=params(recorded(registration_day(body)), migration="true"),
                 headers={"Idempotency-Key": f"demo-{body['owner']}-{body['code']}"},
             )
             if response.status_code != 201:
                 raise RuntimeError(f"demo project {body['code']} refused: {response.text}")
             created[body["code"]] = response.json()["id"]
+            etag = response.headers["etag"]
+            for change, day in closure:
+                changed = client.post(
+                    f"/api/projects/projects/{created[body['code']]}/status",
+                    json=change,
+                    params=params(recorded(day)),
+                    headers={"If-Match": etag},
+                )
+                if changed.status_code != 200:
+                    raise RuntimeError(f"demo project {body['code']} status {change['status']}: {changed.text}")
+                etag = changed.headers["etag"]
         projects = [client.get(f"/api/projects/projects/{i}").json() for i in created.values()]
         load_funding_demo(client, projects)
         load_grants_demo(client)

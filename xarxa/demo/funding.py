@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import httpx
+
+from xarxa.demo.history import BOOKING_DELAY, params, recorded
 
 RATE_SOURCE = "Xarxa demo rates (illustrative, not official)"
 # Units per EUR around which the illustrative rates move.
@@ -45,12 +48,15 @@ def _wait_known(client: httpx.Client, project_ids: list[str], timeout: float = 6
             time.sleep(0.2)
 
 
-def _book(client: httpx.Client, project_id: str, key: str, body: dict[str, Any]) -> None:
+def _book(client: httpx.Client, booking: Booking) -> None:
     response = client.post(
-        f"/api/funding/projects/{project_id}/transactions", json=body, headers={"Idempotency-Key": key}
+        f"/api/funding/projects/{booking.project_id}/transactions",
+        json=booking.body,
+        params=params(booking.recorded_at),
+        headers={"Idempotency-Key": booking.key},
     )
     if response.status_code != 201:
-        raise RuntimeError(f"demo booking {key} refused: {response.text}")
+        raise RuntimeError(f"demo booking {booking.key} refused: {response.text}")
 
 
 def _sources(client: httpx.Client) -> dict[str, str]:
@@ -95,32 +101,28 @@ def _sources(client: httpx.Client) -> dict[str, str]:
     return ids
 
 
-def load_funding_demo(client: httpx.Client, projects: list[dict[str, Any]]) -> None:
-    """Rates, sources, bookings for every published project under way, then the declared years."""
-    client.post(
-        "/api/funding/rates/import",
-        content=demo_rates_csv().encode(),
-        headers={"Content-Type": "text/csv"},
-        params={"source": "manual", "note": RATE_SOURCE},
-    ).raise_for_status()
-    sources = _sources(client)
-    funded = [p for p in projects if p["visibility"] == "published" and p["status"] in ("2", "3", "4")]
-    _wait_known(client, [p["id"] for p in funded])
-    committed: dict[tuple[str, int], Decimal] = {}
-    for index, project in enumerate(funded):
-        owner, country = project["owner"], (project["partner_cities"] or [{"country": "ES"}])[0]["country"]
-        if owner not in ("amb", "ajuntament-barcelona"):
-            continue  # municipalities under the coordinated programme book nothing in the demo
-        start = project["dates"].get("actual_start") or project["dates"].get("planned_start") or "2024-02-01"
-        year = int(start[:4])
-        eu = "eu-funded" in project["tags"]
-        own = sources["AMB-OWN" if owner == "amb" else "BCN-OWN"]
-        amount = Decimal(120_000 + (index * 37_500) % 480_000)
-        instrument = "direct-execution" if owner == "amb" else "conveni"
-        key = f"demo-{project['code']}"
-        _book(
-            client,
-            project["id"],
+@dataclass(frozen=True)
+class Booking:
+    """One demo transaction of a project, and when the earlier system recorded it (None: now)."""
+
+    project_id: str
+    owner: str
+    key: str
+    body: dict[str, Any]
+    recorded_at: datetime | None
+
+
+def _project_bookings(index: int, project: dict[str, Any], sources: dict[str, str]) -> list[Booking]:
+    owner, country = project["owner"], (project["partner_cities"] or [{"country": "ES"}])[0]["country"]
+    start = project["dates"].get("actual_start") or project["dates"].get("planned_start") or "2024-02-01"
+    year = int(start[:4])
+    eu = "eu-funded" in project["tags"]
+    own = sources["AMB-OWN" if owner == "amb" else "BCN-OWN"]
+    amount = Decimal(120_000 + (index * 37_500) % 480_000)
+    instrument = "direct-execution" if owner == "amb" else "conveni"
+    key = f"demo-{project['code']}"
+    bodies: list[tuple[str, dict[str, Any]]] = [
+        (
             f"{key}-c",
             {
                 "transaction_type": "2",
@@ -132,11 +134,10 @@ def load_funding_demo(client: httpx.Client, projects: list[dict[str, Any]]) -> N
                 "receiver_org": project["participating_orgs"][-1]["name"] if project["participating_orgs"] else None,
             },
         )
-        committed[(owner, year)] = committed.get((owner, year), Decimal(0)) + amount
-        if eu:
-            _book(
-                client,
-                project["id"],
+    ]
+    if eu:
+        bodies.append(
+            (
                 f"{key}-eu",
                 {
                     "transaction_type": "11",
@@ -148,12 +149,12 @@ def load_funding_demo(client: httpx.Client, projects: list[dict[str, Any]]) -> N
                     "provider_org": "Generalitat de Catalunya (FEDER)",
                 },
             )
-        currency = CURRENCY_BY_COUNTRY.get(country, "USD")
-        share = Decimal("0.6") if project["status"] == "2" else Decimal("0.95")
-        local = amount * share * Decimal(str(RATE_LEVELS.get(currency, 1.0) * 0.9))
-        _book(
-            client,
-            project["id"],
+        )
+    currency = CURRENCY_BY_COUNTRY.get(country, "USD")
+    share = Decimal("0.6") if project["status"] == "2" else Decimal("0.95")
+    local = amount * share * Decimal(str(RATE_LEVELS.get(currency, 1.0) * 0.9))
+    bodies.append(
+        (
             f"{key}-d",
             {
                 "transaction_type": "3",
@@ -164,11 +165,11 @@ def load_funding_demo(client: httpx.Client, projects: list[dict[str, Any]]) -> N
                 "source_id": own,
             },
         )
-        if project["status"] in ("3", "4"):
-            spent = local * Decimal("0.9")
-            _book(
-                client,
-                project["id"],
+    )
+    if project["status"] in ("3", "4"):
+        spent = local * Decimal("0.9")
+        bodies.append(
+            (
                 f"{key}-e",
                 {
                     "transaction_type": "4",
@@ -178,10 +179,10 @@ def load_funding_demo(client: httpx.Client, projects: list[dict[str, Any]]) -> N
                     "instrument": instrument,
                 },
             )
-        for number, exchange in enumerate(project.get("exchanges", [])):
-            _book(
-                client,
-                project["id"],
+        )
+    for number, exchange in enumerate(project.get("exchanges", [])):
+        bodies.append(
+            (
                 f"{key}-k{number}",
                 {
                     "transaction_type": "4",
@@ -193,13 +194,82 @@ def load_funding_demo(client: httpx.Client, projects: list[dict[str, Any]]) -> N
                     "description": f"{exchange['staff_days']} staff-days of {exchange['institution']}",
                 },
             )
+        )
+    planned = [
+        Booking(project["id"], owner, k, body, recorded(body["value_date"], BOOKING_DELAY)) for k, body in bodies
+    ]
+    # Recorded in the order they were recorded (those of the future last, now): the API refuses a
+    # booking recorded before the project's previous one.
+    return sorted(planned, key=lambda b: (b.recorded_at is None, b.recorded_at or datetime.now(UTC)))
+
+
+def demo_bookings(projects: list[dict[str, Any]], sources: dict[str, str]) -> list[Booking]:
+    """Every demo transaction of the published projects under way of the two institutions."""
+    funded = [p for p in projects if p["visibility"] == "published" and p["status"] in ("2", "3", "4")]
+    out: list[Booking] = []
+    for index, project in enumerate(funded):
+        if project["owner"] in ("amb", "ajuntament-barcelona"):  # programme municipalities book nothing
+            out.extend(_project_bookings(index, project, sources))
+    return out
+
+
+def declarations(bookings: list[Booking]) -> list[tuple[str, int, dict[str, Any], datetime | None]]:
+    """The declared own revenues per institution and year, each as recorded: the budgeted figure in
+    January, replaced by the settled accounts' figure at the end of May of the next year (once that
+    day is past). Illustrative revenues: 0.7 % is met with a margin, except in SHORT_YEAR."""
+    committed: dict[tuple[str, int], Decimal] = {}
+    for booking in bookings:
+        if booking.body["transaction_type"] == "2":
+            year = int(booking.body["value_date"][:4])
+            key = (booking.owner, year)
+            committed[key] = committed.get(key, Decimal(0)) + Decimal(booking.body["amount"])
+    out = []
     for (owner, year), total in sorted(committed.items()):
-        # Illustrative revenues: 0.7 % is met with a margin, except in SHORT_YEAR.
         factor = Decimal("1.3") if year == SHORT_YEAR else Decimal("0.9")
-        revenues = (total * factor / Decimal("0.007")).quantize(Decimal("1000"))
+        settled = (total * factor / Decimal("0.007")).quantize(Decimal("1000"))
+        settled_at = recorded(f"{year + 1}-05-31")
+        budgeted = (settled * Decimal("0.97")).quantize(Decimal("1000")) if settled_at else settled
+        base = {"cooperation_budget_eur": str(total)}
+        out.append(
+            (
+                owner,
+                year,
+                {
+                    **base,
+                    "own_revenues_eur": str(budgeted),
+                    "revenues_source": f"Pressupost general {year} aprovat (demo)",
+                    "revenues_basis": "budgeted",
+                },
+                recorded(f"{year}-01-20"),
+            )
+        )
+        if settled_at:
+            body = {
+                **base,
+                "own_revenues_eur": str(settled),
+                "revenues_source": f"Liquidació del pressupost {year} (demo)",
+                "revenues_basis": "settled",
+            }
+            out.append((owner, year, body, settled_at))
+    return out
+
+
+def load_funding_demo(client: httpx.Client, projects: list[dict[str, Any]]) -> None:
+    """Rates, sources, bookings for every published project under way, then the declared years,
+    each recorded when the earlier system recorded it (xarxa/demo/history.py)."""
+    client.post(
+        "/api/funding/rates/import",
+        content=demo_rates_csv().encode(),
+        headers={"Content-Type": "text/csv"},
+        params={"source": "manual", "note": RATE_SOURCE},
+    ).raise_for_status()
+    sources = _sources(client)
+    bookings = demo_bookings(projects, sources)
+    _wait_known(client, sorted({b.project_id for b in bookings}))
+    for booking in bookings:
+        _book(client, booking)
+    for owner, year, body, when in declarations(bookings):
         url = f"/api/funding/institutions/{owner}/years/{year}"
         current = client.get(url)
         headers = {"If-Match": current.headers["etag"]} if current.status_code == 200 else {}
-        client.put(
-            url, json={"own_revenues_eur": str(revenues), "cooperation_budget_eur": str(total)}, headers=headers
-        ).raise_for_status()
+        client.put(url, json=body, headers=headers, params=params(when)).raise_for_status()

@@ -11,6 +11,7 @@ from shared.codelists import codelists
 from shared.concurrency import etag, required_version
 from shared.http import SessionDep, runtime_of
 from shared.problems import PreconditionFailed, PreconditionRequired, Unprocessable, problem_responses
+from shared.recorded import InvalidRecordedAt, RecordedAtNeedsAdmin, RecordedAtQuery
 
 router = APIRouter(prefix="/api/funding/institutions", tags=["0.7 %"])
 Year = Annotated[int, Path(ge=1990, le=2100)]
@@ -29,8 +30,8 @@ def _institution(code: str) -> str:
     "/{institution}/years/{year}",
     response_model=ZeroSevenSummary,
     openapi_extra=access("required", ("funding:write",), tenant="owner"),
-    responses=problem_responses(PreconditionFailed, PreconditionRequired),
-    summary="Declare own revenues and the cooperation budget of a fiscal year",
+    responses=problem_responses(RecordedAtNeedsAdmin, InvalidRecordedAt, PreconditionFailed, PreconditionRequired),
+    summary="Declare own revenues (with their source and basis) and the cooperation budget of a fiscal year",
 )
 async def declare_year(
     institution: str,
@@ -41,10 +42,18 @@ async def declare_year(
     response: Response,
     principal: Annotated[Principal, requires("funding:write")],
     if_match: Annotated[str | None, Header()] = None,
+    recorded_at: RecordedAtQuery = None,
 ) -> ZeroSevenSummary:
     expected = required_version(if_match) if if_match is not None else None
     row = await service.declare_year(
-        session, principal, _institution(institution), year, expected, body, runtime_of(request).settings.source
+        session,
+        principal,
+        _institution(institution),
+        year,
+        expected,
+        body,
+        runtime_of(request).settings.source,
+        recorded_at,
     )
     response.headers["ETag"] = etag(row.version)
     return await service.zero_seven(session, principal, institution, year)

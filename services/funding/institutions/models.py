@@ -18,5 +18,7 @@ class InstitutionYear(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     own_revenues_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
     cooperation_budget_eur: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    revenues_source: Mapped[str | None] = mapped_column(Text)
+    revenues_basis: Mapped[str | None] = mapped_column(Text)  # settled | budgeted
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())

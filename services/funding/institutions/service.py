@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,11 +14,13 @@ from services.funding.ledger import repository as ledger
 from shared.auth import Principal, ensure_may_write_for, may_read
 from shared.concurrency import check_version
 from shared.contracts import funding as events
+from shared.contracts.funding import RevenuesBasis
 from shared.events import CloudEvent
 from shared.kafka import FUNDING_TOPIC
 from shared.logs import request_id_var
 from shared.outbox import enqueue
 from shared.problems import NotFound, PreconditionRequired
+from shared.recorded import recording_time
 
 COMMITMENT_RATE = Decimal("0.007")
 CENT = Decimal("0.01")
@@ -39,10 +42,12 @@ async def declare_year(
     expected_version: int | None,
     data: YearDeclaration,
     source: str,
+    recorded_at: datetime | None = None,
 ) -> InstitutionYear:
+    """`recorded_at` (admin migrations): when the earlier system recorded the declaration."""
     ensure_may_write_for(principal, institution)
     row = await session.get(InstitutionYear, (institution, year), with_for_update=True)
-    now = datetime.now(UTC)
+    now = recording_time(principal, recorded_at, row.updated_at if row is not None else None)
     if row is None:
         row = InstitutionYear(
             institution=institution,
@@ -51,6 +56,8 @@ async def declare_year(
             updated_at=now,
             own_revenues_eur=data.own_revenues_eur,
             cooperation_budget_eur=data.cooperation_budget_eur,
+            revenues_source=data.revenues_source,
+            revenues_basis=data.revenues_basis,
         )
         session.add(row)
     else:
@@ -61,6 +68,8 @@ async def declare_year(
         row.updated_at = now
         row.own_revenues_eur = data.own_revenues_eur
         row.cooperation_budget_eur = data.cooperation_budget_eur
+        row.revenues_source = data.revenues_source
+        row.revenues_basis = data.revenues_basis
     await session.flush()
     state = events.InstitutionYearV1(
         institution=institution,
@@ -69,6 +78,8 @@ async def declare_year(
         own_revenues_eur=row.own_revenues_eur,
         target_eur=target(row.own_revenues_eur),
         cooperation_budget_eur=row.cooperation_budget_eur,
+        revenues_source=row.revenues_source,
+        revenues_basis=cast(RevenuesBasis | None, row.revenues_basis),
         updated_at=row.updated_at,
     )
     await enqueue(
@@ -79,6 +90,7 @@ async def declare_year(
             source=source,
             type=events.REVENUE_DECLARED,
             subject=f"{institution}:{year}",
+            time=row.updated_at,  # knowledge time: when the declaration was recorded
             dataschema=events.SCHEMA_BASE + events.REVENUE_DECLARED,
             data=state.model_dump(mode="json"),
             xarxarequestid=request_id_var.get(),
@@ -103,6 +115,8 @@ async def zero_seven(session: AsyncSession, principal: Principal, institution: s
         own_revenues_eur=row.own_revenues_eur,
         target_eur=goal,
         cooperation_budget_eur=row.cooperation_budget_eur,
+        revenues_source=row.revenues_source,
+        revenues_basis=cast(RevenuesBasis | None, row.revenues_basis),
         committed_eur=committed,
         disbursed_eur=disbursed,
         gap_committed_eur=goal - committed,

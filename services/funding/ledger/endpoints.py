@@ -31,6 +31,7 @@ from shared.auth import Principal, access, requires
 from shared.http import SessionDep, runtime_of
 from shared.idempotency import IdempotencyKeyReused, StoredResponse, create_once
 from shared.problems import problem_responses
+from shared.recorded import InvalidRecordedAt, RecordedAtNeedsAdmin, RecordedAtQuery, recording_time
 
 router = APIRouter(prefix="/api/funding", tags=["ledger"])
 Writer = Annotated[Principal, requires("funding:write")]
@@ -38,7 +39,9 @@ Reader = Annotated[Principal, requires("funding:write", "reports:read")]
 IdempotencyKey = Annotated[str | None, Header(description="Retries with the same key book once")]
 WRITE = access("required", ("funding:write",), tenant="owner")
 READ = access("required", ("funding:write", "reports:read"), tenant="owner-or-partner")
-BOOKING_ERRORS = problem_responses(ProjectRefNotFound, ProjectNotFundable, MissingRate, IdempotencyKeyReused)
+BOOKING_ERRORS = problem_responses(
+    RecordedAtNeedsAdmin, InvalidRecordedAt, ProjectRefNotFound, ProjectNotFundable, MissingRate, IdempotencyKeyReused
+)
 
 
 @dataclass
@@ -65,8 +68,11 @@ async def _booking(
     principal: Writer,
     idempotency_key: IdempotencyKey = None,
     traceparent: Annotated[str | None, Header()] = None,
+    recorded_at: RecordedAtQuery = None,
 ) -> Booking:
-    actor = service.Actor(principal, runtime_of(request).settings.source, traceparent)
+    if recorded_at is not None:  # refused before any work unless an admin gives a past instant
+        recorded_at = recording_time(principal, recorded_at)
+    actor = service.Actor(principal, runtime_of(request).settings.source, traceparent, recorded_at)
     return Booking(session, request, actor, idempotency_key)
 
 

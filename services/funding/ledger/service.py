@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +41,7 @@ from shared.kafka import FUNDING_TOPIC
 from shared.logs import request_id_var
 from shared.outbox import enqueue
 from shared.problems import Conflict, NotFound, Unprocessable
+from shared.recorded import recording_time
 
 
 class TransactionNotFound(NotFound):
@@ -82,10 +83,12 @@ def today() -> date:
     return datetime.now(BARCELONA).date()
 
 
-def check_not_future(transaction_type: str, value_date: date) -> None:
+def check_not_future(transaction_type: str, value_date: date, recorded_at: datetime | None = None) -> None:
+    """Not after today, or, for an admin migration recorded at a past time, after that day."""
     if transaction_type in NOT_FLOWS:
         return
-    if value_date > (now := today()):
+    now = recorded_at.astimezone(BARCELONA).date() if recorded_at else today()
+    if value_date > now:
         raise FutureDated(
             f"value_date {value_date} is after today ({now}, Barcelona); plan a payment as a planned disbursement",
             errors=[
@@ -119,6 +122,8 @@ class Actor:
     principal: Principal
     source: str
     traceparent: str | None = None
+    # An admin migration's time of recording (checked by recording_time); None: now.
+    recorded_at: datetime | None = None
 
 
 def transaction_contract(txn: Transaction) -> events.TransactionV1:
@@ -136,8 +141,10 @@ async def _emit(
     planned: PlannedDisbursement | None = None,
 ) -> None:
     funding = await repository.lock_funding(session, project_id, owner)
+    # Version 0 is the row's placeholder before the first booking: nothing recorded yet.
+    last = funding.updated_at if funding.version else None
     funding.version += 1
-    funding.updated_at = datetime.now(UTC)
+    funding.updated_at = recording_time(actor.principal, actor.recorded_at, last)
     await session.flush()
     state = events.ProjectFundingV1(
         project_id=project_id,
@@ -164,6 +171,7 @@ async def _emit(
         source=actor.source,
         type=event_type,
         subject=str(project_id),
+        time=funding.updated_at,  # knowledge time: when this booking was recorded
         dataschema=events.SCHEMA_BASE + event_type,
         traceparent=child_traceparent(actor.traceparent),
         data=state.model_dump(mode="json"),
@@ -179,7 +187,7 @@ async def record_transaction(
     ensure_may_write_for(actor.principal, ref.owner)
     source = await check_source(session, data.source_id, ref.owner)
     check_eligibility(source, data.transaction_type, data.eu_eligible)
-    check_not_future(data.transaction_type, data.value_date)
+    check_not_future(data.transaction_type, data.value_date, actor.recorded_at)
     await repository.lock_funding(session, project_id, ref.owner)  # serialises the checks below
     if data.transaction_type == repository.COMMITMENT:
         await check_budget_year(session, project_id, data.value_date)
@@ -201,6 +209,7 @@ async def record_transaction(
         **asdict(conversion),  # amount_eur, rate, rate_date, rate_source: kept as booked
         client_id=actor.principal.client_id,
         request_id=request_id_var.get(),
+        **({"created_at": actor.recorded_at} if actor.recorded_at else {}),
     )
     session.add(txn)
     await session.flush()
@@ -236,7 +245,7 @@ async def reverse_transaction(
                 }
             ],
         )
-    check_not_future(original.transaction_type, value_date)
+    check_not_future(original.transaction_type, value_date, actor.recorded_at)
     # Exact negation of the booked figures (same rate, same cents): the pair sums to zero.
     reversal = Transaction(
         id=uuid.uuid4(),

@@ -9,24 +9,48 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
 
 from services.reporting.breakdown.schemas import Breakdown
+from services.reporting.portfolio.years import YearSums, year_order
 from services.reporting.sdg.schemas import Money, SdgReport
 from shared.spreadsheet import XLSX_OPTIONS, csv_row, write_xlsx_cell
 
 Table = tuple[list[str], list[list[Any]]]
 MONEY = ["budgeted_eur", "committed_eur", "disbursed_eur", "spent_eur"]
+NO_MONEY = Money()
+CENT = Decimal("0.01")
 
 
 def _money(money: Money) -> list[Decimal]:
     return [getattr(money, field) for field in MONEY]
 
 
+def report_years(blocks: list[Money]) -> list[str]:
+    """The years the money blocks are split into (reports asked `by_year`), in order, `undated` last;
+    none otherwise, and the tables then have no year columns."""
+    return sorted({year for block in blocks for year in block.years or {}}, key=year_order)
+
+
+def year_header(prefix: str, years: list[str]) -> list[str]:
+    """`attributed_committed_eur_2025`: one column per year and figure, after the lifetime columns."""
+    return [f"{prefix}{field}_{year}" for year in years for field in MONEY]
+
+
+def _year_cells(money: Money | None, years: list[str]) -> list[Any]:
+    """A block's money per year (0.00 for a year it has none of); blank where the block is not
+    split by year at all (the overlapping contributes-to columns of the total rows)."""
+    if money is None or money.years is None:
+        return [""] * (len(years) * len(MONEY))
+    return [getattr(money.years.get(year, NO_MONEY), field) for year in years for field in MONEY]
+
+
 def sdg_table(report: SdgReport) -> Table:
+    years = report_years([report.totals])
     header = [
         "level",
         "code",
@@ -35,48 +59,67 @@ def sdg_table(report: SdgReport) -> Table:
         "projects",
         *(f"attributed_{f}" for f in MONEY),
         *(f"contributes_to_{f}" for f in MONEY),
+        *year_header("attributed_", years),
+        *year_header("contributes_to_", years),
     ]
+
+    def cells(attributed: Money, contributes_to: Money | None) -> list[Any]:
+        lifetime = _money(contributes_to) if contributes_to else [""] * len(MONEY)
+        return [*_money(attributed), *lifetime, *_year_cells(attributed, years), *_year_cells(contributes_to, years)]
+
     rows: list[list[Any]] = []
     for goal in report.goals:
+        label = goal.label
         rows.append(
             [
                 "goal",
                 goal.goal,
-                goal.label.get("en", ""),
-                goal.label.get("ca", ""),
+                label.get("en", ""),
+                label.get("ca", ""),
                 goal.projects,
-                *_money(goal.attributed),
-                *_money(goal.contributes_to),
+                *cells(goal.attributed, goal.contributes_to),
             ]
         )
         for target in goal.targets:
             rows.append(
-                [
-                    "target",
-                    target.target,
-                    "",
-                    "",
-                    target.projects,
-                    *_money(target.attributed),
-                    *_money(target.contributes_to),
-                ]
+                ["target", target.target, "", "", target.projects, *cells(target.attributed, target.contributes_to)]
             )
-    rows.append(["unattributed", "", "", "", "", *_money(report.unattributed), *[""] * 4])
-    rows.append(["total", "", "", "", report.projects, *_money(report.totals), *[""] * 4])
+    rows.append(["unattributed", "", "", "", "", *cells(report.unattributed, None)])
+    rows.append(["total", "", "", "", report.projects, *cells(report.totals, None)])
     return header, rows
 
 
 def breakdown_table(report: Breakdown) -> Table:
+    years = report_years([report.totals])
     header = [
         report.dimension,
         "projects",
         *(f"attributed_{f}" for f in MONEY),
         *(f"contributes_to_{f}" for f in MONEY),
+        *year_header("attributed_", years),
+        *year_header("contributes_to_", years),
     ]
     rows: list[list[Any]] = [
-        [row.value, row.projects, *_money(row.attributed), *_money(row.contributes_to)] for row in report.rows
+        [
+            row.value,
+            row.projects,
+            *_money(row.attributed),
+            *_money(row.contributes_to),
+            *_year_cells(row.attributed, years),
+            *_year_cells(row.contributes_to, years),
+        ]
+        for row in report.rows
     ]
-    rows.append(["total", report.projects, *_money(report.totals), *[""] * 4])
+    rows.append(
+        [
+            "total",
+            report.projects,
+            *_money(report.totals),
+            *[""] * 4,
+            *_year_cells(report.totals, years),
+            *_year_cells(None, years),
+        ]
+    )
     return header, rows
 
 
@@ -99,7 +142,17 @@ PROJECT_COLUMNS = [
 ]
 
 
-def project_row(state: dict[str, Any], money: dict[str, Decimal]) -> list[Any]:
+def project_years(per_project: list[YearSums]) -> list[str]:
+    return sorted({year for years in per_project for year in years}, key=year_order)
+
+
+def project_header(years: list[str]) -> list[str]:
+    return [*PROJECT_COLUMNS, *year_header("", years)]
+
+
+def project_row(
+    state: dict[str, Any], money: dict[str, Decimal], by_year: YearSums | None = None, years: Sequence[str] = ()
+) -> list[Any]:
     title = state.get("title", {})
     dates = state.get("dates", {})
     return [
@@ -123,6 +176,11 @@ def project_row(state: dict[str, Any], money: dict[str, Decimal]) -> list[Any]:
         dates.get("actual_start") or dates.get("planned_start") or "",
         dates.get("actual_end") or dates.get("planned_end") or "",
         *(money[f.removesuffix("_eur")] for f in MONEY),
+        *(
+            (by_year or {}).get(year, {}).get(f.removesuffix("_eur"), Decimal(0)).quantize(CENT)
+            for year in years
+            for f in MONEY
+        ),
     ]
 
 

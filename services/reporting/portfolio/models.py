@@ -100,6 +100,8 @@ class InstitutionYearColumns:
     own_revenues_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
     target_eur: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
     cooperation_budget_eur: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    revenues_source: Mapped[str | None] = mapped_column(Text)
+    revenues_basis: Mapped[str | None] = mapped_column(Text)  # settled | budgeted
     event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 

@@ -49,6 +49,11 @@ class PeriodRollup(BaseModel):
     achievement_percent: Decimal | None
 
 
+class Lifetime(BaseModel):
+    target: Decimal | None = Field(description="Sum over the indicators of each one's lifetime target")
+    actual: Decimal | None = Field(description="Sum over the indicators of each one's lifetime actual")
+
+
 class IndicatorRollup(BaseModel):
     code: str = Field(description="SDG indicator code the indicators report against")
     label: dict[str, str]
@@ -56,6 +61,12 @@ class IndicatorRollup(BaseModel):
     projects: int
     indicators: int
     periods: list[PeriodRollup] = Field(description="Per identical reporting period: never added across periods")
+    lifetime: Lifetime | None = Field(
+        description="Over the indicators' whole life: a non-cumulative indicator's periods added up, a "
+        "cumulative one's latest period stating a value (its running total), then added across indicators. "
+        "Null when an indicator of the code does not say whether it is cumulative (cumulative_unstated)"
+    )
+    cumulative_unstated: int = Field(description="Rolled-up indicators that do not say whether they are cumulative")
     not_rolled_up: dict[str, int] = Field(
         description="Indicators with this code left out, per reason: percentage, nominal, ordinal, qualitative "
         "(measures 2-5 are never summed) or not-aggregatable (aggregation-status false)"

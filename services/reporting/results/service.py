@@ -4,9 +4,10 @@ indicator across projects and per programme over its descendants.
 Roll-ups add only what adds up: indicators measured in units (IATI measure 1) reporting against
 the same SDG indicator code, period by identical period, unless the project marked them not
 aggregatable. Percentages, nominal, ordinal and qualitative indicators are listed per project
-and counted as left out, never summed or averaged. Periods are never added to each other: for a
-cumulative indicator that would count the same people twice, and projects rarely say which kind
-theirs is (`cumulative` is null then).
+and counted as left out, never summed or averaged. A period's figures are never added to another
+period's in the per-period roll-up; the lifetime figure adds a non-cumulative indicator's periods
+and takes a cumulative one's latest (adding running totals would count the same people twice),
+and is left out when an indicator does not say which kind it is.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from services.reporting.portfolio.snapshot import Snapshot
 from services.reporting.results.schemas import (
     IndicatorRollup,
     IndicatorRow,
+    Lifetime,
     PeriodRollup,
     PeriodRow,
     ProgrammeRollup,
@@ -41,7 +43,9 @@ CENT = Decimal("0.01")
 DEFINITION = (
     "Indicators of published, unarchived projects with their targets and approved actuals per period. "
     "Roll-ups add unit indicators (measure 1) with the same SDG indicator code, per identical period, "
-    "each project once; measures 2-5 and indicators marked not aggregatable are never added."
+    "each project once; measures 2-5 and indicators marked not aggregatable are never added. The lifetime "
+    "figure adds a non-cumulative indicator's periods and takes a cumulative one's latest period, then adds "
+    "across indicators; null when an indicator does not say whether it is cumulative."
 )
 
 
@@ -74,6 +78,25 @@ class _Code:
     indicators: int = 0
     periods: dict[tuple[date, date], _Period] = field(default_factory=lambda: defaultdict(_Period))
     left_out: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    unstated: int = 0
+    lifetime_target: Decimal | None = None
+    lifetime_actual: Decimal | None = None
+
+
+def lifetime(indicator: dict[str, Any], name: str) -> Decimal | None:
+    """One indicator's value over its life (target or actual): a cumulative indicator's latest period
+    stating one (each period already holds the running total), a non-cumulative one's periods added.
+    None when no period states one; the caller never asks for an indicator that does not say which."""
+    stated = [
+        (period["end"], value)
+        for period in indicator.get("periods", [])
+        if (value := _number(period.get(name))) is not None
+    ]
+    if not stated:
+        return None
+    if indicator["cumulative"]:
+        return max(stated, key=lambda item: str(item[0]))[1]
+    return sum((value for _, value in stated), Decimal(0))
 
 
 def _add(value: Decimal | None, to: Decimal | None) -> Decimal | None:
@@ -96,6 +119,11 @@ def roll_up(indicators: list[tuple[uuid.UUID, dict[str, Any]]]) -> list[Indicato
             continue
         bucket.projects.add(project_id)
         bucket.indicators += 1
+        if indicator.get("cumulative") is None:
+            bucket.unstated += 1
+        else:
+            bucket.lifetime_target = _add(lifetime(indicator, "target"), bucket.lifetime_target)
+            bucket.lifetime_actual = _add(lifetime(indicator, "actual"), bucket.lifetime_actual)
         for period in indicator.get("periods", []):
             cell = bucket.periods[(date.fromisoformat(period["start"]), date.fromisoformat(period["end"]))]
             cell.projects.add(project_id)
@@ -122,6 +150,8 @@ def roll_up(indicators: list[tuple[uuid.UUID, dict[str, Any]]]) -> list[Indicato
                 )
                 for (start, end), cell in sorted(b.periods.items())
             ],
+            lifetime=None if b.unstated else Lifetime(target=b.lifetime_target, actual=b.lifetime_actual),
+            cumulative_unstated=b.unstated,
             not_rolled_up=dict(sorted(b.left_out.items())),
         )
         for code, b in sorted(codes.items(), key=lambda kv: _code_order(kv[0]))

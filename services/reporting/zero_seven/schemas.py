@@ -16,7 +16,9 @@ class SourceMoney(BaseModel):
 class Revenues(BaseModel):
     own_revenues_eur: Decimal = Field(description="As declared to the funding service")
     source: str | None = Field(description="Where the figure comes from (e.g. settled accounts); null: not declared")
-    basis: str | None = Field(description="`settled` or `budgeted`; null: not declared")
+    basis: str | None = Field(
+        description="`settled` (the year's closed accounts) or `budgeted` (its approved budget); null: not declared"
+    )
     missing: list[str] = Field(description="What the declaration does not say and a reader needs to know")
 
 

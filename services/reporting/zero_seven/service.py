@@ -39,6 +39,8 @@ async def apply_revenue_events(session: AsyncSession, events: list[CloudEvent]) 
                 "own_revenues_eur": state.own_revenues_eur,
                 "target_eur": state.target_eur,
                 "cooperation_budget_eur": state.cooperation_budget_eur,
+                "revenues_source": state.revenues_source,
+                "revenues_basis": state.revenues_basis,
                 "event_time": event.time,
             }
         )
@@ -115,9 +117,20 @@ DEFINITION = (
     "source. Money charged to other kinds of source (FEDER/ERDF, European Commission calls, other public "
     "donors, partner co-financing) is shown under `external`, never in the ratio; money charged to a source "
     "whose kind the funding events do not state is `unclassified`, also outside the ratio. target_eur is "
-    "0.7 % of the declared own revenues."
+    "0.7 % of the declared own revenues; `revenues` says where their figure comes from and whether it is "
+    "that of the settled accounts or of the approved budget (the declaration in force at the report's as_of)."
 )
-REVENUES_MISSING = ["source", "basis"]
+
+
+def _revenues(row: InstitutionYearView) -> Revenues:
+    """The declared revenues with what the declaration says of them, and what it leaves unsaid."""
+    said = {"source": row.revenues_source, "basis": row.revenues_basis}
+    return Revenues(
+        own_revenues_eur=row.own_revenues_eur,
+        source=row.revenues_source,
+        basis=row.revenues_basis,
+        missing=[name for name, value in said.items() if value is None],
+    )
 
 
 async def zero_seven_report(
@@ -147,10 +160,7 @@ async def zero_seven_report(
                 institution=row.institution,
                 year=row.year,
                 own_revenues_eur=row.own_revenues_eur,
-                # The revenue declaration (InstitutionYearV1) carries the amount only.
-                revenues=Revenues(
-                    own_revenues_eur=row.own_revenues_eur, source=None, basis=None, missing=REVENUES_MISSING
-                ),
+                revenues=_revenues(row),
                 target_eur=target,
                 cooperation_budget_eur=row.cooperation_budget_eur,
                 budgeted_eur=own["budgeted"].quantize(CENT),
