@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 
 ENTITIES = [
-    ("ENT-AIGUA", "Associació Aigua per a Tothom (demo)", "G00000101", "22"),
-    ("ENT-DONES", "Fundació Dones i Ciutat (demo)", "G00000102", "22"),
-    ("ENT-EDUCA", "Col·lectiu Educació Global (demo)", "G00000103", "22"),
-    ("ENT-ECON", "Xarxa d'Economia Solidària (demo)", "G00000104", "21"),
+    ("ENT-AIGUA", "Associació Aigua per a Tothom (demo)", "G00001016", "22"),
+    ("ENT-DONES", "Fundació Dones i Ciutat (demo)", "G00001024", "22"),
+    ("ENT-EDUCA", "Col·lectiu Educació Global (demo)", "G00001032", "22"),
+    ("ENT-ECON", "Xarxa d'Economia Solidària (demo)", "G00001040", "21"),
 ]
 CITIES = [("Maputo", "MZ"), ("La Habana", "CU"), ("Medellín", "CO"), ("Tunis", "TN"), ("Saint-Louis", "SN")]
 MODALITIES = [  # code, programme, ca title, en title, SDG goal, DAC sector
@@ -125,6 +125,7 @@ def _entities(client: httpx.Client) -> dict[str, str]:
             "tax_id": tax_id,
             "org_type": org_type,
             "contact": {"email": "info@example.org"},
+            "legal_representative": {"name": "Representant (demo)", "tax_id": "00000000T", "post": "Presidència"},
         }
         ids[tenant] = _ok(client.post("/api/funding/grants/entities", json=body), f"entity {tenant}")["id"]
     return ids
@@ -163,15 +164,16 @@ def _past_call(client: httpx.Client, entities: dict[str, str], year: int, finish
         path = f"/api/funding/grants/applications/{application['id']}"
         _ok(client.post(f"{path}/admission", json={"admitted": True}), "admission")
         points = dict(zip(("relevance", "feasibility", "partnership"), (str(p) for p in spec["points"]), strict=True))
-        _ok(client.post(f"{path}/scores", json={"evaluator": "comissio-avaluadora", "points": points}), "scores")
-    _ok(client.post(f"{base}/resolutions/provisional"), "provisional resolution")
+        _ok(client.post(f"{path}/scores", json={"points": points, "no_conflict_of_interest": True}), "scores")
+    provisional = {"resolved_on": date(year, 6, 1).isoformat()}  # the definitive follows the objection period
+    _ok(client.post(f"{base}/resolutions/provisional", json=provisional), "provisional resolution")
     _resolve_definitive(client, call["id"], date(year, 7, 15))
     for _, application in submitted:
         path = f"/api/funding/grants/applications/{application['id']}"
         current = _ok(client.get(path), "application")
         if current["state"] != "granted":
             continue
-        _ok(client.post(f"{path}/acceptance"), "acceptance")
+        _ok(client.post(f"{path}/acceptance", json={"accepted_on": date(year, 7, 17).isoformat()}), "acceptance")
         years = sorted(int(y) for y in current["granted"])
         for budget_year in years if finished else years[:1]:
             paid_on = date(budget_year, 9, 1) if budget_year == year else date(budget_year, 3, 1)
@@ -183,11 +185,10 @@ def _past_call(client: httpx.Client, entities: dict[str, str], year: int, finish
             granted = sum(Decimal(v) for v in current["granted"].values())
             spent = (granted * Decimal("0.95")).quantize(Decimal("0.01"))
             summary = {"ca": "Memòria final (demo)"}
-            _ok(
-                client.post(f"{path}/justification", json={"spent_eur": str(spent), "summary": summary}),
-                "justification",
-            )
-            review = {"accepted_eur": str(spent), "value_date": date(year + 1, 12, 15).isoformat()}
+            lines = [{"category": "general", "amount_eur": str(spent), "description": "Despesa del projecte (demo)"}]
+            justification = {"lines": lines, "summary": summary, "filed_on": date(year + 1, 9, 1).isoformat()}
+            _ok(client.post(f"{path}/justification", json=justification), "justification")
+            review = {"lines": [{"line": 0, "accepted": True}], "value_date": date(year + 1, 12, 15).isoformat()}
             _ok(client.post(f"{path}/justification/review", json=review), "review")
 
 

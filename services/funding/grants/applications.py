@@ -4,22 +4,34 @@ records who took it and why, and emits the application's new state."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.grants import events, repository
 from services.funding.grants.calls import CallStatusConflict, officer_call, visible_call
+from services.funding.grants.deadlines import act_day, calendar_of, ensure_within, periods_of
 from services.funding.grants.entities import EntityNotFound, ensure_entity, entity_of, is_entity
-from services.funding.grants.models import GrantApplication, GrantApplicationStep, GrantCall, GrantEntity
+from services.funding.grants.models import (
+    GrantApplication,
+    GrantApplicationStep,
+    GrantCall,
+    GrantEntity,
+    GrantPaymentOrder,
+    GrantScoreSheet,
+)
 from services.funding.grants.schemas import (
+    AcceptanceCreate,
     Admission,
     ApplicationCreate,
     ApplicationRead,
     ObjectionCreate,
     ObjectionDecision,
+    PaymentOrderRead,
     ScoreSheet,
+    ScoreSheetRead,
     Step,
 )
 from services.funding.grants.scoring import criterion_scores, total_score
@@ -49,6 +61,12 @@ class InvalidScores(Unprocessable):
     kind, title = "invalid-scores", "The score sheet does not fit the call's criteria"
 
 
+NO_CONFLICT = (
+    "I declare that I have no conflict of interest with this application, its entity or its partners "
+    "(Llei 40/2015, art. 23-24)"
+)
+
+
 def decimal_sheets(sheets: dict[str, dict[str, str]]) -> dict[str, dict[str, Decimal]]:
     return {who: {c: Decimal(p) for c, p in points.items()} for who, points in sheets.items()}
 
@@ -58,9 +76,15 @@ def criteria_of(call: GrantCall) -> list[str]:
 
 
 def application_read(
-    call: GrantCall, application: GrantApplication, steps: list[GrantApplicationStep]
+    call: GrantCall,
+    application: GrantApplication,
+    steps: list[GrantApplicationStep],
+    sheets_on_file: Sequence[GrantScoreSheet] = (),
+    orders: Sequence[GrantPaymentOrder] = (),
+    hide_scores: bool = False,
 ) -> ApplicationRead:
-    sheets = decimal_sheets(application.scores)
+    """`hide_scores`: for the applicant before the resolution, which makes them known."""
+    sheets = {} if hide_scores else decimal_sheets(application.scores)
     return ApplicationRead(
         id=application.id,
         call_id=application.call_id,
@@ -75,7 +99,7 @@ def application_read(
         documents=application.documents,
         scores=sheets,
         criterion_scores=criterion_scores(sheets, criteria_of(call)),
-        total_score=application.total_score,
+        total_score=None if hide_scores else application.total_score,
         decision_reason=application.decision_reason,
         granted=events.money(application.granted),
         objection=application.objection,
@@ -83,7 +107,17 @@ def application_read(
         submitted_at=application.submitted_at,
         updated_at=application.updated_at,
         steps=[Step.model_validate(s, from_attributes=True) for s in steps],
+        acceptance=application.acceptance,
+        score_sheets=[]
+        if hide_scores
+        else [ScoreSheetRead.model_validate(s, from_attributes=True) for s in sheets_on_file],
+        payment_orders=[PaymentOrderRead.model_validate(o, from_attributes=True) for o in orders],
     )
+
+
+def scores_hidden(principal: Principal, call: GrantCall) -> bool:
+    """Applicants learn the scores with the (provisional) resolution; the call's officers always."""
+    return call.resolution is None and not may_write_for(principal, call.institution)
 
 
 async def move(
@@ -254,7 +288,7 @@ async def admit(session: AsyncSession, actor: Actor, application_id: uuid.UUID, 
 
 def _validated_sheet(call: GrantCall, sheet: ScoreSheet) -> dict[str, str]:
     maxima = {c["code"]: Decimal(str(c["max_points"])) for c in call.rules["criteria"]}
-    errors = [
+    errors: list[dict[str, object]] = [
         {"field": f"points.{code}", "message": "not a criterion of this call"}
         for code in sheet.points
         if code not in maxima
@@ -265,39 +299,91 @@ def _validated_sheet(call: GrantCall, sheet: ScoreSheet) -> dict[str, str]:
         for code, points in sheet.points.items()
         if code in maxima and points > maxima[code]
     ]
+    if not sheet.no_conflict_of_interest:
+        errors.append(
+            {
+                "field": "no_conflict_of_interest",
+                "message": "an evaluator with a conflict of interest abstains: the sheet is not taken",
+                "value": False,
+            }
+        )
     if errors:
-        raise InvalidScores(f"Score sheet of {sheet.evaluator} does not fit the criteria", errors=errors)
+        raise InvalidScores("The score sheet does not fit the call's criteria or lacks its declaration", errors=errors)
     return {code: str(points) for code, points in sheet.points.items()}
 
 
-def _apply_sheets(call: GrantCall, application: GrantApplication, sheets: list[ScoreSheet]) -> None:
-    scores = dict(application.scores)
-    for sheet in sheets:
-        scores[sheet.evaluator] = _validated_sheet(call, sheet)
-    application.scores = scores
-    application.total_score = total_score(decimal_sheets(scores), criteria_of(call))
+def _rescore(
+    call: GrantCall, application: GrantApplication, sheets: list[GrantScoreSheet], before: datetime | None
+) -> None:
+    """The scores from each evaluator's latest sheet (filed before `before`, if given)."""
+    latest: dict[str, dict[str, str]] = {}
+    for sheet in sorted(sheets, key=lambda s: (s.evaluator, s.version)):
+        if before is None or sheet.at < before:
+            latest[sheet.evaluator] = dict(sheet.points)
+    application.scores = latest
+    application.total_score = total_score(decimal_sheets(latest), criteria_of(call))
 
 
 async def score(session: AsyncSession, actor: Actor, application_id: uuid.UUID, sheet: ScoreSheet) -> GrantApplication:
+    """The signed-in evaluator's sheet, with their declaration of no conflict of interest. A second
+    sheet of the same evaluator is a new version: the earlier is kept, the latest counts. While an
+    objection is pending, a revised sheet answers it (and counts only if the objection is upheld)."""
     call, application = await for_officer(session, actor.principal, application_id)
-    if call.status != "closed":
-        raise CallStatusConflict(f"Call {call.code} is {call.status}: applications are scored once it is closed")
-    _apply_sheets(call, application, [sheet])
-    await move(session, actor, call, application, "scored", {"admitted", "scored"}, f"score sheet of {sheet.evaluator}")
+    revising = call.status == "provisionally-resolved" and application.state == "objected"
+    if call.status != "closed" and not revising:
+        raise CallStatusConflict(
+            f"Call {call.code} is {call.status}: applications are scored once it is closed, and revised on an objection"
+        )
+    points = _validated_sheet(call, sheet)
+    evaluator = actor.principal.client_id
+    sheets = await repository.score_sheets(session, application.id)
+    version = 1 + max((s.version for s in sheets if s.evaluator == evaluator), default=0)
+    row = GrantScoreSheet(
+        application_id=application.id,
+        evaluator=evaluator,
+        tenant=actor.principal.tenant,
+        version=version,
+        points=points,
+        no_conflict={"declared": True, "text": NO_CONFLICT},
+        note=sheet.note,
+        at=datetime.now(UTC),
+    )
+    session.add(row)
+    _rescore(call, application, [*sheets, row], None)
+    note = f"score sheet of {evaluator}, version {version}" + (f": {sheet.note}" if sheet.note else "")
+    if revising:
+        await move(session, actor, call, application, "objected", {"objected"}, note)
+    else:
+        await move(session, actor, call, application, "scored", {"admitted", "scored"}, note)
     return application
+
+
+def _hearing(call: GrantCall, application: GrantApplication) -> tuple[date, date]:
+    """(date of the provisional resolution, last day to object), for an application that may still
+    object or waive: once it did either, its hearing is over."""
+    if call.status != "provisionally-resolved" or call.resolution is None:
+        raise CallStatusConflict(f"Call {call.code} is {call.status}: objections follow the provisional resolution")
+    if application.objection is not None:
+        done = "waived its hearing" if application.objection["status"] == "waived" else "filed its objection"
+        raise ApplicationStateConflict(f"Application {application.reference} already {done}")
+    since = date.fromisoformat(call.resolution.get("resolved_on") or call.resolution["resolved_at"][:10])
+    deadline = call.resolution.get("objections_until")
+    return since, (
+        date.fromisoformat(deadline) if deadline else calendar_of(call).add(since, periods_of(call).objection_days)
+    )
 
 
 async def object_to(
     session: AsyncSession, actor: Actor, application_id: uuid.UUID, data: ObjectionCreate
 ) -> GrantApplication:
     call, application = await for_entity(session, actor.principal, application_id)
-    if call.status != "provisionally-resolved":
-        raise CallStatusConflict(f"Call {call.code} is {call.status}: objections follow the provisional resolution")
-    if application.objection is not None:
-        raise ApplicationStateConflict(f"Application {application.reference} already filed its objection")
+    since, deadline = _hearing(call, application)
+    filed_on = act_day(actor.principal, data.filed_on, "filed_on", since)
+    ensure_within("object", filed_on, deadline, periods_of(call).objection_days, since, "filed_on")
     application.objection = {
         "text": data.text,
         "filed_at": datetime.now(UTC).isoformat(),
+        "filed_on": filed_on.isoformat(),
         "from_state": application.state,
         "status": "pending",
     }
@@ -313,10 +399,9 @@ async def decide_objection(
     call, application = await for_officer(session, actor.principal, application_id)
     if application.objection is None or application.state != "objected":
         raise ApplicationStateConflict(f"Application {application.reference} has no pending objection")
-    if data.sheets and not data.upheld:
-        raise InvalidScores("Revised score sheets come only with an upheld objection")
-    if data.sheets:
-        _apply_sheets(call, application, data.sheets)
+    if not data.upheld:  # sheets revised while it was pending stay on file, and do not count
+        filed_at = datetime.fromisoformat(application.objection["filed_at"])
+        _rescore(call, application, await repository.score_sheets(session, application.id), filed_at)
     application.objection = {
         **application.objection,
         "status": "upheld" if data.upheld else "rejected",
@@ -328,17 +413,79 @@ async def decide_objection(
     return application
 
 
-async def accept(session: AsyncSession, actor: Actor, application_id: uuid.UUID) -> GrantApplication:
+async def waive_hearing(session: AsyncSession, actor: Actor, application_id: uuid.UUID) -> GrantApplication:
+    """The applicant declares it will not object (Llei 39/2015, art. 82.4), so the definitive
+    resolution need not wait for the period's end on its account."""
     call, application = await for_entity(session, actor.principal, application_id)
-    await move(session, actor, call, application, "accepted", {"granted"}, "grant accepted")
+    if application.state not in ("provisionally-granted", "provisionally-denied"):
+        raise ApplicationStateConflict(f"Application {application.reference} is {application.state}: no hearing")
+    since, deadline = _hearing(call, application)
+    waived_on = act_day(actor.principal, None, "waived_on", since)
+    ensure_within("waive the hearing", waived_on, deadline, periods_of(call).objection_days, since, "waived_on")
+    application.objection = {"status": "waived", "filed_at": datetime.now(UTC).isoformat()}
+    await move(
+        session,
+        actor,
+        call,
+        application,
+        application.state,
+        {application.state},
+        f"hearing waived: no objection to the provisional resolution (period until {deadline.isoformat()})",
+    )
     return application
+
+
+def is_partial(application: GrantApplication) -> bool:
+    granted, requested = events.money(application.granted), events.money(application.requested)
+    return bool(granted) and granted != requested
+
+
+async def accept(
+    session: AsyncSession, actor: Actor, application_id: uuid.UUID, data: AcceptanceCreate
+) -> GrantApplication:
+    call, application = await for_entity(session, actor.principal, application_id)
+    if application.state != "granted":
+        raise ApplicationStateConflict(f"Application {application.reference} is {application.state}: nothing to accept")
+    since, deadline = _acceptance_period(call, application)
+    accepted_on = act_day(actor.principal, data.accepted_on, "accepted_on", since)
+    ensure_within("accept", accepted_on, deadline, periods_of(call).acceptance_days, since, "accepted_on")
+    partial = is_partial(application)
+    if partial and data.reformulation is None:
+        raise Unprocessable(
+            f"{application.reference} was granted part of its request: the acceptance reformulates the project",
+            errors=[{"field": "reformulation", "message": "required for a partial grant"}],
+        )
+    application.acceptance = {
+        "on": accepted_on.isoformat(),
+        "partial": partial,
+        "reformulation": data.reformulation,
+    }
+    note = "grant accepted" + (", project reformulated to the partial grant" if partial else "")
+    await move(session, actor, call, application, "accepted", {"granted"}, note)
+    return application
+
+
+def _acceptance_period(call: GrantCall, application: GrantApplication) -> tuple[date, date]:
+    """(start, last day) of the period to accept: from the definitive resolution, or from the day
+    the reserve list brought the grant."""
+    resolution = call.resolution or {}
+    since = date.fromisoformat(resolution.get("resolved_on") or resolution["resolved_at"][:10])
+    for takeover in resolution.get("takeovers", []):
+        if any(d["application_id"] == str(application.id) for d in takeover["funded"]):
+            since = date.fromisoformat(takeover["on"])
+    return since, calendar_of(call).add(since, periods_of(call).acceptance_days)
 
 
 async def of_call(
     session: AsyncSession, principal: Principal, call_id: uuid.UUID
 ) -> tuple[GrantCall, list[GrantApplication]]:
-    """All applications of a call, for its institution's officers (others learn nothing)."""
+    """All applications of a call for its institution's officers; an entity's own for the entity
+    (a published call only); others learn nothing."""
     call = await repository.call(session, call_id)
-    if call is None or not may_write_for(principal, call.institution):
-        raise ApplicationNotFound(f"No applications of call {call_id} for {principal.tenant}")
-    return call, await repository.applications(session, call.id)
+    if call is not None and may_write_for(principal, call.institution):
+        return call, await repository.applications(session, call.id)
+    if call is not None and call.status != "draft" and principal.tenant_kind == "partner":
+        entity = await repository.entity_of_tenant(session, principal.tenant)
+        if entity is not None:
+            return call, await repository.applications(session, call.id, entity_id=entity.id)
+    raise ApplicationNotFound(f"No applications of call {call_id} for {principal.tenant}")

@@ -13,15 +13,18 @@ from services.funding.filters import UnknownFilter, check_institution
 from services.funding.grants import (
     applications,
     calls,
+    deadlines,
     documents,
     entities,
     grant_money,
     master_plan,
     repository,
+    reserve,
     resolutions,
 )
 from services.funding.grants.models import GrantApplication, GrantCall
 from services.funding.grants.schemas import (
+    AcceptanceCreate,
     Admission,
     ApplicationCreate,
     ApplicationPage,
@@ -39,6 +42,7 @@ from services.funding.grants.schemas import (
     Payment,
     Resolution,
     ScoreSheet,
+    Withdrawal,
 )
 from services.funding.ledger.endpoints import Booking
 from services.funding.ledger.service import Actor
@@ -75,14 +79,25 @@ OfficerActor = Annotated[Actor, Depends(_officer)]
 ApplicantActor = Annotated[Actor, Depends(_applicant)]
 
 
-async def _read(session: SessionDep, call: GrantCall, application: GrantApplication) -> ApplicationRead:
-    return applications.application_read(call, application, await repository.steps(session, application.id))
+async def _read(
+    session: SessionDep, call: GrantCall, application: GrantApplication, principal: Principal | None = None
+) -> ApplicationRead:
+    return applications.application_read(
+        call,
+        application,
+        await repository.steps(session, application.id),
+        await repository.score_sheets(session, application.id),
+        await repository.payment_orders(session, application.id),
+        hide_scores=principal is not None and applications.scores_hidden(principal, call),
+    )
 
 
-async def _read_by_id(session: SessionDep, application: GrantApplication) -> ApplicationRead:
+async def _read_by_id(
+    session: SessionDep, application: GrantApplication, principal: Principal | None = None
+) -> ApplicationRead:
     call = await repository.call(session, application.call_id)
     assert call is not None
-    return await _read(session, call, application)
+    return await _read(session, call, application, principal)
 
 
 # --- Calls ----------------------------------------------------------------------------------
@@ -155,6 +170,8 @@ class ResolutionRequest(BaseModel):
         calls.CallStatusConflict,
         resolutions.ApplicationsPending,
         resolutions.ProposalNotRegistered,
+        deadlines.PeriodOpen,
+        deadlines.InvalidActDate,
     ),
     summary="Resolve the call: allocation by rank, decisions with reasons; the definitive one books the grants",
 )
@@ -246,7 +263,7 @@ async def submit_application(
     idempotency_key: Annotated[str | None, Header(description="A retry with the same key submits once")] = None,
 ) -> Response:
     async def submit() -> BaseModel:
-        return await _read_by_id(session, await applications.submit(session, actor, call_id, body))
+        return await _read_by_id(session, await applications.submit(session, actor, call_id, body), actor.principal)
 
     return await Booking(session, request, actor, idempotency_key).once(submit)
 
@@ -254,13 +271,13 @@ async def submit_application(
 @router.get(
     "/calls/{call_id}/applications",
     response_model=ApplicationPage,
-    openapi_extra=OFFICER,
+    openapi_extra=access("required", ("funding:write", "grants:apply"), tenant="owner-or-partner"),
     responses=problem_responses(applications.ApplicationNotFound),
-    summary="The call's applications with their scores and states (officers)",
+    summary="The call's applications with their scores and states: all for its officers, its own for an entity",
 )
-async def list_applications(call_id: uuid.UUID, session: SessionDep, principal: Officer) -> ApplicationPage:
+async def list_applications(call_id: uuid.UUID, session: SessionDep, principal: Either) -> ApplicationPage:
     call, items = await applications.of_call(session, principal, call_id)
-    return ApplicationPage(items=[await _read(session, call, a) for a in items])
+    return ApplicationPage(items=[await _read(session, call, a, principal) for a in items])
 
 
 @router.get(
@@ -272,7 +289,7 @@ async def list_applications(call_id: uuid.UUID, session: SessionDep, principal: 
 )
 async def get_application(application_id: uuid.UUID, session: SessionDep, principal: Either) -> ApplicationRead:
     call, application = await applications.readable(session, principal, application_id)
-    return await _read(session, call, application)
+    return await _read(session, call, application, principal)
 
 
 @router.post(
@@ -293,7 +310,8 @@ async def admit(
     response_model=ApplicationRead,
     openapi_extra=OFFICER,
     responses={**STEP_ERRORS, **problem_responses(applications.InvalidScores)},
-    summary="An evaluator's score sheet (points per criterion); the total is computed",
+    summary="The signed-in evaluator's score sheet with the declaration of no conflict of interest; "
+    "a new sheet is a new version; the total is computed",
 )
 async def score(
     application_id: uuid.UUID, body: ScoreSheet, session: SessionDep, actor: OfficerActor
@@ -305,13 +323,15 @@ async def score(
     "/applications/{application_id}/objection",
     response_model=ApplicationRead,
     openapi_extra=APPLICANT,
-    responses=STEP_ERRORS,
-    summary="Object to the provisional resolution",
+    responses={**STEP_ERRORS, **problem_responses(deadlines.PeriodOver, deadlines.InvalidActDate)},
+    summary="Object to the provisional resolution within its period",
 )
 async def object_to(
     application_id: uuid.UUID, body: ObjectionCreate, session: SessionDep, actor: ApplicantActor
 ) -> ApplicationRead:
-    return await _read_by_id(session, await applications.object_to(session, actor, application_id, body))
+    return await _read_by_id(
+        session, await applications.object_to(session, actor, application_id, body), actor.principal
+    )
 
 
 @router.post(
@@ -319,7 +339,7 @@ async def object_to(
     response_model=ApplicationRead,
     openapi_extra=OFFICER,
     responses={**STEP_ERRORS, **problem_responses(applications.InvalidScores)},
-    summary="Uphold (with revised score sheets) or reject an objection",
+    summary="Uphold or reject an objection; sheets the evaluators revised meanwhile count only if upheld",
 )
 async def decide_objection(
     application_id: uuid.UUID, body: ObjectionDecision, session: SessionDep, actor: OfficerActor
@@ -328,14 +348,59 @@ async def decide_objection(
 
 
 @router.post(
+    "/applications/{application_id}/hearing-waiver",
+    response_model=ApplicationRead,
+    openapi_extra=APPLICANT,
+    responses={**STEP_ERRORS, **problem_responses(calls.CallStatusConflict, deadlines.PeriodOver)},
+    summary="Waive the hearing: no objection to the provisional resolution (within its period)",
+)
+async def waive_hearing(application_id: uuid.UUID, session: SessionDep, actor: ApplicantActor) -> ApplicationRead:
+    return await _read_by_id(session, await applications.waive_hearing(session, actor, application_id), actor.principal)
+
+
+@router.post(
     "/applications/{application_id}/acceptance",
     response_model=ApplicationRead,
     openapi_extra=APPLICANT,
-    responses=STEP_ERRORS,
-    summary="Accept the grant",
+    responses={**STEP_ERRORS, **problem_responses(deadlines.PeriodOver, deadlines.InvalidActDate)},
+    summary="Accept the grant within its period (a partial grant with the project reformulated); "
+    "the payment plan's orders are issued",
 )
-async def accept(application_id: uuid.UUID, session: SessionDep, actor: ApplicantActor) -> ApplicationRead:
-    return await _read_by_id(session, await applications.accept(session, actor, application_id))
+async def accept(
+    application_id: uuid.UUID,
+    session: SessionDep,
+    actor: ApplicantActor,
+    body: Annotated[AcceptanceCreate | None, Body()] = None,
+) -> ApplicationRead:
+    application = await grant_money.accept(session, actor, application_id, body or AcceptanceCreate())
+    return await _read_by_id(session, application, actor.principal)
+
+
+@router.post(
+    "/applications/{application_id}/renunciation",
+    response_model=ApplicationRead,
+    openapi_extra=APPLICANT,
+    responses=STEP_ERRORS,
+    summary="Renounce the grant (before any payment), with the reason",
+)
+async def renounce(
+    application_id: uuid.UUID, body: Withdrawal, session: SessionDep, actor: ApplicantActor
+) -> ApplicationRead:
+    return await _read_by_id(session, await reserve.renounce(session, actor, application_id, body), actor.principal)
+
+
+@router.post(
+    "/applications/{application_id}/release",
+    response_model=ApplicationRead,
+    openapi_extra=OFFICER,
+    responses={**STEP_ERRORS, **problem_responses(calls.CallStatusConflict, resolutions.ProposalNotRegistered)},
+    summary="Release a renounced grant, or exclude a grantee, with the reason: the commitments are reversed and "
+    "the reserve list takes over in its order",
+)
+async def release(
+    application_id: uuid.UUID, body: Withdrawal, session: SessionDep, actor: OfficerActor
+) -> ApplicationRead:
+    return await _read_by_id(session, await reserve.release(session, actor, application_id, body))
 
 
 @router.post(
@@ -343,7 +408,7 @@ async def accept(application_id: uuid.UUID, session: SessionDep, actor: Applican
     response_model=ApplicationRead,
     openapi_extra=OFFICER,
     responses={**STEP_ERRORS, **problem_responses(grant_money.InvalidAmount)},
-    summary="Pay one budget year's instalment (a disbursement in the ledger)",
+    summary="Pay a budget year's first due payment order (a disbursement in the ledger)",
 )
 async def pay(application_id: uuid.UUID, body: Payment, session: SessionDep, actor: OfficerActor) -> ApplicationRead:
     return await _read_by_id(session, await grant_money.pay(session, actor, application_id, body))
@@ -353,13 +418,13 @@ async def pay(application_id: uuid.UUID, body: Payment, session: SessionDep, act
     "/applications/{application_id}/justification",
     response_model=ApplicationRead,
     openapi_extra=APPLICANT,
-    responses=STEP_ERRORS,
-    summary="Report the spending at the end of the project",
+    responses={**STEP_ERRORS, **problem_responses(grant_money.InvalidAmount, deadlines.PeriodOver)},
+    summary="Justify the spending by expense line (budget categories of the call), within the period",
 )
 async def justify(
     application_id: uuid.UUID, body: JustificationCreate, session: SessionDep, actor: ApplicantActor
 ) -> ApplicationRead:
-    return await _read_by_id(session, await grant_money.justify(session, actor, application_id, body))
+    return await _read_by_id(session, await grant_money.justify(session, actor, application_id, body), actor.principal)
 
 
 @router.post(
@@ -367,7 +432,8 @@ async def justify(
     response_model=ApplicationRead,
     openapi_extra=OFFICER,
     responses={**STEP_ERRORS, **problem_responses(grant_money.InvalidAmount)},
-    summary="Accept expenditure: booked as such; the unspent rest is returned by reversing entries",
+    summary="Accept or refuse each expense line with its reason: accepted expenditure booked, what was paid "
+    "and not justified returned by a return order and reversing entries, the rest after justification made due",
 )
 async def review_justification(
     application_id: uuid.UUID, body: JustificationReview, session: SessionDep, actor: OfficerActor

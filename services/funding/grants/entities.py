@@ -67,6 +67,7 @@ async def register_entity(session: AsyncSession, principal: Principal, data: Ent
         name=data.name,
         org_type=data.org_type,
         contact=data.contact.model_dump(mode="json"),
+        legal_representative=data.legal_representative.model_dump(mode="json"),
         created_at=datetime.now(UTC),
     )
     session.add(entity)

@@ -8,11 +8,22 @@ one row.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Integer, Numeric, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Integer,
+    LargeBinary,
+    Numeric,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -49,6 +60,8 @@ class GrantEntity(Base):
     name: Mapped[str] = mapped_column(Text, nullable=False)
     org_type: Mapped[str] = mapped_column(Text, nullable=False)
     contact: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    # {name, tax_id, post}; null only for entities registered before it was asked for.
+    legal_representative: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
@@ -75,6 +88,8 @@ class GrantApplication(Base):
     granted: Mapped[dict[str, str]] = mapped_column(JSONB, nullable=False, server_default="{}")
     objection: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     justification: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # {on, reformulation}: when the grant was accepted and, for a partial grant, the project reformulated.
+    acceptance: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     # Ledger entries booked for this grant, per kind and budget year, so reductions reverse them exactly.
     bookings: Mapped[dict[str, dict[str, str]]] = mapped_column(JSONB, nullable=False, server_default="{}")
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
@@ -94,3 +109,71 @@ class GrantApplicationStep(Base):
     tenant: Mapped[str] = mapped_column(Text, nullable=False)
     note: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class GrantDocument(Base):
+    """An uploaded file of an application, its objection or its justification: what it is, its
+    SHA-256 and where its content lives (the `storage` that held it when it was uploaded)."""
+
+    __tablename__ = "grant_document"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("grant_application.id"), nullable=False, index=True)
+    purpose: Mapped[str] = mapped_column(Text, nullable=False)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    filename: Mapped[str] = mapped_column(Text, nullable=False)
+    media_type: Mapped[str] = mapped_column(Text, nullable=False)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    sha256: Mapped[str] = mapped_column(Text, nullable=False)
+    storage: Mapped[str] = mapped_column(Text, nullable=False)
+    client_id: Mapped[str] = mapped_column(Text, nullable=False)
+    tenant: Mapped[str] = mapped_column(Text, nullable=False)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class GrantDocumentContent(Base):
+    """File contents when documents are stored in PostgreSQL, by the document's id."""
+
+    __tablename__ = "grant_document_content"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+
+class GrantScoreSheet(Base):
+    """An evaluator's score sheet, one row per version: a revised sheet is a new version, the
+    earlier kept. `evaluator` is the signed-in evaluator's subject; `no_conflict` their declaration."""
+
+    __tablename__ = "grant_score_sheet"
+    __table_args__ = (UniqueConstraint("application_id", "evaluator", "version"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("grant_application.id"), nullable=False, index=True)
+    evaluator: Mapped[str] = mapped_column(Text, nullable=False)
+    tenant: Mapped[str] = mapped_column(Text, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    points: Mapped[dict[str, str]] = mapped_column(JSONB, nullable=False)
+    no_conflict: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class GrantPaymentOrder(Base):
+    """A payment order of a grant from the call's payment plan (or a return order, negative), and
+    the ledger entry that executed it."""
+
+    __tablename__ = "grant_payment_order"
+    __table_args__ = (UniqueConstraint("application_id", "number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("grant_application.id"), nullable=False, index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    budget_year: Mapped[int] = mapped_column(Integer, nullable=False)
+    stage: Mapped[str] = mapped_column(Text, nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    status: Mapped[str] = mapped_column(Text, nullable=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False)
+    transaction_ids: Mapped[list[str]] = mapped_column(JSONB, nullable=False, server_default="[]")
+    value_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.funding.grants.models import GrantApplication, GrantApplicationStep, GrantCall, GrantEntity
+from services.funding.grants.models import (
+    GrantApplication,
+    GrantApplicationStep,
+    GrantCall,
+    GrantDocument,
+    GrantEntity,
+    GrantPaymentOrder,
+    GrantScoreSheet,
+)
 
 
 async def call(session: AsyncSession, call_id: uuid.UUID, *, lock: bool = False) -> GrantCall | None:
@@ -62,8 +70,12 @@ async def application(
     return await session.get(GrantApplication, application_id, with_for_update=lock)
 
 
-async def applications(session: AsyncSession, call_id: uuid.UUID, *, lock: bool = False) -> list[GrantApplication]:
+async def applications(
+    session: AsyncSession, call_id: uuid.UUID, *, lock: bool = False, entity_id: uuid.UUID | None = None
+) -> list[GrantApplication]:
     query = select(GrantApplication).where(GrantApplication.call_id == call_id).order_by(GrantApplication.reference)
+    if entity_id is not None:
+        query = query.where(GrantApplication.entity_id == entity_id)
     if lock:
         query = query.with_for_update()
     return list((await session.execute(query)).scalars())
@@ -83,3 +95,49 @@ async def steps(session: AsyncSession, application_id: uuid.UUID) -> list[GrantA
         .order_by(GrantApplicationStep.id)
     )
     return list(rows.scalars())
+
+
+async def documents(session: AsyncSession, application_id: uuid.UUID) -> list[GrantDocument]:
+    rows = await session.execute(
+        select(GrantDocument)
+        .where(GrantDocument.application_id == application_id)
+        .order_by(GrantDocument.uploaded_at, GrantDocument.id)
+    )
+    return list(rows.scalars())
+
+
+async def document(session: AsyncSession, document_id: uuid.UUID) -> GrantDocument | None:
+    return await session.get(GrantDocument, document_id)
+
+
+async def document_count(session: AsyncSession, application_id: uuid.UUID) -> int:
+    found = await session.execute(
+        select(func.count()).select_from(GrantDocument).where(GrantDocument.application_id == application_id)
+    )
+    return int(found.scalar_one())
+
+
+async def payment_orders(session: AsyncSession, application_id: uuid.UUID) -> list[GrantPaymentOrder]:
+    rows = await session.execute(
+        select(GrantPaymentOrder)
+        .where(GrantPaymentOrder.application_id == application_id)
+        .order_by(GrantPaymentOrder.number)
+    )
+    return list(rows.scalars())
+
+
+async def score_sheets(session: AsyncSession, application_id: uuid.UUID) -> list[GrantScoreSheet]:
+    rows = await session.execute(
+        select(GrantScoreSheet)
+        .where(GrantScoreSheet.application_id == application_id)
+        .order_by(GrantScoreSheet.evaluator, GrantScoreSheet.version)
+    )
+    return list(rows.scalars())
+
+
+async def project_titles(session: AsyncSession, call_id: uuid.UUID) -> dict[uuid.UUID, dict[str, str]]:
+    """The proposed projects' titles of a call's applications, by application."""
+    rows = await session.execute(
+        select(GrantApplication.id, GrantApplication.proposal["title"]).where(GrantApplication.call_id == call_id)
+    )
+    return {row[0]: row[1] or {} for row in rows}

@@ -1,5 +1,8 @@
 """Provisional and definitive resolutions: the allocation applied to the call's applications,
-with the figures a press release gives, stored as published."""
+with the figures a press release gives, stored as published. Each is dated (the date of the act)
+and opens its period: objections after the provisional, acceptance after the definitive. The
+definitive waits for the objection period to end, unless every applicant concerned has objected
+(and been answered) or waived the hearing."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from services.funding.grants import events, repository
 from services.funding.grants.allocation import Allocation, Candidate, ModalityBudget, allocate
 from services.funding.grants.applications import criteria_of, decimal_sheets, move
 from services.funding.grants.calls import CallStatusConflict, move_call, officer_call, visible_call
+from services.funding.grants.deadlines import InvalidActDate, PeriodOpen, calendar_of, periods_of, today
 from services.funding.grants.grant_money import book_commitments
 from services.funding.grants.models import GrantApplication, GrantCall, GrantEntity
 from services.funding.grants.schemas import (
@@ -30,6 +34,7 @@ from shared.contracts import grants as contracts
 from shared.problems import Conflict, NotFound
 
 PROVISIONAL_FROM = {"scored", "provisionally-granted", "provisionally-denied"}
+HEARD = ("provisionally-granted", "provisionally-denied")
 DEFINITIVE_FROM = {"provisionally-granted", "provisionally-denied"}
 
 
@@ -65,6 +70,22 @@ def _candidates(call: GrantCall, applications: list[GrantApplication]) -> list[C
     return candidates
 
 
+def partial_share(call: GrantCall) -> Decimal | None:
+    """The call's minimum share of a partial grant, as a fraction; None when it allows none."""
+    rule = call.rules.get("partial_funding")
+    return Decimal(str(rule["min_share_percent"])) / 100 if rule else None
+
+
+def allocation_of(call: GrantCall, applications: list[GrantApplication]) -> Allocation:
+    return allocate(
+        _modalities(call),
+        _candidates(call, applications),
+        Decimal(str(call.rules["min_score"])),
+        partial_share(call),
+        bool(call.rules.get("reserve_list", False)),
+    )
+
+
 def _modalities(call: GrantCall) -> list[ModalityBudget]:
     return [
         ModalityBudget(
@@ -87,6 +108,9 @@ def resolution_of(
     allocation: Allocation,
     kind: str,
     resolved_at: datetime,
+    resolved_on: date | None = None,
+    objections_until: date | None = None,
+    acceptance_until: date | None = None,
 ) -> Resolution:
     decided = allocation.by_id()
     by_year: dict[int, Decimal] = defaultdict(Decimal)
@@ -111,6 +135,8 @@ def resolution_of(
                 funded=decision.funded,
                 granted=decision.granted,
                 reason=decision.reason,
+                partial=decision.partial,
+                reserve=decision.reserve,
             )
         )
     order = {d.id: i for i, d in enumerate(allocation.decisions)}
@@ -124,6 +150,9 @@ def resolution_of(
         institution=call.institution,
         kind=kind,
         resolved_at=resolved_at,
+        resolved_on=resolved_on,
+        objections_until=objections_until,
+        acceptance_until=acceptance_until,
         min_score=min_score,
         tie_break=TIE_BREAK,
         figures=ResolutionFigures(
@@ -150,6 +179,13 @@ async def resolve(
 ) -> Resolution:
     call = await officer_call(session, actor.principal, call_id)
     applications = await repository.applications(session, call.id, lock=True)
+    on = resolved_on or today()
+    if on > today():
+        raise InvalidActDate(
+            f"A resolution is not dated {on}, after today",
+            errors=[{"field": "resolved_on", "message": "not after today", "value": str(on)}],
+        )
+    periods, calendar = periods_of(call), calendar_of(call)
     if kind == "provisional":
         if call.status != "closed":
             raise CallStatusConflict(f"Call {call.code} is {call.status}; a provisional resolution needs it closed")
@@ -164,7 +200,8 @@ async def resolve(
         pending = [a.reference for a in applications if a.state == "objected"]
         if pending:
             raise ApplicationsPending(f"Objections not yet decided: {', '.join(pending)}")
-    allocation = allocate(_modalities(call), _candidates(call, applications), Decimal(str(call.rules["min_score"])))
+        _ensure_hearing_over(call, applications, on)
+    allocation = allocation_of(call, applications)
     decided = allocation.by_id()
     if kind == "definitive":
         missing = [
@@ -185,7 +222,7 @@ async def resolve(
             to_state = "provisionally-granted" if decision.funded else "provisionally-denied"
             await move(session, actor, call, application, to_state, PROVISIONAL_FROM, decision.reason)
         elif decision.funded:
-            await book_commitments(session, actor, call, application, resolved_on or now.date())
+            await book_commitments(session, actor, call, application, on)
             await move(
                 session,
                 actor,
@@ -199,13 +236,46 @@ async def resolve(
         else:
             await move(session, actor, call, application, "denied", DEFINITIVE_FROM, decision.reason)
     entities = await repository.entities(session, {a.entity_id for a in applications})
-    resolution = resolution_of(call, applications, entities, allocation, kind, now)
+    resolution = resolution_of(
+        call,
+        applications,
+        entities,
+        allocation,
+        kind,
+        now,
+        resolved_on=on,
+        objections_until=calendar.add(on, periods.objection_days) if kind == "provisional" else None,
+        acceptance_until=calendar.add(on, periods.acceptance_days) if kind == "definitive" else None,
+    )
     call.resolution = resolution.model_dump(mode="json")
     if kind == "provisional":
         await move_call(session, actor, call, "provisionally-resolved", {"closed", "provisionally-resolved"})
     else:
         await move_call(session, actor, call, "resolved", {"provisionally-resolved"})
     return resolution
+
+
+def _ensure_hearing_over(call: GrantCall, applications: list[GrantApplication], on: date) -> None:
+    """The definitive resolution is dated after the objection period, or every applicant concerned
+    has objected (and been answered) or waived it."""
+    provisional = Resolution.model_validate(call.resolution) if call.resolution else None
+    if provisional is None or provisional.kind != "provisional":
+        return
+    since = provisional.resolved_on or provisional.resolved_at.date()
+    if on < since:
+        raise InvalidActDate(
+            f"The definitive resolution cannot be dated before the provisional one of {since}",
+            errors=[{"field": "resolved_on", "message": f"not before {since}", "value": str(on)}],
+        )
+    deadline = provisional.objections_until or calendar_of(call).add(since, periods_of(call).objection_days)
+    unheard = [a.reference for a in applications if a.state in HEARD and a.objection is None]
+    if on <= deadline and unheard:
+        raise PeriodOpen(
+            f"The period to object ends on {deadline.isoformat()}; until then the definitive resolution waits for "
+            f"{len(unheard)} application(s) that neither objected nor waived it: {', '.join(unheard)}",
+            errors=[{"field": "resolved_on", "message": f"after {deadline.isoformat()}", "value": str(on)}],
+            deadline=deadline.isoformat(),
+        )
 
 
 async def published_resolution(session: AsyncSession, principal: Principal | None, call_id: uuid.UUID) -> Resolution:

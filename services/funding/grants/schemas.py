@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
 
+from services.funding.grants.tax_ids import EntityTaxId, PersonId
 from services.funding.ledger.schemas import Amount
 from shared.codelists import coded
 from shared.contracts.project_input import Localized, ProjectProposal, Slug
@@ -30,6 +31,8 @@ ApplicationState = Literal[
     "granted",
     "denied",
     "accepted",
+    "renounced",
+    "excluded",
     "in-execution",
     "justified",
     "closed",
@@ -69,12 +72,55 @@ class Eligibility(Strict):
     )
 
 
+class Periods(Strict):
+    """The call's periods in working days (weekends and the holidays of Spain, Catalonia and the
+    call's `local_holidays` excluded), each counted from the day after its act."""
+
+    objection_days: int = Field(default=10, ge=1, le=60, description="To object to the provisional resolution")
+    acceptance_days: int = Field(default=10, ge=1, le=60, description="To accept the grant after the definitive one")
+    justification_days: int = Field(
+        default=60, ge=1, le=250, description="To justify, after the project's last month (acceptance + duration)"
+    )
+
+
+class PartialFunding(Strict):
+    min_share_percent: Annotated[Decimal, Field(gt=0, lt=100, max_digits=5, decimal_places=2)] = Field(
+        description="The smallest share of its request the last fundable application may be granted"
+    )
+
+
+class Instalment(Strict):
+    stage: Literal["acceptance", "justification"] = Field(
+        description="When the payment order is issued: on acceptance (an advance) or after the justification"
+    )
+    share_percent: Annotated[Decimal, Field(gt=0, le=100, max_digits=5, decimal_places=2)]
+
+
+def _full_advance() -> list[Instalment]:
+    return [Instalment(stage="acceptance", share_percent=Decimal(100))]
+
+
+class BudgetCategory(Strict):
+    code: Slug
+    title: Localized = Field(min_length=1)
+
+
+class Signatory(Strict):
+    name: Name
+    post: Localized = Field(min_length=1, description="The post they sign in, per language")
+
+
 class CallCreate(Strict):
     institution: Annotated[str, coded("institutions")]
     year: BudgetYear
     code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")]
     title: Localized = Field(min_length=1)
     rules: Localized = Field(default_factory=dict, description="The call's rules as published")
+    regulatory_bases: Localized = Field(
+        default_factory=dict,
+        description="The regulatory bases the call follows, as the resolutions cite them (approval, publication)",
+    )
+    signatory: Signatory | None = Field(default=None, description="Who signs the call's resolutions")
     opens_at: datetime
     closes_at: datetime
     programmes: list[Programme] = Field(min_length=1, max_length=20)
@@ -82,9 +128,38 @@ class CallCreate(Strict):
     criteria: list[Criterion] = Field(min_length=1, max_length=30)
     min_score: Points
     eligibility: Eligibility
+    periods: Periods = Field(default_factory=Periods)
+    local_holidays: list[CalendarDate] = Field(
+        default_factory=list,
+        max_length=40,
+        description="The city's local holidays over the call's procedure (Barcelona: Whit Monday and La Mercè "
+        "of each year), set by the grant manager: the holiday package has no municipal calendar",
+    )
+    partial_funding: PartialFunding | None = Field(
+        default=None, description="Whether the last fundable application may be funded partially; null: never"
+    )
+    reserve_list: bool = Field(default=False, description="Whether the eligible unfunded form a reserve list")
+    payment_plan: list[Instalment] = Field(
+        default_factory=_full_advance,
+        min_length=1,
+        max_length=2,
+        description="Shares of each budget year's grant paid on acceptance and after the justification",
+    )
+    budget_categories: list[BudgetCategory] = Field(
+        default_factory=list, max_length=30, description="The expense lines a justification reports by"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> CallCreate:
+        if len(set(self.local_holidays)) != len(self.local_holidays):
+            raise ValueError("each local holiday may appear once")
+        stages = [i.stage for i in self.payment_plan]
+        if stages not in (["acceptance"], ["justification"], ["acceptance", "justification"]):
+            raise ValueError("payment_plan: at most one instalment per stage, acceptance first")
+        if sum(i.share_percent for i in self.payment_plan) != 100:
+            raise ValueError("payment_plan: the shares add up to 100")
+        if len({c.code for c in self.budget_categories}) != len(self.budget_categories):
+            raise ValueError("each budget category code may appear once")
         if self.closes_at <= self.opens_at:
             raise ValueError("closes_at must be after opens_at")
         for what, codes in (
@@ -132,22 +207,33 @@ class Contact(Strict):
     address: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None
 
 
+class LegalRepresentative(Strict):
+    name: Name
+    tax_id: PersonId
+    post: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="The post by which they represent the entity, e.g. president"
+    )
+
+
 class EntityCreate(Strict):
     tenant: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$")] = Field(
         description="The tenant of the entity's API client (scope grants:apply)"
     )
     name: Name
-    tax_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{9}$")] = Field(description="Spanish NIF")
+    tax_id: EntityTaxId
     org_type: Annotated[str, coded("OrganisationType")] = Field(description="IATI OrganisationType, e.g. 22 NGO")
     org_ref: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$")] | None = Field(
         default=None, description="IATI organisation identifier; XARXA-ENT-<tax id> when none"
     )
     contact: Contact
+    legal_representative: LegalRepresentative = Field(description="Who signs for the entity")
 
 
 class EntityRead(EntityCreate):
     id: uuid.UUID
     org_ref: str
+    # Entities registered before the representative was asked for have none until they give it.
+    legal_representative: LegalRepresentative | None  # type: ignore[assignment]
     created_at: datetime
 
 
@@ -205,6 +291,31 @@ class ApplicationRead(BaseModel):
     submitted_at: datetime
     updated_at: datetime
     steps: list[Step] = Field(default_factory=list)
+    acceptance: dict[str, Any] | None = None
+    score_sheets: list[ScoreSheetRead] = Field(
+        default_factory=list, description="Every version of every evaluator's sheet (applicants: after the resolution)"
+    )
+    payment_orders: list[PaymentOrderRead] = Field(default_factory=list)
+
+
+class ScoreSheetRead(BaseModel):
+    evaluator: str
+    version: int
+    points: dict[str, Decimal]
+    no_conflict: dict[str, Any]
+    note: str | None
+    at: datetime
+
+
+class PaymentOrderRead(BaseModel):
+    number: int
+    budget_year: int
+    stage: Literal["acceptance", "justification", "return"]
+    amount: Decimal = Field(description="EUR; a return order is negative")
+    status: Literal["planned", "due", "paid", "cancelled", "returned"]
+    note: str
+    transaction_ids: list[uuid.UUID]
+    value_date: CalendarDate | None
 
 
 class ApplicationPage(BaseModel):
@@ -223,20 +334,41 @@ class Admission(Strict):
 
 
 class ScoreSheet(Strict):
-    evaluator: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    """The signed-in evaluator's sheet (the evaluator is the caller); sending it again is a new version."""
+
     points: dict[Slug, Points] = Field(min_length=1, description="Points per criterion code")
+    no_conflict_of_interest: bool = Field(
+        description="The evaluator declares no conflict of interest with this application (else abstains)"
+    )
+    note: Note | None = Field(default=None, description="Why a sheet is revised, or any remark")
 
 
 class ObjectionCreate(Strict):
     text: Note
+    filed_on: CalendarDate | None = Field(
+        default=None, description="Admin only: the day it entered the general registry (on paper, or a past call)"
+    )
+
+
+class AcceptanceCreate(Strict):
+    reformulation: Note | None = Field(
+        default=None, description="Required for a partial grant: the project reformulated to the amount granted"
+    )
+    accepted_on: CalendarDate | None = Field(
+        default=None, description="Admin only: the day it entered the general registry"
+    )
+
+
+class Withdrawal(Strict):
+    """A grantee's renunciation, or its exclusion by the institution: the money goes to the reserve."""
+
+    reason: Note
+    on: CalendarDate | None = Field(default=None, description="Admin only: the day of the act in the registry")
 
 
 class ObjectionDecision(Strict):
     upheld: bool
     answer: Note
-    sheets: list[ScoreSheet] = Field(
-        default_factory=list, description="Revised score sheets when upheld; they replace the same evaluators'"
-    )
 
 
 class Payment(Strict):
@@ -244,14 +376,33 @@ class Payment(Strict):
     value_date: CalendarDate | None = Field(default=None, description="When it was paid; today by default")
 
 
+class ExpenseLine(Strict):
+    category: Slug = Field(description="A budget category of the call")
+    amount_eur: Amount = Field(gt=0)
+    description: Note
+
+
 class JustificationCreate(Strict):
-    spent_eur: Amount = Field(ge=0)
+    lines: list[ExpenseLine] = Field(min_length=1, max_length=500, description="The expenditure by budget category")
     summary: Localized = Field(min_length=1)
     report_url: HttpUrl | None = None
+    filed_on: CalendarDate | None = Field(default=None, description="Admin only: the day it entered the registry")
+
+
+class LineReview(Strict):
+    line: int = Field(ge=0, description="The line's position in the justification")
+    accepted: bool
+    reason: Note | None = Field(default=None, description="Required when refused")
+
+    @model_validator(mode="after")
+    def _reason(self) -> LineReview:
+        if not self.accepted and not self.reason:
+            raise ValueError("a refused line needs its reason")
+        return self
 
 
 class JustificationReview(Strict):
-    accepted_eur: Amount = Field(ge=0, description="Expenditure accepted; the rest of the grant is returned")
+    lines: list[LineReview] = Field(min_length=1, max_length=500, description="Every line accepted or refused")
     note: Note | None = None
     value_date: CalendarDate | None = Field(default=None, description="Date of the review's bookings; today by default")
 
@@ -267,6 +418,20 @@ class ResolutionDecision(BaseModel):
     funded: bool
     granted: dict[int, Decimal]
     reason: str
+    partial: bool = False
+    reserve: int | None = Field(default=None, description="Position on the reserve list")
+
+
+class TakeOver(BaseModel):
+    """The reserve list taking over the money of a grantee who renounced or was excluded."""
+
+    at: datetime
+    on: CalendarDate = Field(description="The date of the act")
+    released_by: str
+    why: str
+    released: dict[int, Decimal]
+    funded: list[ResolutionDecision]
+    left: dict[int, Decimal]
 
 
 class ResolutionFigures(BaseModel):
@@ -296,9 +461,54 @@ class Resolution(BaseModel):
     institution: str
     kind: Literal["provisional", "definitive"]
     resolved_at: datetime
+    resolved_on: CalendarDate | None = Field(default=None, description="The date of the act")
+    objections_until: CalendarDate | None = Field(default=None, description="Last day to object (provisional)")
+    acceptance_until: CalendarDate | None = Field(default=None, description="Last day to accept (definitive)")
     min_score: Decimal
     tie_break: str
     figures: ResolutionFigures
     decisions: list[ResolutionDecision]
     transfers: list[TransferRead]
     left_by_modality: dict[str, dict[int, Decimal]]
+    takeovers: list[TakeOver] = Field(default_factory=list)
+
+
+class DocumentRead(BaseModel):
+    """An uploaded file: its type as read from its content, its size and SHA-256 (hex)."""
+
+    id: uuid.UUID
+    application_id: uuid.UUID
+    purpose: Literal["application", "objection", "justification"]
+    title: str
+    filename: str
+    media_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class DocumentPage(BaseModel):
+    items: list[DocumentRead]
+
+
+class AwardedGrant(BaseModel):
+    """A grant awarded by a definitive resolution, as the transparency law publishes it."""
+
+    beneficiary: str
+    purpose: str = Field(description="The project's title, in the language asked for when it has one")
+    modality: str
+    amount_eur: Decimal
+    amounts_by_year: dict[int, Decimal]
+    call_id: uuid.UUID
+    call_code: str
+    call_title: str
+    institution: str
+    reference: str
+    awarded_on: CalendarDate = Field(description="The date of the act that awarded it")
+    partial: bool
+    from_reserve_list: bool
+
+
+class AwardedPage(BaseModel):
+    items: list[AwardedGrant]
+    total_eur: Decimal

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from stdnum.es import cif
 
 from tests.support.auth import fetch_token, register_client
 from tests.support.projects import project_payload
@@ -41,7 +42,12 @@ async def open_call(admin: httpx.AsyncClient, institution: str = "ajuntament-bar
 
 
 def tax_id() -> str:
-    return f"G{uuid.uuid4().int % 10**8:08d}"
+    """A new association's CIF (G), with its check digit."""
+    base = f"G{uuid.uuid4().int % 10**7:07d}"
+    return base + cif.calc_check_digits(base)[0]
+
+
+REPRESENTATIVE = {"name": "Maria Puig i Soler", "tax_id": "12345678Z", "post": "Presidenta"}
 
 
 def entity_body(tenant: str, **overrides: Any) -> dict[str, Any]:
@@ -51,6 +57,7 @@ def entity_body(tenant: str, **overrides: Any) -> dict[str, Any]:
         "tax_id": tax_id(),
         "org_type": "22",
         "contact": {"email": "entitat@example.org"},
+        "legal_representative": REPRESENTATIVE,
         **overrides,
     }
 

@@ -115,3 +115,61 @@ async def test_who_sees_an_entity(stack: Stack, tokens: Tokens, gateway: httpx.A
     finally:
         await applicant.aclose()
         await stranger.aclose()
+
+
+async def test_a_tax_id_is_checked_with_its_check_digit_and_the_representative_is_asked_for(stack: Stack) -> None:
+    tenant = f"ENT-V{uuid.uuid4().hex[:8]}"
+    async with await entity_client(stack, tenant) as own:
+        good = entity_body(tenant)
+        representative = good["legal_representative"]
+        wrong_digit = good["tax_id"][:-1] + ("1" if good["tax_id"][-1] != "1" else "2")
+        refusals = {
+            "tax_id": [entity_body(tenant, tax_id=v) for v in (wrong_digit, "12345678A", "X1234567A", "ABCDEFGHI")],
+            "legal_representative.tax_id": [
+                entity_body(tenant, legal_representative={**representative, "tax_id": v})
+                for v in ("12345678A", good["tax_id"])  # a wrong letter; a company is not a person
+            ],
+            "legal_representative.post": [entity_body(tenant, legal_representative={**representative, "post": ""})],
+            "legal_representative": [{k: v for k, v in good.items() if k != "legal_representative"}],
+        }
+        for field, bodies in refusals.items():
+            for body in bodies:
+                refused = await own.post("/api/funding/grants/entities", json=body)
+                assert refused.status_code == 422, refused.text
+                assert [e["field"] for e in refused.json()["errors"]] == [field], refused.text
+        # Nothing was registered by the refusals; the tax id is kept as the check reads it.
+        written = f"{good['tax_id'][0].lower()}-{good['tax_id'][1:]}"
+        created = await own.post("/api/funding/grants/entities", json={**good, "tax_id": written})
+        assert created.status_code == 201, created.text
+        assert created.json()["tax_id"] == good["tax_id"]
+        assert created.json()["legal_representative"] == representative
+        fetched = await own.get(f"/api/funding/grants/entities/{created.json()['id']}")
+        assert fetched.json()["legal_representative"] == representative
+
+
+async def test_an_entity_lists_its_own_applications_of_a_call(
+    stack: Stack, tokens: Tokens, gateway: httpx.AsyncClient
+) -> None:
+    first, _ = await registered_entity(stack)
+    second, _ = await registered_entity(stack)
+    unregistered = await entity_client(stack)
+    try:
+        call_id = await open_call(gateway)
+        url = f"/api/funding/grants/calls/{call_id}/applications"
+        own = [(await first.post(url, json=application_body())).json()["id"] for _ in range(2)]
+        theirs = (await second.post(url, json=application_body())).json()["id"]
+        listed = await first.get(url)
+        assert listed.status_code == 200, listed.text
+        assert sorted(a["id"] for a in listed.json()["items"]) == sorted(own)
+        assert [a["id"] for a in (await second.get(url)).json()["items"]] == [theirs]
+        async with httpx.AsyncClient(base_url=stack.gateway, headers=tokens.headers("ajuntament")) as officer:
+            assert {a["id"] for a in (await officer.get(url)).json()["items"]} == {*own, theirs}
+        async with httpx.AsyncClient(base_url=stack.gateway, headers=tokens.headers("amb")) as other:
+            assert (await other.get(url)).status_code == 404
+        # A client with no entity, and any caller on a draft call, learn nothing.
+        assert (await unregistered.get(url)).status_code == 404
+        draft = await open_call(gateway, draft=True)
+        assert (await first.get(f"/api/funding/grants/calls/{draft}/applications")).status_code == 404
+    finally:
+        for client in (first, second, unregistered):
+            await client.aclose()
