@@ -14,6 +14,7 @@ class Base(DeclarativeBase):
 def migration_targets() -> list[MetaData]:
     # Imported for their side effect of registering tables on Base.metadata.
     from services.funding.grants import models as grant_models  # noqa: F401
+    from services.funding.iati_money import models as iati_money_models  # noqa: F401
     from services.funding.institutions import models as institution_models  # noqa: F401
     from services.funding.ledger import models as ledger_models  # noqa: F401
     from services.funding.project_refs import models as ref_models  # noqa: F401

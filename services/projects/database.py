@@ -13,6 +13,7 @@ class Base(DeclarativeBase):
 
 def migration_targets() -> list[MetaData]:
     # Imported for their side effect of registering tables on Base.metadata.
+    from services.projects.imports import models as import_models  # noqa: F401
     from services.projects.projects import models  # noqa: F401
     from services.projects.updates import models as update_models  # noqa: F401
 

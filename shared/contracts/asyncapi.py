@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from shared.contracts import funding, grants, projects
+from shared.contracts import funding, grants, iati_money, projects
 from shared.kafka import FUNDING_TOPIC, PROJECTS_TOPIC
 
 # What each project event says beyond "the whole project after the change, with its version".
@@ -57,6 +57,19 @@ EVENTS: dict[str, tuple[str, type[BaseModel], str, str]] = {
         funding.InstitutionYearV1,
         "funding",
         "Declared own revenues of an institution for a year, and its 0.7 % target",
+    ),
+    iati_money.IATI_MONEY_IMPORTED: (
+        PROJECTS_TOPIC,
+        iati_money.ActivityMoneyV1,
+        "projects",
+        "An IATI activity imported: all its transactions, budgets and planned disbursements, for funding to "
+        "keep instead of what the project held from an earlier import (newest imported_at wins)",
+    ),
+    iati_money.IATI_MONEY_APPLIED: (
+        FUNDING_TOPIC,
+        iati_money.MoneyAppliedV1,
+        "funding",
+        "Funding's answer to project.iati-money-imported: entries kept, converted to EUR and flagged",
     ),
     grants.CALL_CHANGED: (FUNDING_TOPIC, grants.CallV1, "funding", "A grant call created, opened, closed or resolved"),
     grants.APPLICATION_SUBMITTED: (

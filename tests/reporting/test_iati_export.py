@@ -244,3 +244,27 @@ def _amb() -> CodeItem:
     found = codelists()["institutions"].get("amb")
     assert found is not None
     return found
+
+
+def test_an_indicators_aggregation_status_is_exported_only_when_the_project_states_it() -> None:
+    from services.reporting.exports import iati
+
+    def indicator(**extra: object) -> dict[str, object]:
+        period = {"start": "2025-01-01", "end": "2025-12-31", "target": "10"}
+        return {"title": {"ca": "Persones formades"}, "measure": "1", "periods": [period], **extra}
+
+    results = [
+        {
+            "type": "1",
+            "title": {"ca": "Formació"},
+            "indicators": [
+                indicator(aggregation_status=True, cumulative=False),
+                indicator(aggregation_status=False),
+                indicator(),
+            ],
+        }
+    ]
+    element = iati.activity(bare_state(sectors=[], results=results), [], _amb())
+    assert [i.get("aggregation-status") for i in element.iter("indicator")] == ["1", "0", None]
+    schema = iati_schema()
+    assert schema.validate(parse(b"".join(iati.document([element])))), schema.error_log

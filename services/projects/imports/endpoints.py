@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request
@@ -73,3 +74,18 @@ async def import_csv(
 ) -> CsvReport:
     actor = request_actor(request, principal, traceparent)
     return await service.import_csv(session, actor, await request.body(), owner)
+
+
+@router.get(
+    "/iati/{import_id}",
+    response_model=ImportReport,
+    openapi_extra=access("required", ("projects:write",), tenant="owner"),
+    responses=problem_responses(service.ImportNotFound),
+    summary="An IATI import's report, with what funding made of each activity's money",
+)
+async def iati_import_report(
+    session: SessionDep,
+    principal: Annotated[Principal, requires("projects:write")],
+    import_id: uuid.UUID,
+) -> ImportReport:
+    return await service.import_report(session, principal, import_id)

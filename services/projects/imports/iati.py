@@ -2,14 +2,18 @@
 
 Parsing never expands entities, never touches the network, refuses DTDs and huge trees. Each
 activity becomes a project document that the registry's own model validates; what the model
-cannot hold (money: transactions and budgets go through the funding API; codes outside the lists
-Xarxa validates against; non-DAC sector vocabularies) is left out and said so in the activity's
-notes. Percentages that do not add up to 100 are rescaled, and said so.
+cannot hold (codes outside the lists Xarxa validates against) is left out and said so in the
+activity's notes. Its money (money.py) travels to funding with the project change, as an event;
+its SDGs are read in every form (sdgs.py). Percentages that do not add up to 100 are rescaled,
+and said so.
 """
 
 from __future__ import annotations
 
+import copy
+import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -17,13 +21,17 @@ from typing import Any
 from lxml import etree
 from pydantic import ValidationError
 
+from services.projects.imports import classifications, sdgs
 from shared.codelists import codelists
 from shared.contracts.project_input import ProjectCreate
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-MAX_BYTES = 20 * 1024 * 1024
+# The import route's bound (the gateway's `max_import_body_bytes` matches it): a publisher's whole file.
+MAX_BYTES = 128 * 1024 * 1024
 CODE = re.compile(r"[^A-Za-z0-9._/-]")
 ORG_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$")
+SDG_VOCABULARIES = ("7", "8")  # sector vocabularies of SDG goals and targets
+PERCENT = Decimal("0.000001")  # the model's precision: a file's small percentages survive
 
 
 class UnsafeXml(ValueError):
@@ -45,6 +53,42 @@ def parse(content: bytes) -> etree._Element:
     if root.tag != "iati-activities":
         raise UnsafeXml(f"the root element is <{root.tag}>, not <iati-activities>")
     return root
+
+
+def activities(content: bytes) -> Iterator[etree._Element]:
+    """The file's activities one at a time (lxml iterparse), each dropped once the caller is done
+    with it, so a large file never becomes a tree in memory. The same refusals as `parse`."""
+    if len(content) > MAX_BYTES:
+        raise UnsafeXml(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    start = content.find(b"<iati-activities")
+    prolog = content[: start if start >= 0 else len(content)]
+    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+        raise UnsafeXml("DTDs and entity declarations are refused")
+    events = etree.iterparse(
+        io.BytesIO(content),
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+    )
+    root: etree._Element | None = None
+    try:
+        for event, element in events:
+            if root is None:
+                if element.tag != "iati-activities":
+                    raise UnsafeXml(f"the root element is <{element.tag}>, not <iati-activities>")
+                root = element
+            elif event == "end" and element.tag == "iati-activity" and element.getparent() is root:
+                while element.getprevious() is not None:
+                    del root[0]  # the activities read before: done with
+                yield element
+                element.clear()
+    except etree.XMLSyntaxError as exc:
+        raise UnsafeXml(f"not well-formed XML: {exc}") from exc
+    if root is None:
+        raise UnsafeXml("not well-formed XML: no root element")
 
 
 @dataclass
@@ -89,7 +133,8 @@ def _decimal(text: str | None) -> Decimal | None:
 
 
 def _rescaled(items: list[dict[str, Any]], key: str, what: str, notes: list[str]) -> list[dict[str, Any]]:
-    """Percentages summing to 100 (missing ones share equally), to the cent, last one adjusted."""
+    """Percentages summing to 100: the file's own, exactly, when they do; else rescaled (missing
+    ones share equally) to the model's six decimals, the last one taking the rounding."""
     if not items:
         return items
     values = [item.get(key) for item in items]
@@ -98,11 +143,19 @@ def _rescaled(items: list[dict[str, Any]], key: str, what: str, notes: list[str]
             notes.append(f"{what} percentages missing: shared equally")
         values = [Decimal(100) / len(items)] * len(items)
     total = sum(values)  # type: ignore[arg-type]
-    scaled = [(Decimal(v) * 100 / total).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for v in values]  # type: ignore[arg-type]
+    exact = total == 100 and all(Decimal(v).quantize(PERCENT) == v for v in values)  # type: ignore[arg-type]
+    scaled = (
+        [Decimal(v) for v in values]  # type: ignore[arg-type]
+        if exact
+        else [(Decimal(v) * 100 / total).quantize(PERCENT, rounding=ROUND_HALF_UP) for v in values]  # type: ignore[arg-type]
+    )
     scaled[-1] += Decimal(100) - sum(scaled)
-    if abs(total - 100) > Decimal("0.01"):
+    if abs(total - 100) > PERCENT:
         notes.append(f"{what} percentages rescaled to add up to 100")
-    return [{**item, key: str(s)} for item, s in zip(items, scaled, strict=True) if s > 0]
+    dropped = sum(1 for s in scaled if s <= 0)
+    if dropped:
+        notes.append(f"{dropped} {what} percentage(s) below 0.000001 %: left out")
+    return [{**item, key: f"{s.normalize():f}"} for item, s in zip(items, scaled, strict=True) if s > 0]
 
 
 def _coded(listname: str, code: str | None) -> bool:
@@ -162,40 +215,39 @@ def activity(element: etree._Element, owner: str, visibility: str, prefix: str) 
         org = {"ref": _org_ref(node.get("ref"), name), "name": name[:300], "role": node.get("role")}
         if _coded("OrganisationType", node.get("type")):
             org["type"] = node.get("type")
+        if node.get("ref") and node.get("ref") != org["ref"]:
+            org["given_ref"] = (node.get("ref") or "")[:200]
+        if (node.get("activity-id") or "").strip():
+            org["activity_id"] = (node.get("activity-id") or "").strip()[:200]
         orgs.append(org)
     data["participating_orgs"] = orgs[:100]
-    countries = [
-        {"code": n.get("code"), "percentage": _decimal(n.get("percentage"))}
-        for n in element.findall("recipient-country")
-        if _coded("Country", n.get("code"))
-    ]
-    regions = [
-        {"code": n.get("code"), "percentage": _decimal(n.get("percentage"))}
-        for n in element.findall("recipient-region")
-        if n.get("vocabulary", "1") == "1" and _coded("Region", n.get("code"))
-    ]
-    both = _rescaled(countries + regions, "percentage", "recipient country and region", notes)
-    data["recipient_countries"] = both[: len(countries)]
-    data["recipient_regions"] = both[len(countries) :]
+    recipients = []
+    for node in element.findall("recipient-country"):
+        if _coded("Country", node.get("code")):
+            recipients.append({"code": node.get("code"), "percentage": _decimal(node.get("percentage")), "_": "c"})
+        else:
+            notes.append(f"recipient country {node.get('code')!r} is not in the Country codelist: left out")
+    for node in element.findall("recipient-region"):
+        if node.get("vocabulary", "1") == "1" and _coded("Region", node.get("code")):
+            recipients.append({"code": node.get("code"), "percentage": _decimal(node.get("percentage")), "_": "r"})
+        else:
+            notes.append(
+                f"recipient region {node.get('code')!r} (vocabulary {node.get('vocabulary', '1')}) "
+                "is not an OECD DAC region: left out"
+            )
+    both = _rescaled(recipients, "percentage", "recipient country and region", notes)
+    data["recipient_countries"] = [{k: v for k, v in r.items() if k != "_"} for r in both if r["_"] == "c"]
+    data["recipient_regions"] = [{k: v for k, v in r.items() if k != "_"} for r in both if r["_"] == "r"]
     sectors = []
     for node in element.findall("sector"):
-        if node.get("vocabulary", "1") != "1" or not _coded("Sector", node.get("code")):
-            notes.append(
-                f"sector {node.get('code')} (vocabulary {node.get('vocabulary', '1')}) is not a DAC code: left out"
-            )
+        if node.get("vocabulary", "1") != "1":  # other vocabularies: `iati.other_sectors` (and SDGs)
+            continue
+        if not _coded("Sector", node.get("code")):
+            notes.append(f"sector {node.get('code')} (vocabulary 1) is not a DAC code: left out")
             continue
         sectors.append({"code": node.get("code"), "percentage": _decimal(node.get("percentage"))})
     data["sectors"] = _rescaled(sectors, "percentage", "sector", notes)
-    goals: dict[str, list[str]] = {}
-    for node in element.findall("tag"):
-        code = node.get("code", "")
-        if node.get("vocabulary") == "2" and _coded("sdg-goals", code):
-            goals.setdefault(code, [])
-        elif node.get("vocabulary") == "3" and _coded("sdg-targets", code):
-            goals.setdefault(code.split(".")[0], []).append(code)
-    data["sdg_goals"] = _rescaled(
-        [{"goal": g, "targets": sorted(set(t)), "share": None} for g, t in goals.items()], "share", "SDG", []
-    )
+    data["sdg_goals"] = sdgs.goals(element, notes)
     markers = {}
     for node in element.findall("policy-marker"):
         code, significance = node.get("code"), node.get("significance")
@@ -205,6 +257,11 @@ def activity(element: etree._Element, owner: str, visibility: str, prefix: str) 
             and _coded("PolicySignificance", significance)
         ):
             markers[code] = {"code": code, "significance": significance}
+        else:
+            notes.append(
+                f"policy-marker {code!r} (vocabulary {node.get('vocabulary', '1')}, significance {significance!r}) "
+                "is not an OECD DAC marker with a known significance: left out"
+            )
     data["policy_markers"] = list(markers.values())
     documents = []
     for node in element.findall("document-link"):
@@ -212,12 +269,19 @@ def activity(element: etree._Element, owner: str, visibility: str, prefix: str) 
         texts = _texts(node.find("title"), language)
         code = category.get("code") if category is not None else None
         if node.get("url") and texts and _coded("DocumentCategory", code):
-            documents.append({"url": node.get("url"), "title": texts, "category": code})
+            document = {"url": node.get("url"), "title": texts, "category": code, "format": node.get("format")}
+            spoken = node.find("language")
+            if spoken is not None and _coded("Language", spoken.get("code")):
+                document["language"] = spoken.get("code")
+            dated = node.find("document-date")
+            if dated is not None and dated.get("iso-date"):
+                document["date"] = dated.get("iso-date", "")[:10]
+            documents.append({k: v for k, v in document.items() if v is not None})
+        else:
+            notes.append(f"document-link {node.get('url')!r} without a title or a known category: left out")
     data["documents"] = documents[:200]
     data["results"] = _results(element, language, notes)
-    money = len(element.findall("transaction")) + len(element.findall("budget"))
-    if money:
-        notes.append(f"{money} transactions and budgets not imported: money is booked through the funding API")
+    data["iati"] = classifications.classification(element, language, notes)
     mapped.data = data
     return mapped
 
@@ -258,6 +322,7 @@ def _results(element: etree._Element, language: str, notes: list[str]) -> list[d
                     "title": ind_title,
                     "measure": measure,
                     "ascending": ind.get("ascending", "1") in ("1", "true"),
+                    "sdg_indicator": sdgs.indicator_code(ind),
                     "baseline": None
                     if baseline is None
                     else {
@@ -271,10 +336,29 @@ def _results(element: etree._Element, language: str, notes: list[str]) -> list[d
     return results
 
 
+def _drop(data: dict[str, Any], loc: tuple[int | str, ...]) -> None:
+    """Leave out the smallest part an error is in: the innermost list item on its path, else the
+    field (at most two levels down, e.g. one key of `iati`)."""
+    parts = list(loc)
+    items = [i for i, part in enumerate(parts) if isinstance(part, int)]
+    parts = parts[: items[-1] + 1] if items else parts[:2]
+    parent: Any = data
+    for depth, part in enumerate(parts):
+        holds = (isinstance(parent, dict) and part in parent) or (
+            isinstance(parent, list) and isinstance(part, int) and part < len(parent)
+        )
+        if not holds:
+            data.pop(str(parts[0]), None)
+            return
+        if depth < len(parts) - 1:
+            parent = parent[part]
+    parent.pop(parts[-1])
+
+
 def validated(mapped: Mapped) -> ProjectCreate | None:
     """The project the registry would accept: invalid optional parts are dropped, with a note; None
     when even the essentials (identifier, title) do not hold."""
-    data = dict(mapped.data)
+    data = copy.deepcopy(mapped.data)
     if not mapped.identifier or not data.get("title"):
         mapped.notes.append("no iati-identifier or no title in a known language")
         return None
@@ -284,15 +368,10 @@ def validated(mapped: Mapped) -> ProjectCreate | None:
         except ValidationError as exc:
             error = exc.errors()[0]
             loc = error["loc"]
-            head = str(loc[0])
-            if head in ("title", "owner", "code", "iati_identifier"):
+            head = str(loc[0]) if loc else ""
+            if head in ("", "title", "owner", "code", "iati_identifier"):
                 mapped.notes.append(f"{'.'.join(map(str, loc))}: {error['msg']}")
                 return None
-            if len(loc) > 1 and isinstance(loc[1], int) and isinstance(data.get(head), list):
-                items = list(data[head])
-                items.pop(loc[1])
-                data[head] = items
-            else:
-                data.pop(head, None)
+            _drop(data, loc)
             mapped.notes.append(f"{'.'.join(map(str, loc))}: {error['msg']}; left out")
     return None

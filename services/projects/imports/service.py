@@ -4,18 +4,37 @@ owner (same IATI identifier) is updated in place."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.projects.imports import iati, tables
-from services.projects.imports.schemas import ActivityOutcome, CsvReport, ImportReport, RowOutcome
+from services.projects.imports import iati, money, tables
+from services.projects.imports.models import IatiImport, IatiImportMoney
+from services.projects.imports.schemas import (
+    ActivityOutcome,
+    CsvReport,
+    FlaggedMoney,
+    ImportReport,
+    MoneyOutcome,
+    RowOutcome,
+)
 from services.projects.projects import repository, service
 from services.projects.projects.completeness import missing
+from services.projects.projects.models import Project
 from services.projects.projects.schemas import OtherIdentifier, ProjectEditable
 from services.projects.projects.service import EDITABLE_FIELDS, INITIAL_STATUSES
 from shared import csv_tables
-from shared.auth import ensure_may_write_for
-from shared.problems import ProblemError, Unprocessable
+from shared.auth import Principal, ensure_may_write_for, may_write_for
+from shared.contracts import iati_money as contract
+from shared.events import CloudEvent, child_traceparent
+from shared.kafka import PROJECTS_TOPIC
+from shared.logs import request_id_var
+from shared.outbox import enqueue
+from shared.problems import NotFound, ProblemError, Unprocessable
 
 
 class InvalidCsvFile(Unprocessable):
@@ -26,69 +45,181 @@ class InvalidIatiFile(Unprocessable):
     kind, title = "invalid-iati-file", "The file is not an IATI activity file that can be read safely"
 
 
+class ImportNotFound(NotFound):
+    kind, title = "import-not-found", "No such IATI import"
+
+
+def _sent(entries: list[contract.MoneyEntryV1]) -> MoneyOutcome:
+    return MoneyOutcome(
+        status="pending",
+        transactions=sum(e.kind == "transaction" for e in entries),
+        budgets=sum(e.kind == "budget" for e in entries),
+        planned_disbursements=sum(e.kind == "planned-disbursement" for e in entries),
+    )
+
+
+async def _send_money(
+    session: AsyncSession,
+    actor: service.Actor,
+    activity: contract.ActivityMoneyV1,
+) -> None:
+    """The activity's money to funding, in the transaction of the project change (the outbox)."""
+    event = CloudEvent(
+        source=actor.source,
+        type=contract.IATI_MONEY_IMPORTED,
+        subject=str(activity.project_id),
+        dataschema=contract.SCHEMA_BASE + contract.IATI_MONEY_IMPORTED,
+        traceparent=child_traceparent(actor.traceparent),
+        data=activity.model_dump(mode="json"),
+        xarxarequestid=request_id_var.get(),
+    )
+    await enqueue(session, PROJECTS_TOPIC, str(activity.project_id), event)
+
+
+# Activities mapped per round trip to the database: memory stays flat whatever the file's size.
+BATCH = 500
+Parsed = tuple[iati.Mapped, tuple[str | None, list[contract.MoneyEntryV1]]]
+
+
+def _batches(content: bytes, owner: str, visibility: str, prefix: str) -> Iterator[list[Parsed]]:
+    batch: list[Parsed] = []
+    try:
+        for element in iati.activities(content):
+            batch.append((iati.activity(element, owner, visibility, prefix), money.entries(element)))
+            if len(batch) == BATCH:
+                yield batch
+                batch = []
+    except iati.UnsafeXml as exc:  # before anything is written, or the request's transaction rolls back
+        raise InvalidIatiFile(str(exc)) from exc
+    if batch:
+        yield batch
+
+
 async def import_iati(
     session: AsyncSession, actor: service.Actor, content: bytes, owner: str, visibility: str
 ) -> ImportReport:
     ensure_may_write_for(actor.principal, owner)
-    try:
-        root = iati.parse(content)
-    except iati.UnsafeXml as exc:
-        raise InvalidIatiFile(str(exc)) from exc
     items: list[ActivityOutcome] = []
     prefix = service.org_prefix(owner)
-    mapped_all = [iati.activity(e, owner, visibility, prefix) for e in root.findall("iati-activity")]
-    known = await repository.by_iati_identifiers(session, owner, [m.own_identifier for m in mapped_all])
-    for mapped in mapped_all:
-        data = iati.validated(mapped)
-        existing = known.get(mapped.own_identifier.lower())
-        # A file's later status (finalisation, closed...) is history: only an admin migrates it.
-        migrated = data is not None and data.status not in INITIAL_STATUSES
-        if data is not None and existing is None and migrated and not actor.principal.is_admin:
-            mapped.notes.append(
-                f"status {data.status} in the file: a project starts in 1 or 2; "
-                "an admin imports later statuses as a migration"
-            )
-            data = None
-        if data is None:
-            items.append(ActivityOutcome(iati_identifier=mapped.identifier, outcome="skipped", notes=mapped.notes))
-            continue
-        gaps = missing(data.model_dump(mode="json")) if data.visibility == "published" else []
-        if gaps and existing is None:  # imported all the same, for the institution to complete and publish
-            mapped.notes.append(f"kept as a draft: to publish it needs {', '.join(g['field'] for g in gaps)}")
-            data = data.model_copy(update={"visibility": "draft"})
-        others = [OtherIdentifier(ref=mapped.identifier, type="B1")] if mapped.foreign else []
-        try:
-            async with session.begin_nested():
-                if existing is None:
-                    project = await service.register_project(
-                        session, actor, data, migrated=migrated, other_identifiers=others
+    import_id, imported_at = uuid.uuid4(), datetime.now(UTC)
+    known: dict[str, Project] = {}
+    sent: dict[uuid.UUID, IatiImportMoney] = {}
+    for parsed in _batches(content, owner, visibility, prefix):
+        wanted = [m.own_identifier for m, _ in parsed if m.own_identifier.lower() not in known]
+        known.update(await repository.by_iati_identifiers(session, owner, wanted))
+        for mapped, (default_currency, entries) in parsed:
+            data = iati.validated(mapped)
+            existing = known.get(mapped.own_identifier.lower())
+            # A file's later status (finalisation, closed...) is history: only an admin migrates it.
+            migrated = data is not None and data.status not in INITIAL_STATUSES
+            if data is not None and existing is None and migrated and not actor.principal.is_admin:
+                mapped.notes.append(
+                    f"status {data.status} in the file: a project starts in 1 or 2; "
+                    "an admin imports later statuses as a migration"
+                )
+                data = None
+            if data is None:
+                items.append(ActivityOutcome(iati_identifier=mapped.identifier, outcome="skipped", notes=mapped.notes))
+                continue
+            gaps = missing(data.model_dump(mode="json")) if data.visibility == "published" else []
+            if gaps and existing is None:  # imported all the same, for the institution to complete and publish
+                mapped.notes.append(f"kept as a draft: to publish it needs {', '.join(g['field'] for g in gaps)}")
+                data = data.model_copy(update={"visibility": "draft"})
+            others = [OtherIdentifier(ref=mapped.identifier, type="B1")] if mapped.foreign else []
+            try:
+                async with session.begin_nested():
+                    if existing is None:
+                        project = await service.register_project(
+                            session, actor, data, migrated=migrated, other_identifiers=others
+                        )
+                        known[mapped.own_identifier.lower()] = project  # the same identifier twice in one file updates
+                        outcome = "imported"
+                    else:
+                        editable = ProjectEditable.model_validate(data.model_dump(include=EDITABLE_FIELDS))
+                        project = await service.replace_project(session, actor, existing.id, existing.version, editable)
+                        outcome = "updated"
+                    # Always sent, empty too: a re-import without money clears what the last one booked.
+                    activity = contract.ActivityMoneyV1(
+                        import_id=import_id,
+                        project_id=project.id,
+                        owner=owner,
+                        iati_identifier=mapped.identifier,
+                        default_currency=default_currency,
+                        imported_at=imported_at,
+                        entries=entries,
                     )
-                    known[mapped.own_identifier.lower()] = project  # the same identifier twice in one file updates
-                    outcome = "imported"
-                else:
-                    editable = ProjectEditable.model_validate(data.model_dump(include=EDITABLE_FIELDS))
-                    project = await service.replace_project(session, actor, existing.id, existing.version, editable)
-                    outcome = "updated"
-        except ProblemError as exc:
-            mapped.notes.append(exc.detail or exc.title)
-            items.append(ActivityOutcome(iati_identifier=mapped.identifier, outcome="skipped", notes=mapped.notes))
-            continue
-        items.append(
-            ActivityOutcome(
-                iati_identifier=mapped.identifier,
-                registered_as=project.iati_identifier,
-                outcome=outcome,
-                project_id=project.id,
-                notes=mapped.notes,
+                    await _send_money(session, actor, activity)
+            except ProblemError as exc:
+                mapped.notes.append(exc.detail or exc.title)
+                items.append(ActivityOutcome(iati_identifier=mapped.identifier, outcome="skipped", notes=mapped.notes))
+                continue
+            outcome_money = _sent(entries)
+            sent[project.id] = IatiImportMoney(
+                import_id=import_id, project_id=project.id, sent=outcome_money.model_dump(mode="json")
             )
-        )
-    return ImportReport(
+            items.append(
+                ActivityOutcome(
+                    iati_identifier=mapped.identifier,
+                    registered_as=project.iati_identifier,
+                    outcome=outcome,
+                    project_id=project.id,
+                    notes=mapped.notes,
+                    money=outcome_money,
+                )
+            )
+    report = ImportReport(
+        import_id=import_id,
         activities=len(items),
         imported=sum(i.outcome == "imported" for i in items),
         updated=sum(i.outcome == "updated" for i in items),
         skipped=sum(i.outcome == "skipped" for i in items),
         items=items,
     )
+    session.add(
+        IatiImport(
+            id=import_id, owner=owner, client_id=actor.principal.client_id, report=report.model_dump(mode="json")
+        )
+    )
+    await session.flush()
+    session.add_all(sent.values())
+    await session.flush()
+    return report
+
+
+async def import_report(session: AsyncSession, principal: Principal, import_id: uuid.UUID) -> ImportReport:
+    """The import's report with funding's answer per activity, for the owner (others: not found)."""
+    found = await session.get(IatiImport, import_id)
+    if found is None or not may_write_for(principal, found.owner):
+        raise ImportNotFound(f"No IATI import {import_id}")
+    report = ImportReport.model_validate(found.report)
+    rows = (await session.execute(select(IatiImportMoney).where(IatiImportMoney.import_id == import_id))).scalars()
+    answers = {row.project_id: row for row in rows}
+    for item in report.items:
+        row = answers.get(item.project_id) if item.project_id else None
+        if row is not None and row.applied is not None and item.money is not None:
+            applied = contract.MoneyAppliedV1.model_validate(row.applied)
+            item.money = item.money.model_copy(
+                update={
+                    "status": applied.outcome,
+                    "converted": applied.converted,
+                    "replaced": applied.replaced,
+                    "flagged": [FlaggedMoney.model_validate(f.model_dump()) for f in applied.flagged],
+                    "applied_at": applied.applied_at,
+                }
+            )
+    return report
+
+
+async def apply_money_answer(session: AsyncSession, event: CloudEvent) -> None:
+    """Funding's answer about one activity's money completes the import's report."""
+    if event.type != contract.IATI_MONEY_APPLIED:
+        return
+    answer = contract.MoneyAppliedV1.model_validate(event.data)
+    row = await session.get(IatiImportMoney, (answer.import_id, answer.project_id))
+    if row is not None:  # an import of another database (a restored backup) has nothing to complete
+        row.applied = answer.model_dump(mode="json")
+        row.applied_at = answer.applied_at
+        await session.flush()
 
 
 async def import_csv(session: AsyncSession, actor: service.Actor, content: bytes, owner: str) -> CsvReport:

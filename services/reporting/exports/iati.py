@@ -102,6 +102,9 @@ def activity(state: dict[str, Any], entries: Iterable[dict[str, Any]], reporting
             "default-currency": "EUR",
         },
     )
+    kept = state.get("iati") or {}  # an imported activity's classifications, given back as they came
+    if kept.get("humanitarian") is not None:
+        element.set("humanitarian", "1" if kept["humanitarian"] else "0")
     _sub(element, "iati-identifier").text = _clean(state["iati_identifier"])
     reporting_org = _sub(
         element, "reporting-org", {"ref": reporting.extra["iati_ref"], "type": reporting.extra.get("org_type", "10")}
@@ -122,7 +125,14 @@ def activity(state: dict[str, Any], entries: Iterable[dict[str, Any]], reporting
     ]
     for org in orgs:
         node = _sub(
-            element, "participating-org", {"ref": org_ref(org.get("ref")), "role": org["role"], "type": org.get("type")}
+            element,
+            "participating-org",
+            {
+                "ref": org.get("given_ref") or org_ref(org.get("ref")),
+                "role": org["role"],
+                "type": org.get("type"),
+                "activity-id": org.get("activity_id"),
+            },
         )
         _narratives(node, {default_language: org["name"]})
     _sub(element, "activity-status", {"code": state["status"]})
@@ -130,6 +140,10 @@ def activity(state: dict[str, Any], entries: Iterable[dict[str, Any]], reporting
     for field, code in DATE_TYPES:
         if dates.get(field):
             _sub(element, "activity-date", {"type": code, "iso-date": dates[field]})
+    for contact in kept.get("contact_info", []):
+        _contact(element, contact)
+    if kept.get("activity_scope"):
+        _sub(element, "activity-scope", {"code": kept["activity_scope"]})
     for country in state.get("recipient_countries", []):
         _sub(element, "recipient-country", {"code": country["code"], "percentage": str(country["percentage"])})
     for region in state.get("recipient_regions", []):
@@ -138,8 +152,22 @@ def activity(state: dict[str, Any], entries: Iterable[dict[str, Any]], reporting
             "recipient-region",
             {"code": region["code"], "vocabulary": "1", "percentage": str(region["percentage"])},
         )
+    for place in kept.get("locations", []):
+        _location(element, place)
     for sector in state.get("sectors", []):
         _sub(element, "sector", {"vocabulary": "1", "code": sector["code"], "percentage": str(sector["percentage"])})
+    for sector in kept.get("other_sectors", []):
+        node = _sub(
+            element,
+            "sector",
+            {
+                "vocabulary": sector["vocabulary"],
+                "vocabulary-uri": sector.get("vocabulary_uri"),
+                "code": sector["code"],
+                "percentage": _number(sector.get("percentage")),
+            },
+        )
+        _narratives(node, sector.get("narrative") or {})
     for goal in state.get("sdg_goals", []):
         _sub(element, "tag", {"vocabulary": "2", "code": goal["goal"]})
         for target in goal.get("targets", []):
@@ -150,6 +178,17 @@ def activity(state: dict[str, Any], entries: Iterable[dict[str, Any]], reporting
             "policy-marker",
             {"vocabulary": "1", "code": marker["code"], "significance": marker["significance"]},
         )
+    for tag, key in (
+        ("collaboration-type", "collaboration_type"),
+        ("default-flow-type", "default_flow_type"),
+        ("default-finance-type", "default_finance_type"),
+    ):
+        if kept.get(key):
+            _sub(element, tag, {"code": kept[key]})
+    for aid_type in kept.get("default_aid_types", []):
+        _sub(element, "default-aid-type", {"code": aid_type["code"], "vocabulary": aid_type.get("vocabulary", "1")})
+    if kept.get("default_tied_status"):
+        _sub(element, "default-tied-status", {"code": kept["default_tied_status"]})
     entries = list(entries)
     for budget in merged_budgets(e["data"] for e in entries if e["kind"] == "budget"):
         node = _sub(element, "budget", {"type": budget["budget_type"], "status": budget["budget_status"]})
@@ -168,16 +207,53 @@ def activity(state: dict[str, Any], entries: Iterable[dict[str, Any]], reporting
         if txn.get("receiver_org"):
             _narratives(_sub(node, "receiver-org"), {default_language: txn["receiver_org"]})
     for document in state.get("documents", []):
-        node = _sub(element, "document-link", {"url": document["url"], "format": "text/html"})
+        node = _sub(element, "document-link", {"url": document["url"], "format": document.get("format") or "text/html"})
         _narratives(_sub(node, "title"), document["title"])
         _sub(node, "category", {"code": document["category"]})
         if document.get("language"):
             _sub(node, "language", {"code": document["language"]})
         if document.get("date"):
             _sub(node, "document-date", {"iso-date": document["date"]})
+    for related in kept.get("related_activities", []):
+        _sub(element, "related-activity", {"ref": related["ref"], "type": related["type"]})
+    if kept.get("conditions") is not None:
+        conditions = _sub(element, "conditions", {"attached": "1" if kept["conditions"]["attached"] else "0"})
+        for condition in kept["conditions"].get("items", []):
+            _narratives(_sub(conditions, "condition", {"type": condition["type"]}), condition.get("text") or {})
     for result in state.get("results", []):
         _result(element, result)
     return element
+
+
+CONTACT_PARTS = ("organisation", "department", "person_name", "job_title")
+
+
+def _contact(parent: etree._Element, contact: dict[str, Any]) -> None:
+    node = _sub(parent, "contact-info", {"type": contact.get("type")})
+    for key in CONTACT_PARTS:
+        if contact.get(key):
+            _narratives(_sub(node, key.replace("_", "-")), contact[key])
+    for key in ("telephone", "email", "website"):
+        if contact.get(key):
+            _sub(node, key).text = _clean(contact[key])
+    if contact.get("mailing_address"):
+        _narratives(_sub(node, "mailing-address"), contact["mailing_address"])
+
+
+def _location(parent: etree._Element, place: dict[str, Any]) -> None:
+    """In the 2.03 order: reach, name, descriptions, point, exactness, class, feature designation."""
+    node = _sub(parent, "location", {"ref": place.get("ref")})
+    if place.get("location_reach"):
+        _sub(node, "location-reach", {"code": place["location_reach"]})
+    for key in ("name", "description", "activity_description"):
+        if place.get(key):
+            _narratives(_sub(node, key.replace("_", "-")), place[key])
+    if place.get("latitude") is not None and place.get("longitude") is not None:
+        point = _sub(node, "point", {"srsName": "http://www.opengis.net/def/crs/EPSG/0/4326"})
+        _sub(point, "pos").text = f"{place['latitude']} {place['longitude']}"
+    for key in ("exactness", "location_class", "feature_designation"):
+        if place.get(key):
+            _sub(node, key.replace("_", "-"), {"code": place[key]})
 
 
 def _result(parent: etree._Element, result: dict[str, Any]) -> None:
@@ -188,11 +264,10 @@ def _result(parent: etree._Element, result: dict[str, Any]) -> None:
     if result.get("description"):
         _narratives(_sub(node, "description"), result["description"])
     for indicator in result["indicators"]:
-        ind = _sub(
-            node,
-            "indicator",
-            {"measure": indicator["measure"], "ascending": "1" if indicator.get("ascending", True) else "0"},
-        )
+        attributes = {"measure": indicator["measure"], "ascending": "1" if indicator.get("ascending", True) else "0"}
+        if indicator.get("aggregation_status") is not None:  # stated by the project, else left out
+            attributes["aggregation-status"] = "1" if indicator["aggregation_status"] else "0"
+        ind = _sub(node, "indicator", attributes)
         _narratives(_sub(ind, "title"), indicator["title"])
         if indicator.get("sdg_indicator"):
             _sub(ind, "reference", {"vocabulary": "9", "code": indicator["sdg_indicator"]})

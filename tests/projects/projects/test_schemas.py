@@ -138,7 +138,10 @@ def test_invalid_project_names_the_field(payload: dict[str, Any], field: str, wo
 def test_shares_are_exact_decimals() -> None:
     thirds = [{"goal": "1", "share": "33.33"}, {"goal": "2", "share": "33.33"}, {"goal": "3", "share": "33.34"}]
     assert len(ProjectCreate.model_validate(project_payload(sdg_goals=thirds)).sdg_goals) == 3
+    # Six decimals hold an IATI file's exact percentages; a seventh is refused.
+    exact = [{"goal": "1", "share": "33.333333"}, {"goal": "2", "share": "66.666667"}]
+    assert len(ProjectCreate.model_validate(project_payload(sdg_goals=exact)).sdg_goals) == 2
     with pytest.raises(ValidationError):
         ProjectCreate.model_validate(
-            project_payload(sdg_goals=[{"goal": "1", "share": "33.333"}, {"goal": "2", "share": "66.667"}])
+            project_payload(sdg_goals=[{"goal": "1", "share": "33.3333333"}, {"goal": "2", "share": "66.6666667"}])
         )
