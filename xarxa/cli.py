@@ -141,6 +141,33 @@ def _clients(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _users_async(args: argparse.Namespace) -> None:
+    from services.gateway.config import Settings
+    from services.gateway.users.commands import run
+    from shared.db import create_engine, create_sessionmaker, transaction
+
+    engine = create_engine(_gateway_database_url(), pool_size=1)
+    try:
+        async with transaction(create_sessionmaker(engine)) as session:
+            lines = await run(session, args, Settings())
+    finally:
+        await engine.dispose()
+    print("\n".join(lines))
+
+
+def _users(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from shared.problems import ProblemError
+
+    try:
+        asyncio.run(_users_async(args))
+    except ProblemError as exc:
+        print(f"refused: {exc.detail or exc.title} {exc.errors or ''}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _token(args: argparse.Namespace) -> int:
     """A token for one of the demo clients that `xarxa up` created."""
     import json
@@ -219,11 +246,19 @@ def _import(args: argparse.Namespace) -> int:
     report = asyncio.run(run())
     for item in report.items:
         notes = f" ({'; '.join(item.notes)})" if item.notes else ""
-        print(f"{item.outcome:9} {item.iati_identifier}{notes}")
+        money = (
+            f" [money to funding: {item.money.transactions} transactions, {item.money.budgets} budgets, "
+            f"{item.money.planned_disbursements} planned disbursements]"
+            if item.money
+            else ""
+        )
+        print(f"{item.outcome:9} {item.iati_identifier}{money}{notes}")
     print(
         f"{report.activities} activities: {report.imported} imported, "
         f"{report.updated} updated, {report.skipped} skipped"
     )
+    # Funding books the money from the outbox's events; its answers complete the report there.
+    print(f"import {report.import_id}: GET /api/projects/imports/iati/{report.import_id} for funding's answers")
     return 0
 
 
@@ -270,6 +305,10 @@ def main(argv: list[str] | None = None) -> int:
     revoke = client_actions.add_parser("revoke", help="revoke a client; its tokens stop working at once")
     revoke.add_argument("client_id")
     clients.set_defaults(func=_clients)
+
+    from services.gateway.users.commands import add_parser as add_users_parser
+
+    add_users_parser(commands).set_defaults(func=_users)
 
     token = commands.add_parser("token", help="print a token for a demo client (admin, ajuntament, amb, maputo, ...)")
     token.add_argument("name")

@@ -24,3 +24,6 @@ class AuditEntry(Base):
     status: Mapped[int] = mapped_column(Integer, nullable=False)
     remote_addr: Mapped[str | None] = mapped_column(Text)
     duration_ms: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Sign-ins and changes of a user's access: what happened (e.g. "signin.failed") and to whom.
+    event: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text, index=True)

@@ -17,6 +17,8 @@ class AuditEntryRead(BaseModel):
     status: int
     remote_addr: str | None
     duration_ms: int
+    event: str | None = None
+    subject: str | None = None
 
 
 class AuditPage(BaseModel):

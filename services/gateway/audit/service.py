@@ -27,6 +27,8 @@ class AuditRecord:
     status: int
     remote_addr: str | None
     duration_ms: int
+    event: str | None = None
+    subject: str | None = None
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 

@@ -1,4 +1,4 @@
-"""POST /oauth/token (client credentials) and GET /.well-known/jwks.json."""
+"""POST /oauth/token (client credentials; people's grants in oidc/) and GET /.well-known/jwks.json."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Query, Request, Response
 
 from services.gateway.clients.revocations import RevocationList
 from services.gateway.clients.service import authenticate
+from services.gateway.oidc.endpoints import user_grant
 from services.gateway.tokens.schemas import Jwks, RevokedClientsResponse, TokenResponse
 from services.gateway.tokens.service import KeyRing, granted_scopes, issue_token
 from shared.auth import access
@@ -50,7 +51,7 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
     "/oauth/token",
     response_model=TokenResponse,
     openapi_extra=access("none"),
-    summary="OAuth2 client-credentials grant: a short-lived bearer token",
+    summary="Tokens: client credentials (systems); authorization code with PKCE and refresh token (people)",
     responses={
         400: {"description": "invalid_request, unsupported_grant_type or invalid_scope"},
         401: {"description": "invalid_client"},
@@ -65,11 +66,31 @@ async def token(
     scope: Annotated[str | None, Form(max_length=500)] = None,
     client_id: Annotated[str | None, Form(max_length=200)] = None,
     client_secret: Annotated[str | None, Form(max_length=500)] = None,
+    code: Annotated[str | None, Form(max_length=200)] = None,
+    redirect_uri: Annotated[str | None, Form(max_length=2000)] = None,
+    code_verifier: Annotated[str | None, Form(max_length=200)] = None,
+    refresh_token: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Any:
     if grant_type is None:
         raise OAuthError("invalid_request", "grant_type is required")
+    if grant_type in ("authorization_code", "refresh_token"):
+        user_credentials = _basic_credentials(request.headers.get("authorization"))
+        if user_credentials is None:
+            if not client_id or client_secret is None:
+                raise OAuthError("invalid_client", "Client authentication is required", 401)
+            user_credentials = (client_id, client_secret)
+        return await user_grant(
+            request,
+            session,
+            grant_type,
+            user_credentials,
+            code=code,
+            redirect_uri=redirect_uri,
+            code_verifier=code_verifier,
+            refresh_token=refresh_token,
+        )
     if grant_type != "client_credentials":
-        raise OAuthError("unsupported_grant_type", "Only client_credentials is supported")
+        raise OAuthError("unsupported_grant_type", "Supported: client_credentials, authorization_code, refresh_token")
     credentials = _basic_credentials(request.headers.get("authorization"))
     if credentials is None:
         if not client_id or client_secret is None:

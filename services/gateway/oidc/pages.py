@@ -1,0 +1,29 @@
+"""The provider's few pages: server-rendered, no script, no style from elsewhere, never cached,
+never framed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.responses import HTMLResponse
+
+from services.gateway.oidc.texts import texts
+
+_env = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(default=True),
+    auto_reload=False,
+)
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Pragma": "no-cache",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+}
+
+
+def page(template: str, lang: str, status: int = 200, error_key: str | None = None, **values: Any) -> HTMLResponse:
+    t = texts(lang)
+    html = _env.get_template(template).render(lang=lang, t=t, error=t[error_key] if error_key else None, **values)
+    return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
