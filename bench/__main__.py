@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import scenarios
+from bench import portal, scenarios
 from bench.platform import Platform, running_platform
 from bench.scenarios import Row
 from shared.kafka import FUNDING_TOPIC, PROJECTS_TOPIC
@@ -132,10 +132,13 @@ def main() -> int:
             print(f"bench: {rates[rate].scenario}: {rates[rate].figure}", flush=True)
         rows.append(rates[100])
         runs = growth(platform, sizes)
+        # The portal on the last (largest) portfolio, before the import adds to it.
+        pages = asyncio.run(portal.portal_at(platform))
+        print(f"bench: portal at {sizes[-1]:,} projects: " + "; ".join(r.figure for r in pages), flush=True)
         imported = asyncio.run(scenarios.import_at(platform))
         print(f"bench: {imported.scenario}: {imported.figure} | {imported.limit}", flush=True)
     point = next((r for r in runs if r["size"] == POINT_SIZE), runs[-1])
-    rows += [*point_rows(point), imported]
+    rows += [*point_rows(point), *pages, imported]
     now = datetime.now(UTC)
     machine = f"{host.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
     text = (

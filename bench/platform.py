@@ -1,5 +1,5 @@
-"""The whole platform for a benchmark run: PostgreSQL, Kafka, the three services and the gateway as
-separate uvicorn processes (as `make up` runs them), on free loopback ports in a temporary folder."""
+"""The whole platform for a benchmark run: PostgreSQL, Kafka, the three services, the gateway and the
+portal as separate uvicorn processes (as `make up` runs them), on free loopback ports in a temporary folder."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from shared.db import create_engine, create_sessionmaker, transaction
 from shared.infra.ports import free_port
 from xarxa.launcher.local import LocalInfra
 from xarxa.launcher.platform import migrate_all, platform_env, service_port, spawn, wait_ready
-from xarxa.launcher.services import BACKEND_SERVICES, GATEWAY, ServiceDef
+from xarxa.launcher.services import BACKEND_SERVICES, GATEWAY, WEB, ServiceDef
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Platform:
     credentials: tuple[str, str] = ("", "")
 
     def url(self, name: str) -> str:
-        service = next(s for s in [*BACKEND_SERVICES, GATEWAY] if s.name == name)
+        service = next(s for s in [*BACKEND_SERVICES, GATEWAY, WEB] if s.name == name)
         return f"http://127.0.0.1:{service_port(service)}"
 
     @property
@@ -72,7 +72,7 @@ async def _bench_client(database_url: str) -> tuple[str, str]:
 def running_platform() -> Iterator[Platform]:
     root = Path(tempfile.mkdtemp(prefix="xarxa-bench-"))
     ports = {"XARXA_PG_PORT": free_port(), "XARXA_KAFKA_PORT": free_port()}
-    ports.update({f"{s.env_prefix}PORT": free_port() for s in [*BACKEND_SERVICES, GATEWAY]})
+    ports.update({f"{s.env_prefix}PORT": free_port() for s in [*BACKEND_SERVICES, GATEWAY, WEB]})
     saved = {k: os.environ.get(k) for k in ports}
     os.environ.update({k: str(v) for k, v in ports.items()})
     infra = LocalInfra.from_env(root)
@@ -83,7 +83,7 @@ def running_platform() -> Iterator[Platform]:
         # The token scenario speaks from several addresses through X-Forwarded-For, as a proxy would.
         platform.env["XARXA_GATEWAY_TRUSTED_PROXIES"] = '["127.0.0.1"]'
         migrate_all(platform.env)
-        for service in [*BACKEND_SERVICES, GATEWAY]:
+        for service in [*BACKEND_SERVICES, GATEWAY, WEB]:
             platform.start(service)
         from xarxa.demo import fetch_token
 

@@ -1,6 +1,26 @@
 """Settings of the public portal: environment variables `XARXA_WEB_*`."""
 
+from urllib.parse import urlsplit
+
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def exact_origin(value: str) -> str:
+    """`scheme://host[:port]`, as a browser names the site that frames a page; or ValueError."""
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or "*" in value
+        or "'" in value
+        or value != value.lower()
+        or value != f"{parts.scheme}://{parts.netloc}"
+        or "@" in parts.netloc
+    ):
+        raise ValueError(f"{value!r} is not an exact origin like https://ajuntament.barcelona.cat")
+    parts.port  # noqa: B018 - raises ValueError on a port out of range or not a number
+    return value
 
 
 class Settings(BaseSettings):
@@ -18,4 +38,12 @@ class Settings(BaseSettings):
     codelist_cache_seconds: float = 300.0
     # Pages are cached by browsers this long; the ETag (from the data's freshness) revalidates them.
     page_max_age_seconds: int = 60
+    # Sites that may frame the embeddable widgets (/{lang}/embed/...), e.g. the Ajuntament's and
+    # AMB's: exact origins for CSP frame-ancestors. Every other page refuses framing.
+    embed_origins: list[str] = []
     log_level: str = "INFO"
+
+    @field_validator("embed_origins")
+    @classmethod
+    def _exact_origins(cls, values: list[str]) -> list[str]:
+        return [exact_origin(value) for value in values]

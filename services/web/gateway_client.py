@@ -72,6 +72,12 @@ class ReportingApi:
     async def results(self, params: Params) -> dict[str, Any]:
         return dict(await self.gateway.get("/api/reporting/results", params))
 
+    async def project_money(self, project_id: str) -> dict[str, Any] | None:
+        """One published project's money, in all and by the year it belongs to; None until reported."""
+        body = await self.gateway.get("/api/reporting/projects", {"id": project_id, "by_year": "true", "limit": "1"})
+        items = body["items"]
+        return dict(items[0]["money"]) if items else None
+
 
 class ProjectsApi:
     def __init__(self, gateway: Gateway) -> None:

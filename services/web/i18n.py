@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
@@ -30,6 +31,11 @@ def load_translations(language: str) -> Translations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(compiled, domain=DOMAIN)
+
+
+@cache
+def translations(language: str) -> Translations:
+    return load_translations(language)
 
 
 def negotiate(accept_language: str | None) -> str:
@@ -65,6 +71,10 @@ class Formats:
     @property
     def locale(self) -> Locale:
         return Locale.parse(self.language)
+
+    def gettext(self, message: str) -> str:
+        """A text of the catalogue, for the few labels built in code rather than in a template."""
+        return str(translations(self.language).gettext(message))
 
     def money(self, value: object) -> str:
         return str(format_currency(_decimal(value), "EUR", locale=self.language))

@@ -17,7 +17,7 @@ from services.web.assets import LONG_CACHE, Assets
 from services.web.config import Settings
 from services.web.gateway_client import ApiError, Gateway
 from services.web.i18n import LANGUAGES, negotiate
-from services.web.pages import events, explore, home, places, project, reports
+from services.web.pages import embed, events, explore, home, places, project, reports
 from services.web.pages.common import CSP, Templates
 from shared.logs import configure_logging
 
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(status_code=404)
         return RedirectResponse(f"/{lang}/", status_code=301)
 
-    for module in (home, explore, project, places, reports, events):
+    for module in (home, explore, project, places, reports, events, embed):
         app.include_router(module.router)
 
     def error_page(request: Request, status: int) -> Response:

@@ -4,7 +4,6 @@ drawn charts and maps, no console errors, axe-core finding nothing serious, link
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -12,7 +11,11 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page
 
-from services.web.i18n import LANGUAGES
+from services.web.i18n import LANGUAGES, Formats
+from tests.support.auth import Tokens
+from tests.support.projects import project_payload
+from tests.support.waiting import eventually
+from tests.support.xlsx_cells import cells
 from tests.web.conftest import AXE
 
 
@@ -48,6 +51,8 @@ def page_types(data: dict[str, Any]) -> dict[str, tuple[str, str]]:
         "calls": ("/calls", "section.call table.data"),
         "methodology": ("/methodology", "pre code"),
         "events": ("/events", "table.data tbody tr"),
+        "city widget": (f"/embed/cities/{city['country']}/{quote(city['name'])}", "svg.bars rect.bar"),
+        "goal widget": (f"/embed/sdg/{data['goal']}", "dl.figures dd"),
     }
 
 
@@ -143,16 +148,22 @@ async def test_the_root_redirects_to_the_readers_language(portal: str, accept: s
 
 
 async def test_the_as_of_control_shows_the_figures_of_that_day(portal: str, browser: Browser) -> None:
-    """The demo portfolio was loaded today: as it stood yesterday, nothing was published."""
+    """The demo portfolio's recorded history starts in 2021: at the end of 2020 nothing was published,
+    at the end of 2025 part of today's portfolio was."""
     page, errors = await open_page(browser, f"{portal}/en/")
     today = await page.locator(".figures dd").first.inner_text()
     assert int(today.replace(",", "")) > 0
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
-    await page.fill("#as_of", yesterday)
+    before = "2020-12-31"
+    await page.fill("#as_of", before)
     await page.get_by_role("button", name="Show", exact=True).click()
     await page.wait_for_load_state()
-    assert parse_qs(urlsplit(page.url).query)["as_of"] == [yesterday]
+    assert parse_qs(urlsplit(page.url).query)["as_of"] == [before]
     assert await page.locator(".figures dd").first.inner_text() == "0"
+    await page.fill("#as_of", "2025-12-31")
+    await page.get_by_role("button", name="Show", exact=True).click()
+    await page.wait_for_load_state()
+    then = int((await page.locator(".figures dd").first.inner_text()).replace(",", ""))
+    assert 0 < then <= int(today.replace(",", ""))
     assert "Figures as they stood at the end of" in await page.inner_text(".freshness")
     await page.get_by_role("link", name="Show today's figures").click()
     await page.wait_for_load_state()
@@ -182,6 +193,111 @@ async def test_the_explore_download_carries_the_filters_and_holds_exactly_the_pr
     rows = [line for line in csv.text.splitlines()[1:] if line.strip()]
     assert shown > 0 and len(rows) == shown
     await page.context.close()
+
+
+async def test_every_filter_of_explore_goes_into_each_download_which_holds_the_projects_shown(
+    portal: str, browser: Browser
+) -> None:
+    """Words, SDG goal and target, sector, modality and the year (projects active in it) too: the
+    CSV, the XLSX and the IATI file ask the exports for exactly what the page lists."""
+    project = (await sample(portal))["project"]
+    goal = project["sdg_goals"][0]
+    word = max(project["code"].split("-"), key=len)
+    year = (project["dates"].get("actual_start") or project["dates"]["planned_start"])[:4]
+    chosen = {
+        "q": word,
+        "institution": project["owner"],
+        "sdg_goal": goal["goal"],
+        "sector": project["sectors"][0]["code"],
+        "modality": project["modality"],
+        "year": year,
+    }
+    if goal.get("targets"):
+        chosen["sdg_target"] = goal["targets"][0]
+    page, errors = await open_page(browser, f"{portal}/en/projects")
+    await page.fill("#f-q", chosen["q"])
+    for name, value in chosen.items():
+        if name != "q":
+            await page.select_option(f"#f-{name}", value)
+    await page.get_by_role("button", name="Show projects").click()
+    await page.wait_for_load_state()
+    assert {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items() if k != "sort"} == chosen
+    shown = int((await page.inner_text(".count")).split()[0])
+    assert shown >= 1
+    exported = {k: v for k, v in chosen.items() if k != "year"} | {"active_from": year, "active_to": year}
+    async with httpx.AsyncClient(base_url=portal, timeout=30) as client:
+        rows = {}
+        for kind in ("csv", "xlsx"):
+            href = await page.locator(f"a.download-{kind}").get_attribute("href")
+            assert href is not None
+            assert {k: v[0] for k, v in parse_qs(urlsplit(href).query).items()} == {"format": kind, **exported}
+            content = (await client.get(href)).content
+            if kind == "csv":
+                rows[kind] = len([line for line in content.decode().splitlines()[1:] if line.strip()])
+            else:
+                rows[kind] = len({row for row, _ in cells(content)}) - 1  # less the heading row
+        assert rows == {"csv": shown, "xlsx": shown}
+        iati = await page.locator("a.download-iati").get_attribute("href")
+        assert iati is not None
+        query = {k: v[0] for k, v in parse_qs(urlsplit(iati).query).items()}
+        rest = {k: v for k, v in exported.items() if k != "institution"}
+        assert query == {"reporting_org": project["owner"], **rest}
+        xml = (await client.get(iati)).text
+        assert xml.count("<iati-activity ") + xml.count("<!-- not exported:") == shown
+        assert project["iati_identifier"] in xml
+        # One filter fewer on the page: more (or as many) projects, and the download follows.
+        wider = await client.get(f"/en/projects?institution={project['owner']}&modality={project['modality']}")
+        count = int(re.search(r'class="count"[^>]*>([\d,]+)', wider.text).group(1).replace(",", ""))  # type: ignore[union-attr]
+        csv = await client.get(
+            "/api/reporting/exports/projects",
+            params={"format": "csv", "institution": project["owner"], "modality": project["modality"]},
+        )
+        assert count >= shown and len([line for line in csv.text.splitlines()[1:] if line.strip()]) == count
+    assert not errors
+    await page.context.close()
+
+
+async def test_a_project_page_shows_its_money_by_year_as_the_reporting_api_gives_it(
+    portal: str, browser: Browser
+) -> None:
+    async with httpx.AsyncClient(base_url=portal, timeout=30) as client:
+        listed = (await client.get("/api/reporting/projects", params={"by_year": "true", "limit": 1000})).json()
+    project = next(
+        p for p in listed["items"] if len(p["money"]["years"]) >= 2 and p["money"]["committed_eur"] != "0.00"
+    )
+    page, errors = await open_page(browser, f"{portal}/es/projects/{project['id']}")
+    assert await page.locator("#money-chart svg.bars rect.bar").count() == 3 * len(project["money"]["years"])
+    rows = await page.locator("#money-chart tbody tr").all_inner_texts()
+    years = sorted(project["money"]["years"], key=lambda y: (y == "undated", y))
+    assert [row.split("\t")[0] for row in rows] == [("Todavía sin fecha" if y == "undated" else y) for y in years]
+    es = Formats("es")
+    for row, year in zip(rows, years, strict=True):
+        money = project["money"]["years"][year]
+        expected = [es.money(money[n]) for n in ("budgeted_eur", "committed_eur", "disbursed_eur")]
+        assert row.split("\t")[1:] == expected, year
+    total = (await page.locator("#money-chart tfoot tr").inner_text()).split("\t")[1:]
+    assert total == [es.money(project["money"][n]) for n in ("budgeted_eur", "committed_eur", "disbursed_eur")]
+    assert not errors
+    await page.context.close()
+
+
+async def test_projects_without_a_partner_city_are_a_translated_row(portal: str, tokens: Tokens) -> None:
+    payload = project_payload(partner_cities=[], recipient_countries=[{"code": "MZ", "percentage": "100"}])
+    async with httpx.AsyncClient(base_url=portal, timeout=30, headers=tokens.headers("admin")) as admin:
+        created = await admin.post("/api/projects/projects", json=payload)
+        assert created.status_code == 201, created.text
+
+        async def reported() -> bool:
+            rows = (await admin.get("/api/reporting/breakdown", params={"by": "city"})).json()["rows"]
+            return any(row["value"] == "(none)" for row in rows)
+
+        await eventually(reported, what="a project without a partner city in the city breakdown")
+    async with httpx.AsyncClient(base_url=portal, timeout=30) as client:
+        for language, words in (("ca", "Sense ciutat sòcia"), ("es", "Sin ciudad socia"), ("en", "No partner city")):
+            home = (await client.get(f"/{language}/")).text
+            assert words in home and "(none)" not in home
+            explore = (await client.get(f"/{language}/projects")).text
+            assert "(none)" not in explore
 
 
 async def test_pages_revalidate_with_their_etag_and_assets_are_cached_long(portal: str) -> None:
@@ -252,6 +368,9 @@ HOSTILE = [
     "/en/zero-seven?as_of=2999-01-01",
     "/zz/",
     "/en/static/../../etc/passwd",
+    "/en/embed/cities/MZ/%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    "/en/embed/sdg/%3Cb%3E",
+    "/en/projects?modality=%3Cb%3E&sdg_target=%27%3B--",
 ]
 
 

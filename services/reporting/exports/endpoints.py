@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reporting.breakdown import service as breakdown_service
 from services.reporting.exports import iati, repository, tables
+from services.reporting.exports.selection import Selection, SelectionDep
 from services.reporting.portfolio.years import project_money
 from services.reporting.sdg import repository as sdg_repository
 from services.reporting.sdg import service as sdg_service
-from services.reporting.sdg.repository import FiltersDep, UnknownFilterValue
+from services.reporting.sdg.repository import FiltersDep, ReportFilters, UnknownFilterValue
 from shared.auth import access
 from shared.codelists import CodeItem, codelists
 from shared.http import SessionDep
@@ -28,11 +29,18 @@ class NoActivities(NotFound):
     kind, title = "no-published-activities", "The reporting organisation has no published projects"
 
 
-async def iati_chunks(sessions: async_sessionmaker[AsyncSession], institution: CodeItem) -> AsyncIterator[bytes]:
+# Keeps a project state or not (the request's filters, decided before streaming starts).
+Chosen = Callable[[dict[str, Any]], bool]
+
+
+async def iati_chunks(
+    sessions: async_sessionmaker[AsyncSession], institution: CodeItem, chosen: Chosen
+) -> AsyncIterator[bytes]:
     """Streams: its own read session (the request's is closed once streaming starts), batch by batch."""
     async with sessions() as session:
         yield iati.header()
-        async for states in repository.published_states(session, institution.code):
+        async for batch in repository.published_states(session, institution.code):
+            states = [state for state in batch if chosen(state)]
             entries = await repository.ledger_entries(session, [uuid.UUID(s["id"]) for s in states])
             for state in states:
                 if iati.missing(state):
@@ -42,9 +50,17 @@ async def iati_chunks(sessions: async_sessionmaker[AsyncSession], institution: C
         yield iati.FOOTER
 
 
-async def _has_exportable(session: AsyncSession, owner: str) -> bool:
+async def _chosen(session: AsyncSession, filters: ReportFilters, selection: Selection) -> Chosen:
+    """The projects the report filters and the list's narrowing keep (everything when neither restricts)."""
+    if filters == ReportFilters(snapshot=filters.snapshot) and not selection.restricts:
+        return lambda state: True
+    ids = {str(row.id) for row in await sdg_repository.projects_with_money(session, filters)}
+    return lambda state: state["id"] in ids and selection.matches(state)
+
+
+async def _has_exportable(session: AsyncSession, owner: str, chosen: Chosen) -> bool:
     async for states in repository.published_states(session, owner):
-        if any(not iati.missing(state) for state in states):
+        if any(chosen(state) and not iati.missing(state) for state in states):
             return True
     return False
 
@@ -53,9 +69,31 @@ async def _has_exportable(session: AsyncSession, owner: str) -> bool:
     "/iati",
     openapi_extra=access("none"),
     summary="IATI 2.03 activity XML of published projects",
-    responses={200: {"content": {"application/xml": {}}, "description": "An iati-activities document"}},
+    responses={
+        200: {"content": {"application/xml": {}}, "description": "An iati-activities document"},
+        **problem_responses(UnknownFilterValue),
+    },
 )
-async def export_iati(request: Request, reporting_org: Annotated[str, Query(max_length=64)]) -> StreamingResponse:
+async def export_iati(
+    request: Request,
+    filters: FiltersDep,
+    selection: SelectionDep,
+    reporting_org: Annotated[str, Query(max_length=64)],
+) -> StreamingResponse:
+    """The report filters and the list's narrowing (words, SDG goal and target, sector) select the
+    activities, as for the project list export; `institution`, if given, must be `reporting_org`."""
+    if filters.institution not in (None, reporting_org):
+        raise UnknownFilterValue(
+            "institution differs from reporting_org",
+            errors=[
+                {
+                    "field": "institution",
+                    "in": "query",
+                    "message": "differs from reporting_org",
+                    "value": filters.institution,
+                }
+            ],
+        )
     institution = codelists()["institutions"].get(reporting_org)
     if institution is None:
         raise Unprocessable(
@@ -70,11 +108,12 @@ async def export_iati(request: Request, reporting_org: Annotated[str, Query(max_
             ],
         )
     async with request.app.state.sessions() as session:
+        chosen = await _chosen(session, filters, selection)
         # An iati-activities file must hold at least one activity: none is a clear 404, not an invalid file.
-        if not await _has_exportable(session, institution.code):
+        if not await _has_exportable(session, institution.code, chosen):
             raise NoActivities(f"{reporting_org} has no published project with a description and a date")
     return StreamingResponse(
-        iati_chunks(request.app.state.sessions, institution),
+        iati_chunks(request.app.state.sessions, institution, chosen),
         media_type="application/xml",
         headers={"Content-Disposition": f'attachment; filename="xarxa-{reporting_org}-iati.xml"'},
     )
@@ -145,13 +184,18 @@ async def export_breakdown(
     },
     summary="Published projects, one row each with codes and EUR totals, as CSV or XLSX",
 )
-async def export_projects(session: SessionDep, filters: FiltersDep, format: Format = "csv") -> Response:
+async def export_projects(
+    session: SessionDep, filters: FiltersDep, selection: SelectionDep, format: Format = "csv"
+) -> Response:
     rows = await sdg_repository.projects_with_money(session, filters, with_state=True)
+    rows = [row for row in rows if row.state and selection.matches(row.state)]
     money = await project_money(session, filters.snapshot, filters.money_years, rows)
+    # by_year: a column per year and figure, the same splits as the reports' `years`.
+    years = tables.project_years([money[row.id][1] for row in rows]) if filters.by_year else []
     table = (
-        tables.PROJECT_COLUMNS,
+        tables.project_header(years),
         sorted(
-            (tables.project_row(row.state, money[row.id][0]) for row in rows if row.state),
+            (tables.project_row(row.state, *money[row.id], years) for row in rows if row.state),
             key=lambda r: (r[1], r[2]),
         ),
     )

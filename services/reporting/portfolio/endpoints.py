@@ -41,6 +41,9 @@ async def published_projects(
     owner: Annotated[str | None, Query(max_length=64, deprecated=True, description="Deprecated: institution")] = None,
     cursor: Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    project_id: Annotated[
+        uuid.UUID | None, Query(alias="id", description="Only this project (e.g. its money by year, with by_year)")
+    ] = None,
 ) -> PortfolioProjects:
     if owner is not None:
         check_code("institution", owner)
@@ -50,7 +53,7 @@ async def published_projects(
                 errors=[{"field": "owner", "in": "query", "message": "differs from institution", "value": owner}],
             )
         filters = replace(filters, institution=owner)
-    return await service.project_list(session, filters, cursor, limit)
+    return await service.project_list(session, filters, cursor, limit, project_id)
 
 
 @router.get(

@@ -17,10 +17,15 @@ async def get(session: AsyncSession, project_id: uuid.UUID) -> ProjectView | Non
 
 
 async def published_page(
-    session: AsyncSession, filters: ReportFilters, after: tuple[str, str, uuid.UUID] | None, limit: int
+    session: AsyncSession,
+    filters: ReportFilters,
+    after: tuple[str, str, uuid.UUID] | None,
+    limit: int,
+    project_id: uuid.UUID | None = None,
 ) -> list[Any]:
-    """Published, unarchived projects matching the filters, in (code, owner, id) order after `after`,
-    with their funding totals; one more than `limit` tells whether a next page exists."""
+    """Published, unarchived projects matching the filters (only `project_id` if given), in (code,
+    owner, id) order after `after`, with their funding totals; one more than `limit` tells whether a
+    next page exists."""
     project, funding = filters.snapshot.projects(), filters.snapshot.funding()
     zero = 0
     query = (
@@ -38,6 +43,8 @@ async def published_page(
     )
     if after is not None:
         query = query.where(tuple_(project.code, project.owner, project.id) > tuple_(*after))
+    if project_id is not None:
+        query = query.where(project.id == project_id)
     return list((await session.execute(query)).all())
 
 

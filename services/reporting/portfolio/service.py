@@ -35,9 +35,9 @@ from services.reporting.sdg.service import definition
 from shared.contracts.funding import PROJECT_FUNDING_EVENT_TYPES, ProjectFundingV1
 from shared.contracts.projects import PROJECT_EVENT_TYPES, ProjectStateV1
 from shared.events import CloudEvent
+from shared.place_names import city_keys
 from shared.problems import NotFound
 from shared.readmodel import insert_many_once, upsert_many_if_newer
-from shared.text import fold
 
 CENT = Decimal("0.01")
 
@@ -68,7 +68,7 @@ def _project_row(event: CloudEvent) -> dict[str, Any]:
         "modality": state.modality,
         "networks": state.networks,
         "countries": sorted(countries),
-        "cities": sorted({fold(c.name) for c in state.partner_cities}),
+        "cities": sorted({key for c in state.partner_cities for key in city_keys(c.model_dump())}),
         "start_year": start.year if start else None,
         "end_year": end.year if end else None,
         "state": state.model_dump(mode="json"),
@@ -146,9 +146,9 @@ LIST_DEFINITION = (
 
 
 async def project_list(
-    session: AsyncSession, filters: ReportFilters, cursor: str | None, limit: int
+    session: AsyncSession, filters: ReportFilters, cursor: str | None, limit: int, project_id: uuid.UUID | None = None
 ) -> PortfolioProjects:
-    rows = await repository.published_page(session, filters, decode(cursor) if cursor else None, limit)
+    rows = await repository.published_page(session, filters, decode(cursor) if cursor else None, limit, project_id)
     page, more = rows[:limit], len(rows) > limit
     views = [row[0] for row in page]
     money_rows = [

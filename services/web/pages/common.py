@@ -22,8 +22,20 @@ from services.web.i18n import LANGUAGES, Formats, load_translations
 
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
 
-# Report filters the API's reports and exports accept alike (services/reporting/README.md).
-REPORT_FILTERS = ("institution", "country", "city", "network", "modality", "status", "year_from", "year_to")
+# Report filters the API's reports and exports accept alike (services/reporting/README.md): projects
+# active in years (active_*) apart from the money belonging to years (money_year_*).
+REPORT_FILTERS = (
+    "institution",
+    "country",
+    "city",
+    "network",
+    "modality",
+    "status",
+    "active_from",
+    "active_to",
+    "money_year_from",
+    "money_year_to",
+)
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
@@ -94,7 +106,13 @@ def freshness_key(*reports: dict[str, Any]) -> str:
 
 
 def page(
-    request: Request, language: str, template: str, context: dict[str, Any], data_key: str, status: int = 200
+    request: Request,
+    language: str,
+    template: str,
+    context: dict[str, Any],
+    data_key: str,
+    status: int = 200,
+    csp: str = CSP,
 ) -> Response:
     """Render with an ETag made of the URL, the assets and the data's freshness; 304 when unchanged."""
     assets: Assets = request.app.state.assets
@@ -105,7 +123,7 @@ def page(
         "ETag": etag,
         "Cache-Control": f"public, max-age={settings.page_max_age_seconds}",
         "Content-Language": language,
-        "Content-Security-Policy": CSP,
+        "Content-Security-Policy": csp,
         "Vary": "Accept-Language",
     }
     if status == 200 and etag in request.headers.get("if-none-match", ""):

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from services.web.i18n import Formats
 from services.web.pages.common import GatewayDep, Language, freshness_key, page
+from services.web.pages.figures import NONE
 
 router = APIRouter()
 
@@ -23,33 +24,51 @@ FILTERS = {
     "city": "city",
     "country": "country",
     "sdg_goal": "sdg_goal",
+    "sdg_target": "sdg_target",
     "sector": "sector",
     "network": "network",
+    "modality": "modality",
     "status": "status",
     "year": "year",
     "q": "q",
 }
 SORTS = ("title", "-title", "code", "-updated_at")
-# Filters the tabular exports also apply (the rest narrow the page only: said beside the links).
+# The page's filter -> the exports' parameter: every filter of the page, so a download holds exactly
+# the projects shown. The year is "active in that year" (active_from = active_to), as the list's.
 EXPORT_FILTERS = {
     "institution": "institution",
     "city": "city",
     "country": "country",
+    "sdg_goal": "sdg_goal",
+    "sdg_target": "sdg_target",
+    "sector": "sector",
     "network": "network",
+    "modality": "modality",
     "status": "status",
+    "q": "q",
 }
 STATUSES = ("1", "2", "3", "4", "5", "6")
 
 
-def export_links(chosen: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+def export_params(chosen: dict[str, str]) -> dict[str, str]:
     params = {EXPORT_FILTERS[k]: v for k, v in chosen.items() if k in EXPORT_FILTERS}
     if chosen.get("year"):
-        params["year_from"] = params["year_to"] = chosen["year"]
+        params["active_from"] = params["active_to"] = chosen["year"]
+    return params
+
+
+def export_links(chosen: dict[str, str]) -> dict[str, str]:
+    params = export_params(chosen)
     links = {fmt: "/api/reporting/exports/projects?" + urlencode({"format": fmt, **params}) for fmt in ("csv", "xlsx")}
     if chosen.get("institution"):
-        links["iati"] = "/api/reporting/exports/iati?" + urlencode({"reporting_org": chosen["institution"]})
-    unexported = [k for k in chosen if k not in EXPORT_FILTERS and k != "year"]
-    return links, unexported
+        # IATI files are per reporting organisation: offered once an institution is chosen.
+        rest = {k: v for k, v in params.items() if k != "institution"}
+        links["iati"] = "/api/reporting/exports/iati?" + urlencode({"reporting_org": chosen["institution"], **rest})
+    return links
+
+
+def _target_key(code: str) -> list[int]:
+    return [int(p) if p.isdigit() else 100 + ord(p) for p in code.split(".")]
 
 
 def filter_options(
@@ -58,20 +77,23 @@ def filter_options(
     codelists: tuple[dict[str, dict[str, str]], ...],
 ) -> dict[str, list[tuple[str, str]]]:
     """The values each select offers: those with published projects, or the codelist's."""
-    cities, countries, sectors = references
-    institutions, networks, goals, sector_names = codelists
+    cities, countries, sectors = (
+        # The row of projects without a value (no partner city, no sector ...) is no filter value.
+        [row["value"] for row in reference["rows"] if row["value"] != NONE]
+        for reference in references
+    )
+    institutions, networks, goals, targets, sector_names, modalities = codelists
     return {
         "institution": [(code, f.label(names, code)) for code, names in institutions.items()],
-        "country": sorted(((row["value"], f.country(row["value"])) for row in countries["rows"]), key=lambda o: o[1]),
-        "city": [(name, name) for name in sorted(row["value"] for row in cities["rows"])],
+        "country": sorted(((code, f.country(code)) for code in countries), key=lambda o: o[1]),
+        "city": [(name, name) for name in sorted(cities)],
         "sdg_goal": [
             (code, f"{code}. {f.label(names)}") for code, names in sorted(goals.items(), key=lambda i: int(i[0]))
         ],
-        "sector": sorted(
-            ((row["value"], f.label(sector_names.get(row["value"]), row["value"])) for row in sectors["rows"]),
-            key=lambda o: o[1],
-        ),
+        "sdg_target": [(code, f"{code}. {f.label(targets[code])}") for code in sorted(targets, key=_target_key)],
+        "sector": sorted(((code, f.label(sector_names.get(code), code)) for code in sectors), key=lambda o: o[1]),
         "network": sorted(((code, f.label(names, code)) for code, names in networks.items()), key=lambda o: o[1]),
+        "modality": sorted(((code, f.label(names, code)) for code, names in modalities.items()), key=lambda o: o[1]),
         "status": [(code, code) for code in STATUSES],
         "year": [(str(y), str(y)) for y in range(date.today().year + 1, 2014, -1)],
     }
@@ -89,7 +111,9 @@ async def explore(lang: Language, request: Request, gateway: GatewayDep) -> Resp
         gateway.projects.codelist("institutions"),
         gateway.projects.networks(),
         gateway.projects.codelist("sdg-goals"),
+        gateway.projects.codelist("sdg-targets"),
         gateway.projects.codelist("Sector"),
+        gateway.projects.codelist("modalities"),
     )
     options = filter_options(f, tuple(references), tuple(codelists))
     asked = {k: v.strip() for k in FILTERS if (v := request.query_params.get(k, "")).strip()}
@@ -102,7 +126,7 @@ async def explore(lang: Language, request: Request, gateway: GatewayDep) -> Resp
     params = {FILTERS[k]: v[:200] for k, v in chosen.items()}
     result = await gateway.projects.search({**params, "sort": sort, "limit": str(PAGE_SIZE), "cursor": cursor}, lang)
     base = {**chosen, "sort": sort}
-    links, unexported = export_links(chosen)
+    links = export_links(chosen)
     context = {
         "title": "explore",
         "chosen": chosen,
@@ -115,7 +139,6 @@ async def explore(lang: Language, request: Request, gateway: GatewayDep) -> Resp
         else None,
         "first_url": f"/{lang}/projects?" + urlencode(base) if cursor else None,
         "downloads": links,
-        "unexported": unexported,
         "options": options,
     }
     versions = "|".join(f"{p['id']}:{p['version']}" for p in result["items"])

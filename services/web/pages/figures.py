@@ -33,11 +33,22 @@ async def sdg_bars(gateway: Gateway, report: dict[str, Any], f: Formats, view: s
     )
 
 
+# The reports' rows of projects without a value (no partner city ...) and of money not dated yet.
+NONE, UNDATED = "(none)", "undated"
+
+
 def year_bars(breakdown: dict[str, Any], f: Formats) -> list[Bar]:
-    rows = sorted(breakdown["rows"], key=lambda row: row["value"])
+    """Years in order, then the money whose year is not known yet."""
+    rows = sorted(breakdown["rows"], key=lambda row: (row["value"] == UNDATED, row["value"]))
     return bars(
         [
-            (row["value"], committed(row["attributed"]), f.money(committed(row["attributed"])), None, None)
+            (
+                f.gettext("Not dated yet") if row["value"] == UNDATED else row["value"],
+                committed(row["attributed"]),
+                f.money(committed(row["attributed"])),
+                None,
+                None,
+            )
             for row in rows
         ]
     )
@@ -74,8 +85,36 @@ def city_markers(
         name, country = row["value"], countries.get(row["value"], "")
         href = f"/{f.language}/cities/{country}/{quote(name, safe='')}" if country else None
         money = committed(row["attributed"])
-        table.append({"name": name, "country": country, "projects": row["projects"], "money": money, "href": href})
+        shown = f.gettext("No partner city") if name == NONE else name
+        table.append({"name": shown, "country": country, "projects": row["projects"], "money": money, "href": href})
         if (name, country) in places:
             lon, lat = places[(name, country)]
             placed.append((name, country, lon, lat, money, f.money(money), href))
     return markers(placed), table
+
+
+def goal_figures(
+    goal: str, report: dict[str, Any], targets: dict[str, dict[str, str]], f: Formats
+) -> tuple[dict[str, Any] | None, list[str], dict[str, Any], list[Bar]]:
+    """An SDG goal's row of the SDG report, its target codes in order, their money, and the bars of
+    the targets that have money (in the goal's colour)."""
+    row = next((g for g in report["goals"] if g["goal"] == goal), None)
+    money = {t["target"]: t for t in (row or {}).get("targets", [])}
+    codes = sorted(
+        (code for code in targets if code.split(".")[0] == goal),
+        key=lambda code: [int(p) if p.isdigit() else 100 + ord(p) for p in code.split(".")],
+    )
+    chart = bars(
+        [
+            (
+                code,
+                committed(money[code]["attributed"]),
+                f.money(committed(money[code]["attributed"])),
+                SDG_COLOURS[goal],
+                None,
+            )
+            for code in codes
+            if code in money
+        ]
+    )
+    return row, codes, money, chart

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from services.web.i18n import Formats
 from services.web.pages.common import GatewayDep, Language, as_of_of, freshness_key, page
-from services.web.pages.figures import city_markers, sdg_bars, year_bars, year_row
+from services.web.pages.figures import NONE, city_markers, sdg_bars, year_bars, year_row
 
 router = APIRouter()
 
@@ -37,7 +37,7 @@ async def home(lang: Language, request: Request, gateway: GatewayDep) -> Respons
         "year": year,
         "portfolio": portfolio,
         "this_year": year_row(years, year),
-        "partner_cities": len(cities["rows"]),
+        "partner_cities": len([row for row in cities["rows"] if row["value"] != NONE]),
         "markers": map_markers,
         "city_table": city_table,
         "sdg_bars": await sdg_bars(gateway, sdg, f),

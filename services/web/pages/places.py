@@ -10,11 +10,10 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
-from services.web.charts import SDG_COLOURS, bars
 from services.web.gateway_client import Gateway
 from services.web.i18n import Formats
 from services.web.pages.common import GatewayDep, Language, as_of_of, freshness_key, page
-from services.web.pages.figures import city_markers, committed, sdg_bars, year_bars
+from services.web.pages.figures import city_markers, goal_figures, sdg_bars, year_bars
 
 router = APIRouter()
 
@@ -115,25 +114,7 @@ async def sdg_goal(lang: Language, goal: str, request: Request, gateway: Gateway
         gateway.reporting.zero_seven({"as_of": as_of or ""}),
         gateway.projects.codelist("sdg-targets"),
     )
-    row = next((g for g in report["goals"] if g["goal"] == goal), None)
-    money = {t["target"]: t for t in (row or {}).get("targets", [])}
-    goal_targets = sorted(
-        (code for code in targets if code.split(".")[0] == goal),
-        key=lambda code: [int(p) if p.isdigit() else 100 + ord(p) for p in code.split(".")],
-    )
-    target_bars = bars(
-        [
-            (
-                code,
-                committed(money[code]["attributed"]),
-                f.money(committed(money[code]["attributed"])),
-                SDG_COLOURS[goal],
-                None,
-            )
-            for code in goal_targets
-            if code in money
-        ]
-    )
+    row, goal_targets, money, target_chart = goal_figures(goal, report, targets, f)
     context = {
         "title": f"{goal}. {f.label(goals[goal])}",
         "goal": goal,
@@ -141,7 +122,7 @@ async def sdg_goal(lang: Language, goal: str, request: Request, gateway: Gateway
         "row": row,
         "report": report,
         "targets": [(code, f.label(targets[code]), money.get(code)) for code in goal_targets],
-        "target_bars": target_bars,
+        "target_bars": target_chart,
         "projects": [{"project": p, "title": f.text(p["title"])} for p in projects["items"]],
         "zero_rows": [r for r in zero["rows"] if Decimal(r["committed_by_sdg"].get(goal, "0")) > 0],
         "freshness": report["freshness"],

@@ -1,8 +1,9 @@
 """One published project: texts in the reader's language (marked where another stands in), partners,
-SDG goals with shares, results per period, its place on the map."""
+SDG goals with shares, money by year, results per period, its place on the map."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -10,10 +11,11 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
-from services.web.charts import SDG_COLOURS, bars, markers
+from services.web.charts import NEUTRAL, SDG_COLOURS, bars, markers
 from services.web.gateway_client import ApiError
 from services.web.i18n import Formats
 from services.web.pages.common import GatewayDep, Language, page
+from services.web.pages.figures import UNDATED
 
 router = APIRouter()
 
@@ -36,6 +38,30 @@ def indicator_rows(project: dict[str, Any], f: Formats) -> list[dict[str, Any]]:
     return rows
 
 
+# Budget, committed, disbursed: the three measures of the money-by-year chart, in its colours.
+MEASURES = (("budgeted_eur", "#7d8f9e"), ("committed_eur", NEUTRAL), ("disbursed_eur", "#1e6b45"))
+
+
+def money_cells(money: dict[str, Any], top: Decimal, f: Formats) -> dict[str, Any]:
+    cells = []
+    for name, colour in MEASURES:
+        value = Decimal(money.get(name) or "0")
+        cells.append({"text": f.money(value), "width": float(value / top * 100) if top > 0 else 0.0, "colour": colour})
+    return {"cells": cells}
+
+
+def money_by_year(money: dict[str, Any] | None, f: Formats) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Rows per year (then the money not dated yet) and the totals; no rows when nothing is recorded."""
+    years = (money or {}).get("years") or {}
+    order = sorted(years, key=lambda year: (year == UNDATED, year))
+    top = max((Decimal(years[y][name]) for y in order for name, _ in MEASURES), default=Decimal(0))
+    rows = [
+        {"label": f.gettext("Not dated yet") if year == UNDATED else year, **money_cells(years[year], top, f)}
+        for year in order
+    ]
+    return rows, money_cells(money, top, f) if money and rows else None
+
+
 @router.get("/{lang}/projects/{project_id}")
 async def project_page(lang: Language, project_id: str, request: Request, gateway: GatewayDep) -> Response:
     f = Formats(lang)
@@ -46,6 +72,8 @@ async def project_page(lang: Language, project_id: str, request: Request, gatewa
         if isinstance(exc, ValueError) or exc.status in (403, 404):
             raise HTTPException(status_code=404) from exc
         raise
+    money = await gateway.reporting.project_money(project_id)
+    money_rows, money_totals = money_by_year(money, f)
     goals, targets, institutions, roles, networks = (
         await gateway.projects.codelist("sdg-goals"),
         await gateway.projects.codelist("sdg-targets"),
@@ -81,5 +109,8 @@ async def project_page(lang: Language, project_id: str, request: Request, gatewa
         "networks": networks,
         "markers": markers(places),
         "indicators": indicator_rows(project, f),
+        "money_rows": money_rows,
+        "money_totals": money_totals,
     }
-    return page(request, lang, "project.html", context, f"{project['id']}:{project['version']}")
+    key = f"{project['id']}:{project['version']}|{json.dumps(money, sort_keys=True)}"
+    return page(request, lang, "project.html", context, key)
