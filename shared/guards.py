@@ -19,6 +19,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.problems import problem_response
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Routes that take uploaded files (multipart/form-data only) get a larger, still bounded, limit:
+# one file of up to UPLOAD_FILE_BYTES plus the form's framing and fields. Every other request, and
+# any other content type on these routes, keeps the general limit.
+UPLOAD_PATHS = re.compile(r"^/api/funding/grants/applications/[^/]+/documents$")
+UPLOAD_FILE_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = UPLOAD_FILE_BYTES + 64 * 1024
+# The IATI import takes a publisher's whole file (XML only), streamed by the projects service:
+# bounded too, as services/projects/imports/iati.py MAX_BYTES.
+IMPORT_PATHS = re.compile(r"^/api/projects/imports/iati$")
+IMPORT_TYPES = frozenset({"application/xml", "text/xml"})
+MAX_IMPORT_BYTES = 128 * 1024 * 1024
 
 
 # C0 control characters other than tab, line feed and carriage return: never legitimate in text,
@@ -63,10 +74,23 @@ def _valid_utf8(raw: bytes) -> bool:
 
 
 class InputGuardMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int = 1_048_576, max_json_depth: int = 32) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int = 1_048_576,
+        max_json_depth: int = 32,
+        max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.max_json_depth = max_json_depth
+        self.max_upload_bytes = max(max_upload_bytes, max_body_bytes)
+
+    def _limit(self, scope: Scope, content_type: str) -> int:
+        if content_type.split(";", 1)[0].strip().lower() in IMPORT_TYPES and IMPORT_PATHS.match(scope["path"]):
+            return max(MAX_IMPORT_BYTES, self.max_body_bytes)
+        multipart = content_type.split(";", 1)[0].strip().lower() == "multipart/form-data"
+        return self.max_upload_bytes if multipart and UPLOAD_PATHS.match(scope["path"]) else self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,10 +119,11 @@ class InputGuardMiddleware:
         return None
 
     async def _read_body(self, scope: Scope, receive: Receive) -> tuple[bytes, tuple[int, str, str, str] | None]:
-        too_large = (413, "payload-too-large", "The request body is too large", f"At most {self.max_body_bytes} bytes")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        limit = self._limit(scope, headers.get("content-type", ""))
+        too_large = (413, "payload-too-large", "The request body is too large", f"At most {limit} bytes")
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body_bytes:
+        if declared.isdigit() and int(declared) > limit:
             return b"", too_large
         chunks: list[bytes] = []
         size = 0
@@ -109,7 +134,7 @@ class InputGuardMiddleware:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
+            if size > limit:
                 return b"", too_large
             chunks.append(chunk)
             more = message.get("more_body", False)

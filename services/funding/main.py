@@ -4,7 +4,9 @@ from fastapi import FastAPI
 
 from services.funding.config import Settings
 from services.funding.consumers import CONSUMERS
+from services.funding.grants.document_endpoints import router as grant_documents_router
 from services.funding.grants.endpoints import router as grants_router
+from services.funding.iati_money.endpoints import router as iati_money_router
 from services.funding.imports.endpoints import router as imports_router
 from services.funding.institutions.endpoints import router as institutions_router
 from services.funding.ledger.endpoints import router as ledger_router
@@ -22,7 +24,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Funding sources, budgets, the 0.7 % commitment, the transaction ledger and the annual grant call.",
         routers=[
             grants_router,
+            grant_documents_router,
             imports_router,
+            iati_money_router,
             ledger_router,
             institutions_router,
             sources_router,

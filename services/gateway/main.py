@@ -18,14 +18,19 @@ from services.gateway.clients.failures import FailureLimits
 from services.gateway.clients.revocations import RevocationList, follow_revocations
 from services.gateway.config import Settings
 from services.gateway.guards.client_address import ClientAddressMiddleware
+from services.gateway.guards.cors import PublicReadCorsMiddleware
 from services.gateway.guards.gate import GateMiddleware, GateState, Rate
 from services.gateway.guards.headers import SecurityHeadersMiddleware
+from services.gateway.oidc.endpoints import router as oidc_router
+from services.gateway.oidc.service import Issuer, registered_clients
 from services.gateway.openapi.endpoints import router as openapi_router
 from services.gateway.openapi.service import OpenApiMerger
 from services.gateway.proxy.endpoints import router as proxy_router
 from services.gateway.proxy.service import Upstreams
 from services.gateway.tokens.endpoints import router as tokens_router
 from services.gateway.tokens.service import KeyRing
+from services.gateway.users.endpoints import router as users_router
+from services.gateway.users.service import SignInPolicy
 from shared.auth import TokenVerifier, access
 from shared.db import create_engine, create_sessionmaker, transaction
 from shared.guards import InputGuardMiddleware
@@ -70,6 +75,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.token_failures_per_address_per_minute, settings.token_failures_per_client_per_minute
         )
         app.state.sessions, app.state.keys, app.state.gate = sessions, keys, gate
+        # People: the OpenID Connect provider and its sign-in limits (apart from the API clients').
+        app.state.oidc_clients = registered_clients(settings)
+        app.state.oidc_issuer = Issuer(keys, settings, app.state.oidc_clients)
+        app.state.signin_policy = SignInPolicy(
+            FailureLimits(settings.signin_failures_per_address_per_minute, settings.signin_lockout_failures),
+            settings.signin_lockout_failures,
+            settings.signin_lockout_seconds,
+        )
         app.state.token_verifier = gate.verifier
         app.state.upstreams = upstreams
         # Apart from the API's upstreams: the portal is neither in /readyz nor in the merged OpenAPI.
@@ -105,7 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_problem_handlers(app)
     # Outermost last: request id, the real client address, the audit of write attempts, security
-    # headers, CORS, the input guard, then the gate.
+    # headers, the dashboards' public-read CORS, CORS, the input guard, then the gate.
     app.add_middleware(GateMiddleware)
     app.add_middleware(
         InputGuardMiddleware, max_body_bytes=settings.max_body_bytes, max_json_depth=settings.max_json_depth
@@ -127,6 +140,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
         max_age=600,
     )
+    # Third-party dashboards' public reads (outside the first-party CORS, which answers the rest).
+    app.add_middleware(PublicReadCorsMiddleware, origins=settings.public_api_origins, first_party=settings.cors_origins)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AuditMiddleware)
     app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.trusted_proxies)
@@ -178,6 +193,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(tokens_router)
     app.include_router(audit_router)
+    app.include_router(users_router)
+    app.include_router(oidc_router)
     app.include_router(openapi_router)
     app.include_router(proxy_router)
     return app

@@ -7,6 +7,7 @@ from services.projects.config import Settings
 from services.projects.consumers import CONSUMERS
 from services.projects.imports.endpoints import router as imports_router
 from services.projects.networks.endpoints import router as networks_router
+from services.projects.places.endpoints import router as places_router
 from services.projects.projects.endpoints import router as projects_router
 from services.projects.updates.endpoints import router as updates_router
 from shared.http import create_service_app
@@ -18,7 +19,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings or Settings(),
         title="Xarxa projects",
         description="Registry of the international cooperation projects of Barcelona and AMB.",
-        routers=[projects_router, updates_router, imports_router, networks_router, codelists_router],
+        routers=[projects_router, updates_router, imports_router, networks_router, codelists_router, places_router],
         produces=[PROJECTS_TOPIC],
         consumers=CONSUMERS,
     )

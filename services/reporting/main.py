@@ -6,6 +6,7 @@ from services.reporting.breakdown.endpoints import router as breakdown_router
 from services.reporting.config import Settings
 from services.reporting.consumers import CONSUMERS
 from services.reporting.exports.endpoints import router as exports_router
+from services.reporting.exports.organisation_endpoints import router as organisation_export_router
 from services.reporting.portfolio.endpoints import router as portfolio_router
 from services.reporting.results.endpoints import router as results_router
 from services.reporting.sdg.endpoints import router as sdg_router
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             zero_seven_router,
             results_router,
             exports_router,
+            organisation_export_router,
             webhooks_router,
         ],
         produces=[],

@@ -22,12 +22,14 @@ from pydantic import (
 
 from shared.codelists import coded, codelists
 from shared.dates import CalendarDate
+from shared.problem_texts import invalid
 
 Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$"), coded("Language")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
 Localized = dict[Lang, Text]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=300)]
-Percent = Annotated[Decimal, Field(gt=0, le=100, max_digits=5, decimal_places=2)]
+# Six decimals: an IATI file's small percentages (0.001 % of a multi-country programme) are kept.
+Percent = Annotated[Decimal, Field(gt=0, le=100, max_digits=9, decimal_places=6)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
 Number = Annotated[Decimal, Field(max_digits=20, decimal_places=6)]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), coded("Country")]
@@ -43,20 +45,32 @@ def _sums_to_100(items: list[Any], attribute: str, what: str) -> None:
     if items:
         total = sum((getattr(item, attribute) for item in items), Decimal(0))
         if total != Decimal(100):
-            raise ValueError(f"{what} must sum to 100, not {total}")
+            raise invalid("sum_not_100", what=what, total=total)
 
 
 def _unique(values: list[str], what: str) -> None:
     if len(set(values)) != len(values):
-        raise ValueError(f"each {what} may appear once")
+        raise invalid("duplicate", what=what)
 
 
 class PartnerCity(Strict):
+    """A partner city by name (any of its names or aliases) and country, optionally its GeoNames id;
+    the registry resolves it in its gazetteer (GET /api/projects/places/cities) and fills the rest."""
+
     name: Name
     country: Country = Field(description="ISO 3166-1 alpha-2 (IATI Country codelist)")
     region: Annotated[str, StringConstraints(max_length=200)] | None = None
-    latitude: float | None = Field(default=None, ge=-90, le=90)
+    geonames_id: int | None = Field(
+        default=None, ge=1, description="GeoNames id, to tell apart cities of one name in one country"
+    )
+    latitude: float | None = Field(
+        default=None, ge=-90, le=90, description="The gazetteer's; given ones must lie within 25 km of it"
+    )
     longitude: float | None = Field(default=None, ge=-180, le=180)
+    # Filled by the registry from its gazetteer; what a client sends here is replaced (so that a
+    # project read can be sent back as it is).
+    names: dict[Lang, Name] = Field(default_factory=dict, description="Read-only: names per language (CLDR)")
+    aliases: list[Name] = Field(default_factory=list, max_length=500, description="Read-only: GeoNames aliases")
 
 
 class RecipientCountry(Strict):
@@ -79,6 +93,12 @@ class ParticipatingOrg(Strict):
     side: Literal["barcelona", "partner"] | None = Field(
         default=None, description="A city actor of Barcelona/AMB or its counterpart in the partner city"
     )
+    activity_id: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        default=None, description="IATI activity identifier of this organisation's own activity (imports)"
+    )
+    given_ref: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        default=None, description="An imported file's ref that is no usable identifier (e.g. N/A), as written"
+    )
 
 
 class SectorShare(Strict):
@@ -97,7 +117,7 @@ class SdgShare(Strict):
         for target in self.targets:
             item = codelists()["sdg-targets"].get(target)
             if item is None or item.parent != self.goal:
-                raise ValueError(f"target {target} is not under goal {self.goal}")
+                raise invalid("target_not_under_goal", target=target, goal=self.goal)
         return self
 
 
@@ -117,11 +137,11 @@ class Dates(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Dates:
         if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
-            raise ValueError("planned_end is before planned_start")
+            raise invalid("end_before_start", end="planned_end", start="planned_start")
         if self.actual_start and self.actual_end and self.actual_end < self.actual_start:
-            raise ValueError("actual_end is before actual_start")
+            raise invalid("end_before_start", end="actual_end", start="actual_start")
         if self.actual_end and not self.actual_start:
-            raise ValueError("actual_end needs actual_start")
+            raise invalid("end_needs_start", end="actual_end", start="actual_start")
         return self
 
 
@@ -149,7 +169,7 @@ class Period(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.end < self.start:
-            raise ValueError("period end is before its start")
+            raise invalid("end_before_start", end="end", start="start")
         return self
 
 
@@ -169,6 +189,14 @@ class Indicator(Strict):
         description="1 unit, 2 percentage, 3 nominal, 4 ordinal, 5 qualitative"
     )
     ascending: bool = True
+    cumulative: bool | None = Field(
+        default=None,
+        description="Whether each period's value is a running total since the start (true) or that period's "
+        "own (false); roll-ups add a cumulative indicator's periods never, a non-cumulative one's over its life",
+    )
+    aggregation_status: bool | None = Field(
+        default=None, description="IATI aggregation-status: whether the values may be added up with others"
+    )
     baseline: Baseline | None = None
     sdg_indicator: Annotated[str, coded("sdg-indicators")] | None = Field(default=None, description="e.g. 11.6.2")
     disaggregations: list[Dimension] = Field(default_factory=list, max_length=10)
@@ -180,18 +208,20 @@ class Indicator(Strict):
         ordered = sorted(self.periods, key=lambda p: p.start)
         for before, after in itertools.pairwise(ordered):
             if after.start <= before.end:
-                raise ValueError(f"periods overlap: {before.start}..{before.end} and {after.start}..{after.end}")
+                raise invalid(
+                    "periods_overlap", first=f"{before.start}..{before.end}", second=f"{after.start}..{after.end}"
+                )
         for period in self.periods:
             if self.measure == QUALITATIVE and (period.target is not None or period.actual is not None):
-                raise ValueError("a qualitative indicator takes comments, not numbers")
+                raise invalid("qualitative_takes_comments")
             if self.measure == "2":
                 for value in (period.target, period.actual):
                     if value is not None and not Decimal(0) <= value <= Decimal(100):
-                        raise ValueError("a percentage indicator takes values from 0 to 100")
+                        raise invalid("percentage_range")
             for cell in period.disaggregated:
                 unknown = set(cell.dimensions) - set(self.disaggregations)
                 if unknown:
-                    raise ValueError(f"dimension(s) {sorted(unknown)} not declared in disaggregations")
+                    raise invalid("undeclared_dimensions", dimensions=sorted(unknown))
         return self
 
 
@@ -219,6 +249,88 @@ class DocumentLink(Strict):
     category: Annotated[str, coded("DocumentCategory")] = Field(description="e.g. A01 pre- and post-project impact")
     language: Lang | None = None
     date: CalendarDate | None = None
+    format: Annotated[str, StringConstraints(pattern=r"^[a-z]+/[A-Za-z0-9.+_-]{1,100}$")] | None = Field(
+        default=None, description="IANA media type, e.g. application/pdf; text/html when not given"
+    )
+
+
+Short = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class OtherSector(Strict):
+    """A sector of any vocabulary but DAC 5-digit (those are `sectors`), kept as the file gives it."""
+
+    vocabulary: Annotated[str, coded("SectorVocabulary")] = Field(
+        description="IATI SectorVocabulary: 2 DAC 3-digit, 7/8 SDG goal/target, 99 reporting organisation, ..."
+    )
+    code: Short
+    percentage: Percent | None = None
+    vocabulary_uri: Short | None = None
+    narrative: Localized = Field(default_factory=dict)
+
+
+class AidTypeCode(Strict):
+    vocabulary: Annotated[str, coded("AidTypeVocabulary")] = "1"
+    code: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+
+
+class Location(Strict):
+    """An IATI location; a point is optional (a place named without coordinates is still a place)."""
+
+    ref: Short | None = None
+    name: Localized = Field(default_factory=dict)
+    description: Localized = Field(default_factory=dict)
+    activity_description: Localized = Field(default_factory=dict)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    exactness: Annotated[str, StringConstraints(max_length=10)] | None = None
+    location_reach: Annotated[str, StringConstraints(max_length=10)] | None = None
+    location_class: Annotated[str, StringConstraints(max_length=10)] | None = None
+    feature_designation: Annotated[str, StringConstraints(max_length=20)] | None = None
+
+
+class ContactInfo(Strict):
+    type: Annotated[str, StringConstraints(max_length=10)] | None = None
+    organisation: Localized = Field(default_factory=dict)
+    department: Localized = Field(default_factory=dict)
+    person_name: Localized = Field(default_factory=dict)
+    job_title: Localized = Field(default_factory=dict)
+    telephone: Short | None = None
+    email: Short | None = None
+    website: Short | None = None
+    mailing_address: Localized = Field(default_factory=dict)
+
+
+class Condition(Strict):
+    type: Annotated[str, StringConstraints(max_length=10)] = Field(description="IATI ConditionType: 1 policy, ...")
+    text: Localized = Field(default_factory=dict)
+
+
+class Conditions(Strict):
+    attached: bool
+    items: list[Condition] = Field(default_factory=list, max_length=100)
+
+
+class RelatedActivity(Strict):
+    ref: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    type: Annotated[str, coded("RelatedActivityType")] = Field(description="1 parent, 2 child, 3 sibling, ...")
+
+
+class IatiClassification(Strict):
+    """What an IATI activity says beyond Xarxa's own fields, kept so that an export gives it back."""
+
+    other_sectors: list[OtherSector] = Field(default_factory=list, max_length=100)
+    default_aid_types: list[AidTypeCode] = Field(default_factory=list, max_length=20)
+    default_finance_type: Annotated[str, coded("FinanceType")] | None = None
+    default_flow_type: Annotated[str, coded("FlowType")] | None = None
+    default_tied_status: Annotated[str, coded("TiedStatus")] | None = None
+    collaboration_type: Annotated[str, coded("CollaborationType")] | None = None
+    activity_scope: Annotated[str, coded("ActivityScope")] | None = None
+    humanitarian: bool | None = None
+    locations: list[Location] = Field(default_factory=list, max_length=500)
+    contact_info: list[ContactInfo] = Field(default_factory=list, max_length=20)
+    conditions: Conditions | None = None
+    related_activities: list[RelatedActivity] = Field(default_factory=list, max_length=1000)
 
 
 class ProjectEditable(Strict):
@@ -231,8 +343,9 @@ class ProjectEditable(Strict):
     intervention_line: Annotated[str, StringConstraints(max_length=200)] | None = None
     modality: Annotated[str, coded("modalities")] | None = None
     partner_cities: list[PartnerCity] = Field(default_factory=list, max_length=100)
-    recipient_countries: list[RecipientCountry] = Field(default_factory=list, max_length=100)
-    recipient_regions: list[RecipientRegion] = Field(default_factory=list, max_length=50)
+    # Room for every country and region of the codelists: a global programme names them all.
+    recipient_countries: list[RecipientCountry] = Field(default_factory=list, max_length=300)
+    recipient_regions: list[RecipientRegion] = Field(default_factory=list, max_length=100)
     participating_orgs: list[ParticipatingOrg] = Field(default_factory=list, max_length=100)
     networks: list[Slug] = Field(default_factory=list, max_length=30, description="Codes of the managed network list")
     sectors: list[SectorShare] = Field(default_factory=list, max_length=50)
@@ -242,6 +355,9 @@ class ProjectEditable(Strict):
     exchanges: list[Exchange] = Field(default_factory=list, max_length=500)
     documents: list[DocumentLink] = Field(default_factory=list, max_length=200)
     tags: list[Slug] = Field(default_factory=list, max_length=50)
+    iati: IatiClassification = Field(
+        default_factory=IatiClassification, description="IATI classifications beyond Xarxa's own fields (imports)"
+    )
 
     @field_validator("sectors")
     @classmethod
@@ -320,7 +436,7 @@ def _refuse(value: _T, message: str) -> _T:
     """`value` if it is unset (None, false, empty); a 0 or an empty string is set, so refused."""
     if value is None or value is False or (isinstance(value, (list, dict)) and not value):
         return value
-    raise ValueError(message)
+    raise invalid("not_proposable", reason=message)
 
 
 class ProposalDisaggregatedValue(DisaggregatedValue):

@@ -41,11 +41,18 @@ class _Part(BaseModel):
 
 
 class PartnerCityV1(_Part):
+    """A partner city as the project names it. Resolved in the registry's gazetteer, it carries the
+    GeoNames id, the gazetteer's coordinates, names per language and aliases; unresolved (a grant
+    proposal's city the gazetteer does not know), `geonames_id` is null and the rest as given."""
+
     name: str
     country: str
     region: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    geonames_id: int | None = None
+    names: dict[str, str] = Field(default_factory=dict, description="Per language: ca, es, en, the local one")
+    aliases: list[str] = Field(default_factory=list)
 
 
 class RecipientShareV1(_Part):
@@ -59,6 +66,8 @@ class ParticipatingOrgV1(_Part):
     role: str
     type: str | None = None
     side: Literal["barcelona", "partner"] | None = None
+    activity_id: str | None = None
+    given_ref: str | None = None
 
 
 class SectorShareV1(_Part):
@@ -112,6 +121,9 @@ class IndicatorV1(_Part):
     title: Localized
     measure: str
     ascending: bool = True
+    # Null when the project does not say; reports then never add its periods up.
+    cumulative: bool | None = None
+    aggregation_status: bool | None = Field(default=None, description="IATI aggregation-status")
     baseline: BaselineV1 | None = None
     sdg_indicator: str | None = None
     disaggregations: list[str] = Field(default_factory=list)
@@ -142,6 +154,77 @@ class DocumentLinkV1(_Part):
     category: str
     language: str | None = None
     date: dt.date | None = None
+    format: str | None = None
+
+
+class OtherSectorV1(_Part):
+    vocabulary: str
+    code: str
+    percentage: Decimal | None = None
+    vocabulary_uri: str | None = None
+    narrative: Localized = Field(default_factory=dict)
+
+
+class AidTypeCodeV1(_Part):
+    vocabulary: str = "1"
+    code: str
+
+
+class LocationV1(_Part):
+    ref: str | None = None
+    name: Localized = Field(default_factory=dict)
+    description: Localized = Field(default_factory=dict)
+    activity_description: Localized = Field(default_factory=dict)
+    latitude: float | None = None
+    longitude: float | None = None
+    exactness: str | None = None
+    location_reach: str | None = None
+    location_class: str | None = None
+    feature_designation: str | None = None
+
+
+class ContactInfoV1(_Part):
+    type: str | None = None
+    organisation: Localized = Field(default_factory=dict)
+    department: Localized = Field(default_factory=dict)
+    person_name: Localized = Field(default_factory=dict)
+    job_title: Localized = Field(default_factory=dict)
+    telephone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    mailing_address: Localized = Field(default_factory=dict)
+
+
+class ConditionV1(_Part):
+    type: str
+    text: Localized = Field(default_factory=dict)
+
+
+class ConditionsV1(_Part):
+    attached: bool
+    items: list[ConditionV1] = Field(default_factory=list)
+
+
+class RelatedActivityV1(_Part):
+    ref: str
+    type: str
+
+
+class IatiClassificationV1(_Part):
+    """IATI classifications beyond Xarxa's own fields, as imported (empty for projects made here)."""
+
+    other_sectors: list[OtherSectorV1] = Field(default_factory=list)
+    default_aid_types: list[AidTypeCodeV1] = Field(default_factory=list)
+    default_finance_type: str | None = None
+    default_flow_type: str | None = None
+    default_tied_status: str | None = None
+    collaboration_type: str | None = None
+    activity_scope: str | None = None
+    humanitarian: bool | None = None
+    locations: list[LocationV1] = Field(default_factory=list)
+    contact_info: list[ContactInfoV1] = Field(default_factory=list)
+    conditions: ConditionsV1 | None = None
+    related_activities: list[RelatedActivityV1] = Field(default_factory=list)
 
 
 class ProjectStateV1(_Part):
@@ -175,6 +258,7 @@ class ProjectStateV1(_Part):
     exchanges: list[ExchangeV1] = Field(default_factory=list)
     documents: list[DocumentLinkV1] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
+    iati: IatiClassificationV1 = Field(default_factory=IatiClassificationV1)
     created_at: datetime
     updated_at: datetime
 

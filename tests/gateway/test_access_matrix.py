@@ -15,11 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
+from stdnum.es import cif
 
 from shared.auth import SCOPES
 from tests.support.auth import PRINCIPALS, Tokens
+from tests.support.people import authorize_params, invite, person, pkce, unique_email
 from tests.support.projects import project_payload
-from tests.support.stack import Stack
+from tests.support.stack import WEB_CLIENT_ID, WEB_CLIENT_SECRET, Stack
 from tests.support.waiting import eventually
 
 CELLS = ("no token", "expired token", "wrong scope", "other tenant", "right tenant")
@@ -35,6 +37,11 @@ _codes = itertools.count(1)
 # Years no other test declares, each used once (a declared year needs If-Match to change).
 _fresh_years = itertools.count(1990)
 _declared_years = itertools.count(2100, -1)
+
+
+def cif_of(base: str) -> str:
+    """An association's CIF: the base with its check digit."""
+    return base + cif.calc_check_digits(base)[0]
 
 
 @dataclass
@@ -109,6 +116,21 @@ async def world(stack: Stack, tokens: Tokens) -> World:
             response = await admin.request(method, url, **kwargs)
         assert response.status_code < 300, response.text
         return response
+
+    async def iati_import() -> dict[str, Any]:
+        """An import of the Ajuntament, made by an admin."""
+        imported = await as_admin(
+            "POST",
+            "/api/projects/imports/iati",
+            params={"owner": "ajuntament-barcelona"},
+            content=(
+                '<iati-activities version="2.03"><iati-activity><iati-identifier>'
+                f"XM-MATRIX-{next(_codes)}</iati-identifier><title><narrative>Importat</narrative>"
+                "</title></iati-activity></iati-activities>"
+            ).encode(),
+            headers={"Content-Type": "application/xml"},
+        )
+        return {"path": {"import_id": imported.json()["import_id"]}}
 
     def booking() -> dict[str, Any]:
         return {
@@ -191,9 +213,10 @@ async def world(stack: Stack, tokens: Tokens) -> World:
             json={
                 "tenant": "ENT-MATRIX",
                 "name": "Entitat de la matriu",
-                "tax_id": "G00000001",
+                "tax_id": "G00000018",
                 "org_type": "22",
                 "contact": {"email": "matrix@example.org"},
+                "legal_representative": {"name": "Anna Roca", "tax_id": "12345678Z", "post": "Presidenta"},
             },
         )
     ).json()
@@ -218,6 +241,19 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         return str(created.json()["id"])
 
     one_application = await submitted()
+
+    def uploaded_file() -> dict[str, Any]:
+        pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+        return {
+            "files": {"file": ("annex.pdf", pdf, "application/pdf")},
+            "data": {"purpose": "application", "title": "A"},
+        }
+
+    async with httpx.AsyncClient(base_url=stack.gateway, headers=tokens.headers("entity")) as applicant:
+        one_document = await applicant.post(
+            f"/api/funding/grants/applications/{one_application}/documents", **uploaded_file()
+        )
+    assert one_document.status_code == 201, one_document.text
 
     def on_application(
         body: dict[str, Any] | None = None, fresh_one: bool = False
@@ -281,6 +317,27 @@ async def world(stack: Stack, tokens: Tokens) -> World:
     def draft_listed(response: httpx.Response) -> bool:
         return world.draft_id in {p["id"] for p in response.json()["items"]}
 
+    # People and their administration (services/gateway/users, oidc).
+    admin_headers = tokens.headers("admin")
+    accepted = await person(stack, admin_headers, tenant="MZ-CMM", kind="partner", roles=["partner-reporter"])
+
+    def invitation() -> Callable[[], Awaitable[dict[str, Any]]]:
+        async def build() -> dict[str, Any]:
+            body = {"email": unique_email("matrix"), "name": "M", "tenant": "MZ-CMM", "tenant_kind": "partner"}
+            return {"json": {**body, "roles": ["partner-reporter"]}}
+
+        return build
+
+    def invited_user(**extra: Any) -> Callable[[], Awaitable[dict[str, Any]]]:
+        async def build() -> dict[str, Any]:
+            invited = await invite(stack, admin_headers, tenant="MZ-CMM", kind="partner", roles=["partner-reporter"])
+            return {"path": {"user_id": invited["user"]["id"]}, **extra}
+
+        return build
+
+    authorization = {"params": authorize_params(pkce()[1], gateway=stack.gateway)}
+    web_client = {"token": "not-a-token", "client_id": WEB_CLIENT_ID, "client_secret": WEB_CLIENT_SECRET}
+
     world.cases = {
         ("post", "/api/projects/projects"): Case(
             lambda: fixed({"json": project_payload(code=f"MATRIX-{next(_codes)}")})(), ok=201, denied=403
@@ -323,6 +380,7 @@ async def world(stack: Stack, tokens: Tokens) -> World:
             )(),
             denied=403,
         ),
+        ("get", "/api/projects/imports/iati/{import_id}"): Case(iati_import),
         ("post", "/api/projects/projects/{project_id}/updates"): Case(
             lambda: fixed(
                 {
@@ -384,6 +442,8 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ),
         ("get", "/api/projects/codelists"): Case(fixed({})),
         ("get", "/api/projects/codelists/{name}"): Case(fixed({"path": {"name": "Sector"}})),
+        ("get", "/api/projects/places/cities"): Case(fixed({"params": {"q": "habana", "country": "CU"}})),
+        ("get", "/api/projects/places/cities/{geonames_id}"): Case(fixed({"path": {"geonames_id": "3553478"}})),
         ("get", "/api/funding/project-refs/{project_id}"): Case(fixed({"path": {"project_id": world.draft_id}})),
         ("post", "/api/funding/projects/{project_id}/transactions"): Case(
             lambda: fixed({"path": {"project_id": world.draft_id}, "json": booking()})(), ok=201
@@ -422,6 +482,7 @@ async def world(stack: Stack, tokens: Tokens) -> World:
             fixed({"path": {"project_id": world.draft_id}})
         ),
         ("get", "/api/funding/projects/{project_id}/summary"): Case(fixed({"path": {"project_id": world.draft_id}})),
+        ("get", "/api/funding/projects/{project_id}/iati-money"): Case(fixed({"path": {"project_id": world.draft_id}})),
         ("put", "/api/funding/institutions/{institution}/years/{year}"): Case(fresh_year(), denied=403),
         ("get", "/api/funding/institutions/{institution}/years/{year}"): Case(declared_year()),
         ("get", "/api/funding/rates/{currency}"): Case(usd_rate),
@@ -463,6 +524,10 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ("get", "/api/funding/grants/calls/{call_id}/resolution"): Case(
             fixed({"path": {"call_id": open_call["id"]}}), ok=404
         ),
+        ("get", "/api/funding/grants/calls/{call_id}/resolution/act"): Case(
+            fixed({"path": {"call_id": open_call["id"]}}), ok=404
+        ),
+        ("get", "/api/funding/grants/awarded"): Case(fixed({"params": {"format": "csv"}})),
         ("get", "/api/funding/grants/calls/{call_id}/applications"): Case(
             fixed({"path": {"call_id": open_call["id"]}})
         ),
@@ -476,9 +541,10 @@ async def world(stack: Stack, tokens: Tokens) -> World:
                     "json": {
                         "tenant": f"ENT-M{next(_codes)}",
                         "name": "Entitat",
-                        "tax_id": f"G{next(_codes) + 10000000:08d}",
+                        "tax_id": cif_of(f"G{next(_codes) + 1000000:07d}"),
                         "org_type": "22",
                         "contact": {"email": "m@example.org"},
+                        "legal_representative": {"name": "Anna Roca", "tax_id": "X1234567L", "post": "Tresorera"},
                     }
                 }
             )(),
@@ -487,11 +553,21 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ),
         ("get", "/api/funding/grants/entities/{entity_id}"): Case(fixed({"path": {"entity_id": entity["id"]}})),
         ("get", "/api/funding/grants/applications/{application_id}"): Case(on_application()),
+        ("post", "/api/funding/grants/applications/{application_id}/documents"): Case(
+            lambda: fixed({"path": {"application_id": one_application}, **uploaded_file()})(),
+            ok=201,
+            right="entity",
+            denied=403,
+        ),
+        ("get", "/api/funding/grants/applications/{application_id}/documents"): Case(on_application()),
+        ("get", "/api/funding/grants/applications/{application_id}/documents/{document_id}"): Case(
+            fixed({"path": {"application_id": one_application, "document_id": one_document.json()["id"]}})
+        ),
         ("post", "/api/funding/grants/applications/{application_id}/admission"): Case(
             on_application({"admitted": True}, fresh_one=True)
         ),
         ("post", "/api/funding/grants/applications/{application_id}/scores"): Case(
-            on_application({"evaluator": "e", "points": {"c": "60"}}), ok=409
+            on_application({"points": {"c": "60"}, "no_conflict_of_interest": True}), ok=409
         ),
         ("post", "/api/funding/grants/applications/{application_id}/objection"): Case(
             on_application({"text": "Objection"}), ok=409, right="entity", denied=403
@@ -502,14 +578,32 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ("post", "/api/funding/grants/applications/{application_id}/acceptance"): Case(
             on_application(), ok=409, right="entity", denied=403
         ),
+        # The open call has no provisional resolution: nothing to waive, renounce or release (409).
+        ("post", "/api/funding/grants/applications/{application_id}/hearing-waiver"): Case(
+            on_application(), ok=409, right="entity", denied=403
+        ),
+        ("post", "/api/funding/grants/applications/{application_id}/renunciation"): Case(
+            on_application({"reason": "We renounce"}), ok=409, right="entity", denied=403
+        ),
+        ("post", "/api/funding/grants/applications/{application_id}/release"): Case(
+            on_application({"reason": "Excluded"}), ok=409
+        ),
         ("post", "/api/funding/grants/applications/{application_id}/payments"): Case(
             on_application({"budget_year": 2026}), ok=422
         ),
         ("post", "/api/funding/grants/applications/{application_id}/justification"): Case(
-            on_application({"spent_eur": "1.00", "summary": {"ca": "Fet"}}), ok=409, right="entity", denied=403
+            on_application(
+                {
+                    "lines": [{"category": "general", "amount_eur": "1.00", "description": "Staff"}],
+                    "summary": {"ca": "Fet"},
+                }
+            ),
+            ok=409,
+            right="entity",
+            denied=403,
         ),
         ("post", "/api/funding/grants/applications/{application_id}/justification/review"): Case(
-            on_application({"accepted_eur": "1.00"}), ok=409
+            on_application({"lines": [{"line": 0, "accepted": True}]}), ok=409
         ),
         ("get", "/api/funding/grants/master-plan/{institution}"): Case(
             fixed({"path": {"institution": "ajuntament-barcelona"}})
@@ -534,6 +628,9 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ("get", "/api/reporting/exports/breakdown"): Case(fixed({"params": {"by": "year", "format": "xlsx"}})),
         ("get", "/api/reporting/exports/projects"): Case(fixed({})),
         ("get", "/api/reporting/exports/iati"): Case(fixed({"params": {"reporting_org": "ajuntament-barcelona"}})),
+        ("get", "/api/reporting/exports/iati-organisation"): Case(
+            fixed({"params": {"reporting_org": "ajuntament-barcelona"}})
+        ),
         ("get", "/api/reporting/projects"): Case(fixed({})),
         ("get", "/api/reporting/projects/{project_id}"): Case(fixed({"path": {"project_id": world.published_id}})),
         ("get", "/api/gateway/audit"): Case(fixed({}), right="admin", denied=403),
@@ -549,6 +646,27 @@ async def world(stack: Stack, tokens: Tokens) -> World:
             )
         ),
         ("get", "/.well-known/jwks.json"): Case(fixed({})),
+        ("get", "/.well-known/openid-configuration"): Case(fixed({})),
+        ("get", "/oauth/authorize"): Case(fixed(authorization)),
+        # The pages' forms without their session's CSRF token: refused alike, whoever calls.
+        ("post", "/oauth/authorize"): Case(fixed({"data": {"email": "x@example.org", "password": "x"}}), ok=403),
+        ("get", "/oauth/end-session"): Case(fixed({})),
+        ("post", "/oauth/end-session"): Case(fixed({"data": {}}), ok=403),
+        ("post", "/oauth/revoke"): Case(fixed({"data": web_client})),
+        ("get", "/oauth/password"): Case(fixed({"params": {"token": "not-a-link"}}), ok=400),
+        ("post", "/oauth/password"): Case(fixed({"data": {"token": "not-a-link"}}), ok=403),
+        ("get", "/api/gateway/users"): Case(fixed({}), right="admin", denied=403),
+        ("post", "/api/gateway/users"): Case(invitation(), ok=201, right="admin", denied=403),
+        ("get", "/api/gateway/users/{user_id}"): Case(
+            fixed({"path": {"user_id": accepted.id}}), right="admin", denied=403
+        ),
+        ("put", "/api/gateway/users/{user_id}/roles"): Case(
+            invited_user(json={"roles": ["tenant-admin"]}), right="admin", denied=403
+        ),
+        ("post", "/api/gateway/users/{user_id}/disable"): Case(invited_user(), right="admin", denied=403),
+        ("post", "/api/gateway/users/{user_id}/password-reset"): Case(
+            fixed({"path": {"user_id": accepted.id}, "json": {}}), ok=201, right="admin", denied=403
+        ),
         ("get", "/.well-known/xarxa-revocations"): Case(fixed({})),
         ("get", "/healthz"): Case(fixed({})),
         ("get", "/readyz"): Case(fixed({})),

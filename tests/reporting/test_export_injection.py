@@ -12,9 +12,9 @@ from decimal import Decimal
 
 import httpx
 
-from tests.support.xlsx_cells import cells
 from tests.support.projects import project_payload
 from tests.support.waiting import eventually
+from tests.support.xlsx_cells import cells
 
 HOSTILE_TITLES = [
     '=HYPERLINK("http://x.example/","y")',

@@ -23,6 +23,12 @@ from shared.migrations import upgrade
 from tests.support.infra import RunningInfra
 from xarxa.launcher.services import WITH_DATABASE
 
+# The web service as the gateway's registered OpenID Connect client (XARXA_GATEWAY_WEB_CLIENT_*).
+WEB_CLIENT_ID = "xarxa-web"
+WEB_CLIENT_SECRET = "test-web-client-secret-0123456789abcdef"
+WEB_CALLBACK_PATH = "/auth/callback"
+WEB_SIGNED_OUT_PATH = "/"
+
 
 @dataclass
 class RunningServer:
@@ -97,6 +103,11 @@ def gateway_settings(infra: RunningInfra, **overrides: object) -> GatewaySetting
         "probe_burst": 10_000,
         "token_failures_per_address_per_minute": 10_000,
         "token_failures_per_client_per_minute": 10_000,
+        # Plain HTTP on loopback; sign-in limits per address have their own test with their own gateway.
+        "signin_cookie_secure": False,
+        "signin_failures_per_address_per_minute": 10_000,
+        "web_client_id": WEB_CLIENT_ID,
+        "web_client_secret": WEB_CLIENT_SECRET,
     }
     values.update(overrides)
     return GatewaySettings(**values)  # type: ignore[arg-type]
@@ -129,6 +140,9 @@ async def start_stack(infra: RunningInfra) -> Stack:
                     f"{name}_url": f"http://127.0.0.1:{ports[name]}"
                     for name in ("projects", "funding", "reporting", "web")
                 },
+                public_url=f"http://127.0.0.1:{ports['gateway']}",
+                web_redirect_uris=[f"http://127.0.0.1:{ports['gateway']}{WEB_CALLBACK_PATH}"],
+                web_post_logout_redirect_uris=[f"http://127.0.0.1:{ports['gateway']}{WEB_SIGNED_OUT_PATH}"],
             )
         ),
         "web": web_app(WebSettings(gateway_url=f"http://127.0.0.1:{ports['gateway']}", log_level="WARNING")),

@@ -30,6 +30,7 @@ from shared.http import SessionDep, runtime_of
 from shared.idempotency import IdempotencyKeyReused, StoredResponse, create_once
 from shared.logs import request_id_var
 from shared.problems import PreconditionFailed, PreconditionRequired, problem_responses
+from shared.recorded import InvalidRecordedAt, RecordedAtNeedsAdmin, RecordedAtQuery
 
 router = APIRouter(prefix="/api/projects/projects", tags=["projects"])
 
@@ -81,6 +82,8 @@ def request_actor(request: Request, principal: Principal, traceparent: str | Non
     response_model=ProjectRead,
     openapi_extra=WRITE,
     responses=problem_responses(
+        RecordedAtNeedsAdmin,
+        InvalidRecordedAt,
         service.ProjectCodeTaken,
         service.IatiIdentifierTaken,
         IdempotencyKeyReused,
@@ -103,6 +106,7 @@ async def create_project(
             "and recorded as migrated (with who did it) in its history"
         ),
     ] = False,
+    recorded_at: RecordedAtQuery = None,
     idempotency_key: Annotated[
         str | None, Header(description="Retries with the same key return the first result")
     ] = None,
@@ -111,7 +115,7 @@ async def create_project(
 ) -> Response:
     async def register() -> StoredResponse:
         actor = request_actor(request, principal, traceparent)
-        project = await service.register_project(session, actor, body, migrated=migration)
+        project = await service.register_project(session, actor, body, migrated=migration, recorded_at=recorded_at)
         read = _read(project, accept_language)
         headers = {
             "Location": f"{router.prefix}/{project.id}",
@@ -129,12 +133,16 @@ async def list_projects(
     principal: Reader,
     owner: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[str | None, Query(max_length=2, description="IATI ActivityStatus")] = None,
-    city: Annotated[str | None, Query(max_length=200, description="Partner city name, accents ignored")] = None,
+    city: Annotated[
+        str | None,
+        Query(max_length=200, description="Partner city: a name, an alias or a GeoNames id; accents and case ignored"),
+    ] = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
     sdg_goal: Annotated[str | None, Query(max_length=2)] = None,
     sdg_target: Annotated[str | None, Query(max_length=6)] = None,
     sector: Annotated[str | None, Query(pattern=r"^\d{5}$")] = None,
     network: Annotated[str | None, Query(max_length=64)] = None,
+    modality: Annotated[str | None, Query(max_length=64, description="Modality code (the reports' filter)")] = None,
     year: Annotated[int | None, Query(ge=1950, le=2100, description="Active during this year")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Words in any language of the texts")] = None,
     parent_id: uuid.UUID | None = None,
@@ -154,6 +162,7 @@ async def list_projects(
         sdg_target=sdg_target,
         sector=sector,
         network=network,
+        modality=modality,
         year=year,
         q=q,
         parent_id=parent_id,
@@ -248,12 +257,20 @@ async def patch_project(
     "/{project_id}/status",
     response_model=ProjectRead,
     openapi_extra=WRITE,
-    responses={**WRITE_ERRORS, **problem_responses(service.TransitionNotAllowed)},
+    responses={
+        **problem_responses(RecordedAtNeedsAdmin, InvalidRecordedAt),
+        **WRITE_ERRORS,
+        **problem_responses(service.TransitionNotAllowed),
+    },
     summary="Change the IATI activity status; cancelling and suspending need a reason",
 )
-async def change_status(project_id: uuid.UUID, body: StatusChange, change: ChangeDep) -> ProjectRead:
+async def change_status(
+    project_id: uuid.UUID, body: StatusChange, change: ChangeDep, recorded_at: RecordedAtQuery = None
+) -> ProjectRead:
     return change.respond(
-        await service.change_status(change.session, change.actor, project_id, change.expected_version, body)
+        await service.change_status(
+            change.session, change.actor, project_id, change.expected_version, body, recorded_at
+        )
     )
 
 

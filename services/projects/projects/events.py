@@ -35,6 +35,8 @@ def project_event(event_type: str, state: ProjectStateV1, source: str, tracepare
         source=source,
         type=event_type,
         subject=str(state.id),
+        # The event happened when the state was recorded (a migration's recorded_at, else now).
+        time=state.updated_at,
         dataschema=SCHEMA_BASE + event_type,
         traceparent=child_traceparent(traceparent),
         data=state.model_dump(mode="json"),

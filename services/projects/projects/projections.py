@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from shared.place_names import city_keys
 from shared.text import fold
 
 
@@ -33,7 +34,7 @@ def projections(doc: dict[str, Any], owner: str, code: str) -> dict[str, Any]:
     title = doc.get("title", {})
     return {
         "countries": sorted(countries),
-        "cities": sorted({fold(c["name"]) for c in doc.get("partner_cities", [])}),
+        "cities": sorted({key for c in doc.get("partner_cities", []) for key in city_keys(c)}),
         "sdg_goals": [g["goal"] for g in doc.get("sdg_goals", [])],
         "sdg_targets": [t for g in doc.get("sdg_goals", []) for t in g.get("targets", [])],
         "sectors": [s["code"] for s in doc.get("sectors", [])],

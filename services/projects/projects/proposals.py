@@ -66,7 +66,11 @@ async def register_proposal(session: AsyncSession, event: CloudEvent) -> None:
         }
     )
     await service.register_project(
-        session, _actor(application.institution, event), data, project_id=application.project_id
+        session,
+        _actor(application.institution, event),
+        data,
+        project_id=application.project_id,
+        lenient_cities=True,  # a 422 here would reach nobody: the draft keeps what can be read
     )
 
 

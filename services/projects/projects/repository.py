@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.projects.models import Network, Project, ProjectChange
 from shared.auth import Principal
+from shared.place_names import filter_keys
+from shared.problem_texts import field_error
 from shared.problems import Unprocessable
 from shared.text import fold
 
@@ -35,6 +37,7 @@ class ProjectFilters:
     sdg_target: str | None = None
     sector: str | None = None
     network: str | None = None
+    modality: str | None = None
     year: int | None = None
     q: str | None = None
     parent_id: uuid.UUID | None = None
@@ -93,7 +96,6 @@ def _filtered(query: Select[Any], filters: ProjectFilters, principal: Principal 
         if value is not None:
             conditions.append(column == value)
     for array, element in (
-        (Project.cities, fold(filters.city) if filters.city else None),
         (Project.countries, filters.country),
         (Project.sdg_goals, filters.sdg_goal),
         (Project.sdg_targets, filters.sdg_target),
@@ -102,6 +104,10 @@ def _filtered(query: Select[Any], filters: ProjectFilters, principal: Principal 
     ):
         if element is not None:
             conditions.append(array.contains([element]))
+    if filters.city:  # a name, an alias or a GeoNames id (shared/place_names.py)
+        conditions.append(Project.cities.overlap(filter_keys(filters.city)))
+    if filters.modality is not None:
+        conditions.append(Project.doc["modality"].astext == filters.modality)
     if filters.year is not None:
         # Active during the year: started by its end and not ended before its start.
         conditions.append(
@@ -131,7 +137,7 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[Any, uuid.UUID]:
     except (ValueError, TypeError, UnicodeDecodeError) as exc:
         raise Unprocessable(
             "The cursor is not one this API issued for this sort",
-            errors=[{"field": "cursor", "in": "query", "message": "invalid cursor", "value": cursor}],
+            errors=[field_error("cursor", "invalid_cursor", location="query", value=cursor)],
         ) from exc
 
 

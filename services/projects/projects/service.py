@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.projects.places.service import resolve_partner_cities
 from services.projects.projects import repository
 from services.projects.projects.completeness import ensure_publishable
 from services.projects.projects.events import TOPIC, project_event, project_state
@@ -37,7 +38,9 @@ from shared.concurrency import check_version
 from shared.contracts import projects as events
 from shared.merge_patch import apply_merge_patch
 from shared.outbox import enqueue
+from shared.problem_texts import field_error
 from shared.problems import Conflict, NotFound, Unprocessable, invalid_input
+from shared.recorded import recording_time, require_migration
 
 # IATI ActivityStatus: 1 pipeline, 2 implementation, 3 finalisation, 4 closed, 5 cancelled, 6 suspended.
 TRANSITIONS: dict[str, set[str]] = {
@@ -88,20 +91,19 @@ FILTER_CODELISTS = {
     "sdg_goal": "sdg-goals",
     "sdg_target": "sdg-targets",
     "sector": "Sector",
+    "modality": "modalities",
 }
 
 
 async def check_filters(session: AsyncSession, filters: repository.ProjectFilters) -> None:
     """A filter on a code that does not exist is a mistake to name, not an empty page."""
     errors = [
-        {"field": name, "message": f"not a code of the {listname} codelist", "value": value}
+        field_error(name, "not_in_codelist", location="query", value=value, codelist=listname)
         for name, listname in FILTER_CODELISTS.items()
         if (value := getattr(filters, name)) is not None and value not in codelists()[listname]
     ]
     if filters.network is not None and await repository.unknown_networks(session, [filters.network]):
-        errors.append(
-            {"field": "network", "message": "unknown network; see /api/projects/networks", "value": filters.network}
-        )
+        errors.append(field_error("network", "unknown_network", location="query", value=filters.network))
     if errors:
         raise UnknownFilter(", ".join(f"{e['field']}={e['value']}" for e in errors) + ": no such code", errors=errors)
 
@@ -185,8 +187,7 @@ async def _check_references(
         raise UnknownReference(
             "Unknown network(s); see /api/projects/networks",
             errors=[
-                {"field": f"networks.{data.networks.index(code)}", "message": "unknown network", "value": code}
-                for code in unknown
+                field_error(f"networks.{data.networks.index(code)}", "unknown_network", value=code) for code in unknown
             ],
         )
     if data.parent_id is not None:
@@ -203,6 +204,12 @@ async def _check_references(
                 f"parent_id: {problem}",
                 errors=[{"field": "parent_id", "message": problem, "value": str(data.parent_id)}],
             )
+
+
+async def _with_places(data: ProjectEditable, *, lenient: bool = False) -> ProjectEditable:
+    """Partner cities resolved in the gazetteer (places/service.py)."""
+    cities = await resolve_partner_cities(data.partner_cities, lenient=lenient)
+    return data.model_copy(update={"partner_cities": cities})
 
 
 def _document(data: ProjectEditable, results: list[dict[str, Any]], kept: dict[str, Any]) -> dict[str, Any]:
@@ -253,10 +260,11 @@ async def _record(
     return project
 
 
-def _bump(project: Project) -> dict[str, Any]:
+def _bump(project: Project, recorded_at: datetime | None = None) -> dict[str, Any]:
+    """A new version, recorded now (or at the checked past time of an admin migration)."""
     before = project_state(project).model_dump(mode="json")
     project.version += 1
-    project.updated_at = datetime.now(UTC)
+    project.updated_at = recorded_at or datetime.now(UTC)
     return before
 
 
@@ -318,19 +326,24 @@ async def register_project(
     *,
     migrated: bool = False,
     other_identifiers: list[OtherIdentifier] | None = None,
+    recorded_at: datetime | None = None,
+    lenient_cities: bool = False,
 ) -> Project:
-    """A new project. `migrated` (admins only) lets it start in any status and says so in its history;
-    `other_identifiers` are what the activity was called by other publishers (IATI imports)."""
+    """A new project. `migrated` (admins only) lets it start in any status and says so in its history,
+    and `recorded_at` when the earlier system recorded it; `other_identifiers` are what the activity
+    was called by other publishers (IATI imports); `lenient_cities`: see resolve_partner_cities."""
     ensure_may_write_for(actor.principal, data.owner)
     _check_initial_status(actor, data, migrated)
+    now = recording_time(actor.principal, recorded_at)
+    require_migration(recorded_at, migrated)
     await _check_references(session, actor.principal, data.owner, data, None)
     if await repository.code_taken(session, data.owner, data.code):  # before its derived identifier
         raise _code_taken(data.owner, data.code)
     identifier = data.iati_identifier or f"{org_prefix(data.owner)}-{data.code}"
     await _check_iati_identifier(session, data.owner, identifier)
-    now = datetime.now(UTC)
     kept = {"other_identifiers": [o.model_dump() for o in other_identifiers or []]}
     editable = ProjectEditable.model_validate(data.model_dump(include=EDITABLE_FIELDS))
+    editable = await _with_places(editable, lenient=lenient_cities)
     doc = _document(editable, [r.model_dump(mode="json") for r in data.results], kept)
     if data.visibility == "published":
         ensure_publishable(doc)
@@ -384,6 +397,7 @@ async def replace_project(
 ) -> Project:
     project = await _writable(session, actor, project_id, expected_version)
     await _check_references(session, actor.principal, project.owner, data, project.id)
+    data = await _with_places(data)
     doc = _document(data, project.doc.get("results", []), project.doc)
     if project.visibility == "published":
         ensure_publishable(doc)
@@ -415,6 +429,7 @@ async def patch_project(
     except ValidationError as exc:
         raise invalid_input(exc) from exc
     await _check_references(session, actor.principal, project.owner, data, project.id)
+    data = await _with_places(data)
     doc = _document(data, project.doc.get("results", []), project.doc)
     if project.visibility == "published":
         ensure_publishable(doc)
@@ -425,9 +440,16 @@ async def patch_project(
 
 
 async def change_status(
-    session: AsyncSession, actor: Actor, project_id: uuid.UUID, expected_version: int, change: StatusChange
+    session: AsyncSession,
+    actor: Actor,
+    project_id: uuid.UUID,
+    expected_version: int,
+    change: StatusChange,
+    recorded_at: datetime | None = None,
 ) -> Project:
+    """`recorded_at` (admin migrations): the change as the earlier system recorded it, then."""
     project = await _writable(session, actor, project_id, expected_version)
+    recorded = recording_time(actor.principal, recorded_at, project.updated_at)
     if change.status not in TRANSITIONS[project.status]:
         allowed = ", ".join(sorted(TRANSITIONS[project.status])) or "none"
         raise TransitionNotAllowed(
@@ -438,8 +460,8 @@ async def change_status(
             "A reason is required to cancel or suspend",
             errors=[{"field": "reason", "message": "required for status 5 (cancelled) and 6 (suspended)"}],
         )
-    before = _bump(project)
-    when = (change.date or datetime.now(UTC).date()).isoformat()
+    before = _bump(project, recorded)
+    when = (change.date or recorded.date()).isoformat()
     doc = dict(project.doc)
     dates = dict(doc.get("dates", {}))
     if change.status == "2" and not dates.get("actual_start"):
@@ -450,7 +472,9 @@ async def change_status(
     doc["status_reason"] = change.reason
     project.doc = doc
     project.status = change.status
-    return await _record(session, actor, project, events.PROJECT_STATUS_CHANGED, before)
+    return await _record(
+        session, actor, project, events.PROJECT_STATUS_CHANGED, before, migrated=recorded_at is not None
+    )
 
 
 async def publish(session: AsyncSession, actor: Actor, project_id: uuid.UUID, expected_version: int) -> Project:

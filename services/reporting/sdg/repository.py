@@ -16,8 +16,9 @@ from services.reporting.portfolio.years import YearWindow
 from services.reporting.sdg.models import SdgAttribution
 from shared.backbone import inbox
 from shared.codelists import codelists
+from shared.place_names import filter_keys
+from shared.problem_texts import field_error
 from shared.problems import Unprocessable
-from shared.text import fold
 
 CONSUMER = "xarxa.reporting"
 
@@ -61,9 +62,7 @@ def check_code(name: str, value: str | None) -> None:
     if value is not None and value not in codelists()[CODED_FILTERS[name]]:
         raise UnknownFilterValue(
             f"{name}={value!r} is not a known code",
-            errors=[
-                {"field": name, "in": "query", "message": f"not in the {CODED_FILTERS[name]} list", "value": value}
-            ],
+            errors=[field_error(name, "unknown_code", location="query", value=value, listname=CODED_FILTERS[name])],
         )
 
 
@@ -71,7 +70,11 @@ def check_range(first_name: str, first: int | None, last_name: str, last: int | 
     if first is not None and last is not None and first > last:
         raise UnknownFilterValue(
             f"{first_name}={first} is after {last_name}={last}",
-            errors=[{"field": first_name, "in": "query", "message": f"after {last_name} ({last})", "value": first}],
+            errors=[
+                field_error(
+                    first_name, "range_reversed", location="query", value=first, other=last_name, other_value=last
+                )
+            ],
         )
 
 
@@ -101,7 +104,9 @@ def report_filters(
     by_year: Annotated[bool, Query(description="Add the money per year to every row and the totals")] = False,
     status: Annotated[str | None, Query(max_length=2, description="IATI ActivityStatus")] = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
-    city: Annotated[str | None, Query(max_length=200, description="Partner city, accents ignored")] = None,
+    city: Annotated[
+        str | None, Query(max_length=200, description="Partner city: name, alias or GeoNames id; accents, case ignored")
+    ] = None,
     network: Annotated[str | None, Query(max_length=64)] = None,
     modality: Annotated[str | None, Query(max_length=64)] = None,
 ) -> ReportFilters:
@@ -119,7 +124,7 @@ def report_filters(
         if old is not None and alias is not None and old != alias:
             raise UnknownFilterValue(
                 f"{new} and its deprecated alias disagree",
-                errors=[{"field": new, "in": "query", "message": "differs from its deprecated alias", "value": old}],
+                errors=[field_error(new, "alias_differs", location="query", value=old)],
             )
     active_from = active_from if active_from is not None else year_from
     active_to = active_to if active_to is not None else year_to
@@ -153,7 +158,7 @@ def filter_conditions(project: type[ProjectView], filters: ReportFilters) -> lis
     if filters.country:
         conditions.append(project.countries.contains([filters.country]))
     if filters.city:
-        conditions.append(project.cities.contains([fold(filters.city)]))
+        conditions.append(project.cities.overlap(filter_keys(filters.city)))  # name, alias or GeoNames id
     if filters.network:
         conditions.append(project.networks.contains([filters.network]))
     if filters.modality:
