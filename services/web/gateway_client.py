@@ -113,3 +113,7 @@ class FundingApi:
             if exc.status == 404:  # not resolved yet, or not published
                 return None
             raise
+
+    async def awarded(self, params: Params, language: str) -> dict[str, Any]:
+        """The grants awarded by definitive resolutions (the transparency list), texts in `language`."""
+        return dict(await self.gateway.get("/api/funding/grants/awarded", {**params, "lang": language}))

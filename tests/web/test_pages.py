@@ -3,6 +3,7 @@ drawn charts and maps, no console errors, axe-core finding nothing serious, link
 
 from __future__ import annotations
 
+import csv as csv_module
 import re
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -11,6 +12,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page
 
+from services.web.geo import project as map_point
 from services.web.i18n import LANGUAGES, Formats
 from tests.support.auth import Tokens
 from tests.support.projects import project_payload
@@ -49,6 +51,7 @@ def page_types(data: dict[str, Any]) -> dict[str, tuple[str, str]]:
         "institution": (f"/institutions/{project['owner']}", "svg.bars rect.bar"),
         "zero-seven": ("/zero-seven", "svg.bars rect.bar"),
         "calls": ("/calls", "section.call table.data"),
+        "grants awarded": ("/grants-awarded", "table.awarded tbody tr"),
         "methodology": ("/methodology", "pre code"),
         "events": ("/events", "table.data tbody tr"),
         "city widget": (f"/embed/cities/{city['country']}/{quote(city['name'])}", "svg.bars rect.bar"),
@@ -281,6 +284,135 @@ async def test_a_project_page_shows_its_money_by_year_as_the_reporting_api_gives
     await page.context.close()
 
 
+# Spaces and line breaks of the markup collapse; the no-break spaces of formatted money stay.
+ROWS_JS = "rows => rows.map(r => [...r.cells].map(c => c.textContent.trim().replace(/[ \\t\\n]+/g, ' ')))"
+
+
+def awarded_rows(grants: list[dict[str, Any]], f: Formats) -> list[list[str]]:
+    """The cells the transparency page must show for the API's grants, in its order."""
+    partial, reserve = f.gettext("partial"), f.gettext("from the reserve list")
+    return [
+        [
+            g["beneficiary"],
+            g["purpose"],
+            g["modality"],
+            f.money(g["amount_eur"]) + (f" {partial}" if g["partial"] else ""),
+            f"{g['call_code']} · {g['call_title']} ({g['institution']})"
+            + (f" {reserve}" if g["from_reserve_list"] else ""),
+            f.day(g["awarded_on"]),
+        ]
+        for g in grants
+    ]
+
+
+async def test_the_grants_awarded_page_shows_the_apis_list_in_each_language_with_its_open_data(
+    portal: str, browser: Browser
+) -> None:
+    async with httpx.AsyncClient(base_url=portal, timeout=30) as client:
+        for language in LANGUAGES:
+            f = Formats(language)
+            api = (await client.get("/api/funding/grants/awarded", params={"lang": language})).json()
+            assert api["items"], "the demo's definitive resolutions award grants"
+            page, errors = await open_page(browser, f"{portal}/{language}/grants-awarded")
+            shown = await page.eval_on_selector_all("table.awarded tbody tr", ROWS_JS)
+            assert shown == awarded_rows(api["items"], f)
+            total = await page.eval_on_selector_all(
+                "table.awarded tfoot td.num", "cells => cells.map(c => c.textContent)"
+            )
+            assert total == [f.money(api["total_eur"])]
+            assert f.money(api["total_eur"]) in await page.inner_text(".count")
+            # Reached from the navigation and from the grant calls page.
+            assert await page.locator(f'nav.main-nav a[href="/{language}/grants-awarded"]').count() == 1
+            calls = (await client.get(f"/{language}/calls")).text
+            assert f'href="/{language}/grants-awarded"' in calls
+            assert not errors
+            await page.context.close()
+
+
+async def test_the_grants_awarded_filters_narrow_the_list_and_its_csv_alike(portal: str, browser: Browser) -> None:
+    async with httpx.AsyncClient(base_url=portal, timeout=30) as client:
+        every = (await client.get("/api/funding/grants/awarded", params={"lang": "es"})).json()["items"]
+        calls = (await client.get("/api/funding/grants/calls", params={"limit": 100})).json()["items"]
+        call = next(c for c in calls if any(g["call_id"] == c["id"] for g in every))
+        chosen = {"institution": call["institution"], "year": str(call["year"])}
+        api = (await client.get("/api/funding/grants/awarded", params={**chosen, "lang": "es"})).json()
+        page, errors = await open_page(browser, f"{portal}/es/grants-awarded")
+        for name, value in chosen.items():
+            await page.select_option(f"#f-{name}", value)
+        await page.get_by_role("button", name="Mostrar las subvenciones").click()
+        await page.wait_for_load_state()
+        assert {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()} == chosen
+        shown = await page.eval_on_selector_all("table.awarded tbody tr", ROWS_JS)
+        assert shown == awarded_rows(api["items"], Formats("es")) and 0 < len(shown) <= len(every)
+        href = await page.locator("a.download-csv").get_attribute("href")
+        assert href is not None and urlsplit(href).path == "/api/funding/grants/awarded"
+        assert {k: v[0] for k, v in parse_qs(urlsplit(href).query).items()} == {"format": "csv", "lang": "es", **chosen}
+        csv = await client.get(href)
+        assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+        lines = [line for line in csv.text.splitlines()[1:] if line.strip()]
+        assert len(lines) == len(shown)
+        assert [row[0] for row in csv_module.reader(lines)] == [g["beneficiary"] for g in api["items"]]
+        assert not errors
+        await page.context.close()
+
+
+async def test_grants_awarded_filter_values_no_select_offers_are_named_and_left_out(
+    portal: str, browser: Browser
+) -> None:
+    async with httpx.AsyncClient(base_url=portal, timeout=30) as client:
+        api = (await client.get("/api/funding/grants/awarded", params={"lang": "en"})).json()
+    page, errors = await open_page(
+        browser, f"{portal}/en/grants-awarded?institution=nowhere&year=1999", bypass_csp=True
+    )
+    summary = page.locator(".error-summary")
+    assert {await a.get_attribute("href") for a in await summary.locator("a").all()} == {"#f-institution", "#f-year"}
+    assert await page.eval_on_selector_all("table.awarded tbody tr", ROWS_JS) == awarded_rows(
+        api["items"], Formats("en")
+    )
+    assert not await axe_violations(page)
+    assert not errors
+    await page.context.close()
+
+
+async def test_map_markers_stand_where_the_city_breakdown_places_them_named_in_the_readers_language(
+    portal: str, browser: Browser
+) -> None:
+    async with httpx.AsyncClient(base_url=portal, timeout=30) as client:
+        rows = (await client.get("/api/reporting/breakdown", params={"by": "city"})).json()["rows"]
+        placed = [r for r in rows if r.get("place") and r["place"]["latitude"] is not None]
+        assert placed
+        for language in LANGUAGES:
+            f = Formats(language)
+            page, errors = await open_page(browser, f"{portal}/{language}/")
+            circles = await page.eval_on_selector_all(
+                "#map circle.marker",
+                "cs => cs.map(c => [c.getAttribute('cx'), c.getAttribute('cy'), c.querySelector('title').textContent])",
+            )
+            expected = []
+            for row in placed:
+                point = map_point(row["place"]["longitude"], row["place"]["latitude"])
+                name = row["place"]["names"].get(language) or row["value"]
+                money = f.money(row["attributed"]["committed_eur"])
+                expected.append([f"{point.x:.1f}", f"{point.y:.1f}", f"{name}: {money}"])
+            assert sorted(circles) == sorted(expected)
+            # The table's links keep the address the reports filter by, and each leads to the city.
+            hrefs = set(
+                await page.eval_on_selector_all(
+                    "table.data th a[href*='/cities/']", "as => as.map(a => a.getAttribute('href'))"
+                )
+            )
+            wanted = {
+                f"/{language}/cities/{r['place']['country']}/{quote(r['value'], safe='')}"
+                for r in rows
+                if r.get("place")
+            }
+            assert hrefs == wanted
+            assert not errors
+            await page.context.close()
+        for href in sorted(wanted):
+            assert (await client.get(href)).status_code == 200, href
+
+
 async def test_projects_without_a_partner_city_are_a_translated_row(portal: str, tokens: Tokens) -> None:
     payload = project_payload(partner_cities=[], recipient_countries=[{"code": "MZ", "percentage": "100"}])
     async with httpx.AsyncClient(base_url=portal, timeout=30, headers=tokens.headers("admin")) as admin:
@@ -371,6 +503,8 @@ HOSTILE = [
     "/en/embed/cities/MZ/%3Cscript%3Ealert(1)%3C%2Fscript%3E",
     "/en/embed/sdg/%3Cb%3E",
     "/en/projects?modality=%3Cb%3E&sdg_target=%27%3B--",
+    "/en/grants-awarded?year=%3Cb%3E&institution=%27%3B--",
+    "/en/grants-awarded?year=99999999999999999999&institution=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
 ]
 
 

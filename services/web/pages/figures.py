@@ -61,35 +61,26 @@ def year_row(breakdown: dict[str, Any], year: int) -> dict[str, Any]:
     return {"committed_eur": "0", "disbursed_eur": "0"}
 
 
-def city_places(projects: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[float, float]]:
-    """(city, country) -> (longitude, latitude), from the first project that gives them."""
-    places: dict[tuple[str, str], tuple[float, float]] = {}
-    for project in projects:
-        for city in project.get("partner_cities", []):
-            if city.get("longitude") is not None and city.get("latitude") is not None:
-                places.setdefault((city["name"], city["country"]), (city["longitude"], city["latitude"]))
-    return places
+def city_name(row: dict[str, Any], f: Formats) -> str:
+    """A city row's name in the reader's language where the gazetteer gives one, else as projects give it."""
+    place = row.get("place") or {}
+    return str((place.get("names") or {}).get(f.language) or row["value"])
 
 
-def city_markers(
-    city_rows: list[dict[str, Any]], projects: list[dict[str, Any]], f: Formats
-) -> tuple[list[Marker], list[dict[str, Any]]]:
-    """Markers sized by committed money, and the rows of the table beside the map (every city, placed or not)."""
-    countries: dict[str, str] = {}
-    for project in projects:
-        for city in project.get("partner_cities", []):
-            countries.setdefault(city["name"], city["country"])
-    places = city_places(projects)
+def city_markers(city_rows: list[dict[str, Any]], f: Formats) -> tuple[list[Marker], list[dict[str, Any]]]:
+    """Markers sized by committed money, and the rows of the table beside the map (every city, placed or
+    not). Where a city is comes from the breakdown's own `place` (the registry's gazetteer), so markers
+    and rows are the same cities; its address keeps the row's name, which the reports filter by."""
     table, placed = [], []
     for row in sorted(city_rows, key=lambda r: -committed(r["attributed"])):
-        name, country = row["value"], countries.get(row["value"], "")
-        href = f"/{f.language}/cities/{country}/{quote(name, safe='')}" if country else None
+        place = row.get("place") or {}
+        name, country = row["value"], place.get("country") or ""
+        href = f"/{f.language}/cities/{country}/{quote(name, safe='')}" if country and name != NONE else None
         money = committed(row["attributed"])
-        shown = f.gettext("No partner city") if name == NONE else name
+        shown = f.gettext("No partner city") if name == NONE else city_name(row, f)
         table.append({"name": shown, "country": country, "projects": row["projects"], "money": money, "href": href})
-        if (name, country) in places:
-            lon, lat = places[(name, country)]
-            placed.append((name, country, lon, lat, money, f.money(money), href))
+        if place.get("longitude") is not None and place.get("latitude") is not None:
+            placed.append((shown, country, place["longitude"], place["latitude"], money, f.money(money), href))
     return markers(placed), table
 
 

@@ -21,16 +21,15 @@ async def home(lang: Language, request: Request, gateway: GatewayDep) -> Respons
     as_of = as_of_of(request)
     year = date.fromisoformat(as_of).year if as_of else date.today().year
     common = {"as_of": as_of or ""}
-    portfolio, years, cities, sdg, zero, projects = await asyncio.gather(
+    portfolio, years, cities, sdg, zero = await asyncio.gather(
         gateway.reporting.portfolio(as_of),
         gateway.reporting.breakdown("year", common),
         gateway.reporting.breakdown("city", common),
         gateway.reporting.sdg(common),
         gateway.reporting.zero_seven({**common, "year_from": str(year), "year_to": str(year)}),
-        gateway.projects.search({"limit": "500"}, lang),
     )
     institutions = await gateway.projects.codelist("institutions")
-    map_markers, city_table = city_markers(cities["rows"], projects["items"], f)
+    map_markers, city_table = city_markers(cities["rows"], f)
     context = {
         "title": None,
         "as_of": as_of,

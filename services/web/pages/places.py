@@ -13,7 +13,7 @@ from starlette.responses import Response
 from services.web.gateway_client import Gateway
 from services.web.i18n import Formats
 from services.web.pages.common import GatewayDep, Language, as_of_of, freshness_key, page
-from services.web.pages.figures import city_markers, goal_figures, sdg_bars, year_bars
+from services.web.pages.figures import city_markers, city_name, goal_figures, sdg_bars, year_bars
 
 router = APIRouter()
 
@@ -39,7 +39,12 @@ async def area(
     )
     if not projects["items"] and not sdg["projects"]:
         raise HTTPException(status_code=404)
-    map_markers, city_table = city_markers(cities["rows"], projects["items"], f)
+    map_markers, city_table = city_markers(cities["rows"], f)
+    if kind == "city":
+        # The gazetteer's name in the reader's language, where it has one (the address keeps the row's).
+        row = next((r for r in cities["rows"] if r["value"] == report_filter["city"]), None)
+        if row is not None and row.get("place"):
+            heading = f"{city_name(row, f)} ({f.country(row['place']['country'])})"
     context = {
         "title": heading,
         "kind": kind,

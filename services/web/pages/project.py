@@ -93,8 +93,11 @@ async def project_page(lang: Language, project_id: str, request: Request, gatewa
             for g in project.get("sdg_goals", [])
         ]
     )
+    for c in project.get("partner_cities", []):
+        # The gazetteer's name in the reader's language where known; addresses keep the given name.
+        c["shown_name"] = (c.get("names") or {}).get(lang) or c["name"]
     places = [
-        (c["name"], c["country"], c["longitude"], c["latitude"], Decimal(1), c["name"], None)
+        (c["shown_name"], c["country"], c["longitude"], c["latitude"], Decimal(1), c["shown_name"], None)
         for c in project.get("partner_cities", [])
         if c.get("longitude") is not None and c.get("latitude") is not None
     ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -66,6 +68,38 @@ async def calls(lang: Language, request: Request, gateway: GatewayDep) -> Respon
     context = {"title": "calls", "calls": items, "resolutions": by_call, "institutions": institutions}
     key = "|".join(f"{c['id']}:{c['version']}" for c in items) + "|".join(sorted(by_call))
     return page(request, lang, "calls.html", context, key)
+
+
+@router.get("/{lang}/grants-awarded")
+async def grants_awarded(lang: Language, request: Request, gateway: GatewayDep) -> Response:
+    """The transparency list: every grant a definitive resolution awarded, filtered by the calls'
+    institution and year, with the same list as open data (CSV)."""
+    f = Formats(lang)
+    items, institutions = await asyncio.gather(gateway.funding.calls(), gateway.projects.codelist("institutions"))
+    published = [c for c in items if c["status"] != "draft"]
+    options = {
+        "institution": sorted(
+            ((code, f.label(institutions.get(code), code)) for code in {c["institution"] for c in published}),
+            key=lambda o: o[1],
+        ),
+        "year": [(str(y), str(y)) for y in sorted({c["year"] for c in published}, reverse=True)],
+    }
+    asked = {k: v.strip() for k in options if (v := request.query_params.get(k, "")).strip()}
+    # A value no select offers (an old or edited link) is named in the error summary and left out.
+    invalid = [k for k, v in asked.items() if v not in {value for value, _ in options[k]}]
+    chosen = {k: v for k, v in asked.items() if k not in invalid}
+    awarded = await gateway.funding.awarded(chosen, lang)
+    context = {
+        "title": "grants-awarded",
+        "options": options,
+        "chosen": chosen,
+        "invalid": invalid,
+        "grants": awarded["items"],
+        "total": awarded["total_eur"],
+        "csv": "/api/funding/grants/awarded?" + urlencode({"format": "csv", "lang": lang, **chosen}),
+    }
+    key = "|".join(f"{c['id']}:{c['version']}" for c in items) + json.dumps(awarded, sort_keys=True)
+    return page(request, lang, "grants_awarded.html", context, key)
 
 
 @router.get("/{lang}/methodology")
