@@ -12,6 +12,7 @@ from services.projects.imports import service, tables
 from services.projects.imports.schemas import CsvReport, ImportReport
 from services.projects.projects.endpoints import request_actor
 from shared.auth import Principal, access, requires
+from shared.codelists import coded
 from shared.http import SessionDep
 from shared.problems import problem_responses
 
@@ -32,7 +33,11 @@ async def import_iati(
     request: Request,
     session: SessionDep,
     principal: Annotated[Principal, requires("projects:write")],
-    owner: Annotated[str, Query(max_length=64, description="The institution the activities are registered for")],
+    owner: Annotated[
+        str,
+        Query(max_length=64, description="The institution the activities are registered for"),
+        coded("institutions"),
+    ],
     visibility: Literal["draft", "published"] = "draft",
     traceparent: Annotated[str | None, Header()] = None,
 ) -> ImportReport:
@@ -69,7 +74,11 @@ async def import_csv(
     request: Request,
     session: SessionDep,
     principal: Annotated[Principal, requires("projects:write")],
-    owner: Annotated[str, Query(max_length=64, description="The institution the projects are registered for")],
+    owner: Annotated[
+        str,
+        Query(max_length=64, description="The institution the projects are registered for"),
+        coded("institutions"),
+    ],
     traceparent: Annotated[str | None, Header()] = None,
 ) -> CsvReport:
     actor = request_actor(request, principal, traceparent)

@@ -40,6 +40,9 @@ class ActivityOutcome(BaseModel):
     )
     outcome: Literal["imported", "updated", "skipped"]
     project_id: uuid.UUID | None = None
+    parent_id: uuid.UUID | None = Field(
+        default=None, description="The programme, from the file's related activities of type 1 or 2 or kept"
+    )
     notes: list[str]
     money: MoneyOutcome | None = Field(default=None, description="None for a skipped activity")
 

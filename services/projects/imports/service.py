@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.projects.imports import iati, money, tables
+from services.projects.imports import hierarchy, iati, money, tables
 from services.projects.imports.models import IatiImport, IatiImportMoney
 from services.projects.imports.schemas import (
     ActivityOutcome,
@@ -25,7 +25,7 @@ from services.projects.imports.schemas import (
 from services.projects.projects import repository, service
 from services.projects.projects.completeness import missing
 from services.projects.projects.models import Project
-from services.projects.projects.schemas import OtherIdentifier, ProjectEditable
+from services.projects.projects.schemas import OtherIdentifier, ProjectCreate, ProjectEditable
 from services.projects.projects.service import EDITABLE_FIELDS, INITIAL_STATUSES
 from shared import csv_tables
 from shared.auth import Principal, ensure_may_write_for, may_write_for
@@ -95,6 +95,68 @@ def _batches(content: bytes, owner: str, visibility: str, prefix: str) -> Iterat
         yield batch
 
 
+async def _save(
+    session: AsyncSession,
+    actor: service.Actor,
+    data: ProjectCreate,
+    existing: Project | None,
+    migrated: bool,
+    others: list[OtherIdentifier],
+) -> Project:
+    if existing is None:
+        return await service.register_project(session, actor, data, migrated=migrated, other_identifiers=others)
+    editable = ProjectEditable.model_validate(data.model_dump(include=EDITABLE_FIELDS))
+    return await service.replace_project(session, actor, existing.id, existing.version, editable)
+
+
+async def _unlinkable(session: AsyncSession, child: Project | None, parent: Project) -> str | None:
+    """Why `parent` cannot be the programme of `child` (None: a project not registered yet), checked
+    before saving so that the activity itself still lands; the registry's rules (service.py)."""
+    if parent.archived:
+        return "the parent programme is archived"
+    if child is not None and child.archived:
+        return "the project is archived"
+    if child is not None and child.id in await repository.parent_chain(session, parent.id):
+        return "a project cannot be inside itself"
+    return None
+
+
+async def _link(
+    session: AsyncSession,
+    actor: service.Actor,
+    wanted: hierarchy.Wanted,
+    known: dict[str, Project],
+    outcomes: dict[str, ActivityOutcome],
+) -> None:
+    """The links the file's order left open (a child before its parent, a parent naming earlier or
+    registry children), once every activity of the file is in."""
+    for child_key, (parent_key, declarer) in wanted.parents.items():
+        item = outcomes[declarer]
+        child, parent = known.get(child_key), known.get(parent_key)
+        if child is None or parent is None:
+            absent = wanted.ref(child_key if child is None else parent_key)
+            item.notes.append(
+                f"related-activity {absent!r} is no activity of the owner's in the registry or the file: "
+                "kept as a related activity"
+            )
+            continue
+        reason = await _unlinkable(session, child, parent) if child.parent_id != parent.id else None
+        if reason is None and child.parent_id != parent.id:
+            try:
+                async with session.begin_nested():
+                    await service.patch_project(session, actor, child.id, child.version, {"parent_id": str(parent.id)})
+            except ProblemError as exc:
+                reason = exc.detail or exc.title
+        if reason is not None:
+            item.notes.append(
+                f"related-activity {wanted.ref(parent_key if declarer == child_key else child_key)!r} "
+                f"not linked as programme and project ({reason}): kept as a related activity"
+            )
+            continue
+        if child_key in outcomes:
+            outcomes[child_key].parent_id = parent.id
+
+
 async def import_iati(
     session: AsyncSession, actor: service.Actor, content: bytes, owner: str, visibility: str
 ) -> ImportReport:
@@ -103,13 +165,21 @@ async def import_iati(
     prefix = service.org_prefix(owner)
     import_id, imported_at = uuid.uuid4(), datetime.now(UTC)
     known: dict[str, Project] = {}
+    looked_up: set[str] = set()  # keys asked of the registry already (found or not)
     sent: dict[uuid.UUID, IatiImportMoney] = {}
+    wanted_parents = hierarchy.Wanted()
+    outcomes: dict[str, ActivityOutcome] = {}  # by registry key, the last outcome of each saved activity
     for parsed in _batches(content, owner, visibility, prefix):
-        wanted = [m.own_identifier for m, _ in parsed if m.own_identifier.lower() not in known]
+        declared = [hierarchy.declared(m, prefix) for m, _ in parsed]
+        keys = {m.own_identifier.lower() for m, _ in parsed}
+        keys.update(k for d in declared for k in (d.parent, *d.children) if k)
+        wanted = sorted(k for k in keys if k not in known and k not in looked_up)
+        looked_up.update(wanted)
         known.update(await repository.by_iati_identifiers(session, owner, wanted))
-        for mapped, (default_currency, entries) in parsed:
+        for (mapped, (default_currency, entries)), links in zip(parsed, declared, strict=True):
             data = iati.validated(mapped)
-            existing = known.get(mapped.own_identifier.lower())
+            key = mapped.own_identifier.lower()
+            existing = known.get(key)
             # A file's later status (finalisation, closed...) is history: only an admin migrates it.
             migrated = data is not None and data.status not in INITIAL_STATUSES
             if data is not None and existing is None and migrated and not actor.principal.is_admin:
@@ -126,18 +196,17 @@ async def import_iati(
                 mapped.notes.append(f"kept as a draft: to publish it needs {', '.join(g['field'] for g in gaps)}")
                 data = data.model_copy(update={"visibility": "draft"})
             others = [OtherIdentifier(ref=mapped.identifier, type="B1")] if mapped.foreign else []
+            # The programme when it is known by now; the file's silence keeps what the registry has.
+            parent_key = links.parent or wanted_parents.parent_of(key)
+            parent = known.get(parent_key) if parent_key else None
+            parent_id = existing.parent_id if existing is not None else None
+            if parent is not None and not await _unlinkable(session, existing, parent):
+                parent_id = parent.id  # else `_link` tries again and says why not
             try:
                 async with session.begin_nested():
-                    if existing is None:
-                        project = await service.register_project(
-                            session, actor, data, migrated=migrated, other_identifiers=others
-                        )
-                        known[mapped.own_identifier.lower()] = project  # the same identifier twice in one file updates
-                        outcome = "imported"
-                    else:
-                        editable = ProjectEditable.model_validate(data.model_dump(include=EDITABLE_FIELDS))
-                        project = await service.replace_project(session, actor, existing.id, existing.version, editable)
-                        outcome = "updated"
+                    project = await _save(
+                        session, actor, data.model_copy(update={"parent_id": parent_id}), existing, migrated, others
+                    )
                     # Always sent, empty too: a re-import without money clears what the last one booked.
                     activity = contract.ActivityMoneyV1(
                         import_id=import_id,
@@ -153,6 +222,8 @@ async def import_iati(
                 mapped.notes.append(exc.detail or exc.title)
                 items.append(ActivityOutcome(iati_identifier=mapped.identifier, outcome="skipped", notes=mapped.notes))
                 continue
+            known[key] = project  # the same identifier twice in one file updates
+            outcome = "imported" if existing is None else "updated"
             outcome_money = _sent(entries)
             sent[project.id] = IatiImportMoney(
                 import_id=import_id, project_id=project.id, sent=outcome_money.model_dump(mode="json")
@@ -163,10 +234,14 @@ async def import_iati(
                     registered_as=project.iati_identifier,
                     outcome=outcome,
                     project_id=project.id,
+                    parent_id=project.parent_id,
                     notes=mapped.notes,
                     money=outcome_money,
                 )
             )
+            outcomes[key] = items[-1]
+            wanted_parents.add(key, links)
+    await _link(session, actor, wanted_parents, known, outcomes)
     report = ImportReport(
         import_id=import_id,
         activities=len(items),
