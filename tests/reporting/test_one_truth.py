@@ -5,7 +5,7 @@ modalities, transactions and budget lines over a few years) become the events th
 send; they are shuffled, partly duplicated and applied through the consumer's own batch handler
 into the test stack's reporting database (one rolled-back transaction per example). Then, for a
 handful of filters, the totals of the SDG report (each method: goals plus unattributed), every
-breakdown, the year splits and the CSV exports must agree with each other and with the money of the
+breakdown, the year splits, the CSV exports and the IATI export must agree with each other and with the money of the
 published, unarchived projects computed here from the portfolio itself; the as-of report taken
 today equals the live one.
 """
@@ -24,11 +24,12 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.breakdown.service import DIMENSIONS, breakdown
 from services.reporting.consumers import on_events
-from services.reporting.exports import tables
+from services.reporting.exports import iati, repository, tables
 from services.reporting.portfolio.service import overview, project_list
 from services.reporting.portfolio.snapshot import TIMEZONE, Snapshot
 from services.reporting.portfolio.years import YearWindow
@@ -36,6 +37,7 @@ from services.reporting.sdg.attribution import METHODS
 from services.reporting.sdg.repository import ReportFilters
 from services.reporting.sdg.schemas import Money
 from services.reporting.sdg.service import sdg_report
+from shared.codelists import codelists
 from shared.contracts.funding import BUDGET_SET, TRANSACTION_RECORDED
 from shared.contracts.projects import PROJECT_REGISTERED, PROJECT_UPDATED
 from shared.events import CloudEvent
@@ -157,6 +159,29 @@ def funding_events(
     return events, totals
 
 
+async def iati_totals(session: AsyncSession, owner: str) -> tuple[Decimal, ...]:
+    """The money of the IATI export of `owner`'s published projects, built by the export's own code:
+    budgets and transactions by type, in EUR (the portfolio's money is in EUR)."""
+    reporting = codelists()["institutions"].get("ajuntament-barcelona")  # who reports does not change a sum
+    assert reporting is not None
+    activities: list[bytes] = []
+    async for states in repository.published_states(session, owner):
+        entries = await repository.ledger_entries(session, [uuid.UUID(s["id"]) for s in states])
+        activities += [iati.serialise(iati.activity(s, entries.get(s["id"], []), reporting)) for s in states]
+    root = etree.fromstring(b"".join([iati.header(), *activities, iati.FOOTER]))
+    sums = dict.fromkeys(["budget", "2", "3", "4"], Decimal(0))
+    for value in root.iterfind("iati-activity/budget/value"):
+        assert value.get("currency") == "EUR"
+        sums["budget"] += Decimal(value.text or "0")
+    for node in root.iterfind("iati-activity/transaction"):
+        value = node.find("value")
+        assert value is not None and value.get("currency") == "EUR"
+        kind = node.find("transaction-type")
+        assert kind is not None
+        sums[str(kind.get("code"))] += Decimal(value.text or "0")
+    return (sums["budget"], sums["2"], sums["3"], sums["4"])
+
+
 def amounts(m: Money) -> tuple[Decimal, ...]:
     return tuple(getattr(m, f) for f in FIELDS)
 
@@ -227,6 +252,7 @@ async def check(session: AsyncSession, owner: str, portfolio: list[dict[str, Any
             lifetime = total
             assert total == tuple(expected[k] for k in FIELDS), "the reports count what the portfolio holds"
             assert reports["equal-split"].projects == public, "drafts and archived projects never count"
+            assert await iati_totals(session, owner) == total, "the IATI export holds the same money"
         for method, report in reports.items():
             assert amounts(report.totals) == total, method
             assert added([g.attributed for g in report.goals] + [report.unattributed]) == total, method

@@ -15,7 +15,7 @@ from typing import Any
 
 import xlsxwriter
 
-from services.reporting.breakdown.schemas import Breakdown
+from services.reporting.breakdown.schemas import Breakdown, CityPlace
 from services.reporting.portfolio.years import YearSums, year_order
 from services.reporting.sdg.schemas import Money, SdgReport
 from shared.spreadsheet import XLSX_OPTIONS, csv_row, write_xlsx_cell
@@ -89,8 +89,19 @@ def sdg_table(report: SdgReport) -> Table:
     return header, rows
 
 
+PLACE_COLUMNS = ("geonames_id", "country_code", "latitude", "longitude")
+
+
+def _place_cells(place: CityPlace | None) -> list[Any]:
+    if place is None:
+        return [""] * len(PLACE_COLUMNS)
+    return ["" if v is None else v for v in (place.geonames_id, place.country, place.latitude, place.longitude)]
+
+
 def breakdown_table(report: Breakdown) -> Table:
     years = report_years([report.totals])
+    # A city row says where the city is (for maps), after every money column so none moves.
+    places = report.dimension == "city"
     header = [
         report.dimension,
         "projects",
@@ -98,6 +109,7 @@ def breakdown_table(report: Breakdown) -> Table:
         *(f"contributes_to_{f}" for f in MONEY),
         *year_header("attributed_", years),
         *year_header("contributes_to_", years),
+        *(PLACE_COLUMNS if places else ()),
     ]
     rows: list[list[Any]] = [
         [
@@ -107,6 +119,7 @@ def breakdown_table(report: Breakdown) -> Table:
             *_money(row.contributes_to),
             *_year_cells(row.attributed, years),
             *_year_cells(row.contributes_to, years),
+            *(_place_cells(row.place) if places else ()),
         ]
         for row in report.rows
     ]
@@ -118,6 +131,7 @@ def breakdown_table(report: Breakdown) -> Table:
             *[""] * 4,
             *_year_cells(report.totals, years),
             *_year_cells(None, years),
+            *([""] * len(PLACE_COLUMNS) if places else ()),
         ]
     )
     return header, rows

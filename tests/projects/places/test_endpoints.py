@@ -4,6 +4,8 @@ carrying each city's id and coordinates."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from typing import Any
 
@@ -139,6 +141,19 @@ async def test_the_city_breakdown_carries_each_citys_id_and_coordinates(gateway:
         "names": {"es": "La Habana", "en": "Havana"},
     }
     assert rows[unlisted]["place"]["geonames_id"] is None and rows[unlisted]["place"]["latitude"] is None
+
+    # The CSV export says the same, after its money columns.
+    exported = await gateway.get(
+        "/api/reporting/exports/breakdown", params={"by": "city", "city": unlisted.lower(), "format": "csv"}
+    )
+    assert exported.status_code == 200, exported.text
+    table = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    by_city = {row["city"]: row for row in table}
+    assert list(table[0])[-4:] == ["geonames_id", "country_code", "latitude", "longitude"]
+    exported_havana = by_city[havana["value"]]
+    assert (exported_havana["geonames_id"], exported_havana["country_code"]) == (str(HAVANA), "CU")
+    assert (float(exported_havana["latitude"]), float(exported_havana["longitude"])) == (23.13302, -82.38304)
+    assert by_city[unlisted]["geonames_id"] == "" and by_city[unlisted]["latitude"] == ""
 
     # The report's city filter takes any of the city's names, accents and case ignored, or its id.
     for city in ("HAVANA", "la habana", "L\u2019Havana", str(HAVANA)):
