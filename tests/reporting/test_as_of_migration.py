@@ -3,6 +3,7 @@ as-of reports then show the figures of a past day; nobody else can backdate know
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,12 +13,15 @@ from tests.support.auth import Tokens
 from tests.support.projects import project_payload
 from tests.support.waiting import eventually
 
-OWNER = "viladecans"  # no other test records this owner's history in the past
+OWNER = "viladecans"
+# The reports are read for this test's own partner city, so other projects of the owner (the demo's,
+# other tests') never count.
+CITY = f"Migrada {uuid.uuid4().hex[:8]}"
 REGISTERED = "2021-03-01T10:00:00+01:00"
 
 
 async def sdg(gateway: httpx.AsyncClient, **params: Any) -> dict[str, Any]:
-    response = await gateway.get("/api/reporting/sdg", params={"institution": OWNER, **params})
+    response = await gateway.get("/api/reporting/sdg", params={"institution": OWNER, "city": CITY, **params})
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -96,7 +100,12 @@ async def test_only_an_admin_migration_backdates_and_never_into_the_future(
 async def test_a_migrated_history_answers_as_of_each_past_day(gateway: httpx.AsyncClient) -> None:
     created = await gateway.post(
         "/api/projects/projects",
-        json=project_payload(owner=OWNER, code="REC-HIST", dates={"planned_start": "2021-01-01"}),
+        json=project_payload(
+            owner=OWNER,
+            code=f"REC-HIST-{CITY[-8:]}",
+            dates={"planned_start": "2021-01-01"},
+            partner_cities=[{"name": CITY, "country": "MZ"}],
+        ),
         params={"migration": "true", "recorded_at": REGISTERED},
     )
     assert created.status_code == 201, created.text

@@ -3,6 +3,7 @@ never before the aggregate's last change."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -41,15 +42,16 @@ def test_nobody_but_an_admin_backdates(principal: Principal) -> None:
 
 
 @pytest.mark.parametrize(
-    ("recorded_at", "last_change"),
+    ("when", "last_change"),
     [
-        (datetime(2022, 3, 1, 10), None),  # no time zone: which instant is meant is unknown
-        (datetime.now(UTC) + timedelta(minutes=5), None),  # the future is not knowledge
-        (datetime.now(timezone(timedelta(hours=-5))) + timedelta(seconds=30), None),
-        (PAST, PAST + timedelta(microseconds=1)),  # before the aggregate's last change
+        (lambda: datetime(2022, 3, 1, 10), None),  # no time zone: which instant is meant is unknown
+        (lambda: datetime.now(UTC) + timedelta(minutes=5), None),  # the future is not knowledge
+        (lambda: datetime.now(timezone(timedelta(hours=-5))) + timedelta(seconds=30), None),
+        (lambda: PAST, PAST + timedelta(microseconds=1)),  # before the aggregate's last change
     ],
 )
-def test_no_future_no_naive_no_going_back(recorded_at: datetime, last_change: datetime | None) -> None:
+def test_no_future_no_naive_no_going_back(when: Callable[[], datetime], last_change: datetime | None) -> None:
+    recorded_at = when()  # taken when the test runs, not when it is collected: "the future" stays ahead
     with pytest.raises(InvalidRecordedAt) as caught:
         recording_time(ADMIN, recorded_at, last_change)
     assert caught.value.status == 422 and field_of(caught.value) == "recorded_at"

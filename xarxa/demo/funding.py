@@ -268,8 +268,29 @@ def load_funding_demo(client: httpx.Client, projects: list[dict[str, Any]]) -> N
     _wait_known(client, sorted({b.project_id for b in bookings}))
     for booking in bookings:
         _book(client, booking)
-    for owner, year, body, when in declarations(bookings):
+    history = declarations(bookings)
+    final = {(owner, year): body for owner, year, body, _ in history}
+    done: set[tuple[str, int]] = set()
+    for owner, year, body, when in history:
         url = f"/api/funding/institutions/{owner}/years/{year}"
         current = client.get(url)
+        if current.status_code == 200:
+            # Loaded before (a second `make up`): history cannot be written under what is recorded
+            # since, so the year only takes the final declaration, now, if it differs.
+            if (owner, year) in done:
+                continue
+            done.add((owner, year))
+            body = final[(owner, year)]
+            shown = current.json()
+            if all(str(shown.get(k)) == str(v) or _same_amount(shown.get(k), v) for k, v in body.items()):
+                continue
+            when = None
         headers = {"If-Match": current.headers["etag"]} if current.status_code == 200 else {}
         client.put(url, json=body, headers=headers, params=params(when)).raise_for_status()
+
+
+def _same_amount(shown: Any, given: Any) -> bool:
+    try:
+        return Decimal(str(shown)) == Decimal(str(given))
+    except ArithmeticError:
+        return False
