@@ -114,6 +114,8 @@ TEMPLATES: dict[str, str] = {
     "unknown_geonames_id": "No city with this GeoNames id in {country}",
     "not_a_name_of": "Not a name of {city}",
     "too_far_from_city": "{km} km from {city}: leave the coordinates out to use the city's",
+    "not_a_document_of": "No file {document} was uploaded to this application",
+    "document_of_other_purpose": "Uploaded for the {actual}, not for the {purpose}",
 }
 
 # Details that are fixed texts (free-text details of a problem are passed through as they are).

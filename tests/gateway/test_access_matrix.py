@@ -552,6 +552,8 @@ async def world(stack: Stack, tokens: Tokens) -> World:
             right="admin",
         ),
         ("get", "/api/funding/grants/entities/{entity_id}"): Case(fixed({"path": {"entity_id": entity["id"]}})),
+        # Each caller is answered with its own part (another institution: its calls' applications).
+        ("get", "/api/funding/grants/applications"): Case(fixed({"params": {"limit": 5}}), denied=200),
         ("get", "/api/funding/grants/applications/{application_id}"): Case(on_application()),
         ("post", "/api/funding/grants/applications/{application_id}/documents"): Case(
             lambda: fixed({"path": {"application_id": one_application}, **uploaded_file()})(),

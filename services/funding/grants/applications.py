@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.funding.grants import events, repository
 from services.funding.grants.calls import CallStatusConflict, officer_call, visible_call
 from services.funding.grants.deadlines import act_day, calendar_of, ensure_within, periods_of
+from services.funding.grants.document_refs import cited
 from services.funding.grants.entities import EntityNotFound, ensure_entity, entity_of, is_entity
 from services.funding.grants.models import (
     GrantApplication,
@@ -380,8 +381,10 @@ async def object_to(
     since, deadline = _hearing(call, application)
     filed_on = act_day(actor.principal, data.filed_on, "filed_on", since)
     ensure_within("object", filed_on, deadline, periods_of(call).objection_days, since, "filed_on")
+    documents = await cited(session, application, data.documents, "objection")
     application.objection = {
         "text": data.text,
+        "documents": documents,
         "filed_at": datetime.now(UTC).isoformat(),
         "filed_on": filed_on.isoformat(),
         "from_state": application.state,

@@ -2,9 +2,10 @@
 
 The applicant entity adds them while that part of the procedure is open for it: the application's
 files while the call takes applications and the application awaits admission, the objection's
-while the objection is pending, the justification's while the grant is executed or its
-justification reviewed. Each file's type is read from its content (files.py), its size bounded,
-its SHA-256 recorded; its content goes to the store the settings name (storage.py).
+during the hearing (then cited by the objection, document_refs.py) and while it is pending, the
+justification's from the acceptance until the justification is reviewed. Each file's type is read
+from its content (files.py), its size bounded, its SHA-256 recorded; its content goes to the store
+the settings name (storage.py).
 
 Who reads them: the applicant entity, the institution's grant managers and evaluators (the
 `funding:write` principals of the call's institution: evaluators score with that scope), and
@@ -34,10 +35,12 @@ from shared.problems import NotFound, ProblemError, Unprocessable
 Purpose = Literal["application", "objection", "justification"]
 MAX_DOCUMENTS = 50  # per application, all purposes together
 # The application states in which the entity may add files of each purpose.
+# Objection files go up during the hearing, before the objection that cites them is filed;
+# justification files from the acceptance on (a grant may be paid wholly after its justification).
 OPEN_FOR: dict[str, set[str]] = {
     "application": {"submitted"},
-    "objection": {"objected"},
-    "justification": {"in-execution", "justified"},
+    "objection": {"provisionally-granted", "provisionally-denied", "objected"},
+    "justification": {"accepted", "in-execution", "justified"},
 }
 
 
@@ -71,6 +74,11 @@ def _check_open(call: GrantCall, application: GrantApplication, purpose: str) ->
         raise ApplicationStateConflict(
             f"Application {application.reference} is {application.state}: files of its {purpose} are added "
             f"while it is {' or '.join(sorted(OPEN_FOR[purpose]))}"
+        )
+    hearing = call.status == "provisionally-resolved" and application.objection is None
+    if purpose == "objection" and application.state != "objected" and not hearing:
+        raise ApplicationStateConflict(
+            f"Application {application.reference} has no hearing open: files of an objection go up during it"
         )
     if purpose == "application":
         closes = datetime.fromisoformat(call.rules["closes_at"])

@@ -11,9 +11,11 @@ from pydantic import BaseModel
 
 from services.funding.filters import UnknownFilter, check_institution
 from services.funding.grants import (
+    application_list,
     applications,
     calls,
     deadlines,
+    document_refs,
     documents,
     entities,
     grant_money,
@@ -29,6 +31,8 @@ from services.funding.grants.schemas import (
     ApplicationCreate,
     ApplicationPage,
     ApplicationRead,
+    ApplicationState,
+    ApplicationSummaryPage,
     CallCreate,
     CallPage,
     CallRead,
@@ -281,6 +285,25 @@ async def list_applications(call_id: uuid.UUID, session: SessionDep, principal: 
 
 
 @router.get(
+    "/applications",
+    response_model=ApplicationSummaryPage,
+    openapi_extra=access("required", ("funding:write", "grants:apply"), tenant="owner"),
+    summary="Applications across calls, newest first: an entity's own (scores once resolved), "
+    "its calls' for an institution's officers",
+)
+async def list_own_applications(
+    session: SessionDep,
+    principal: Either,
+    call_id: Annotated[uuid.UUID | None, Query(description="Only this call's")] = None,
+    state: Annotated[ApplicationState | None, Query(description="Only those in this state")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> ApplicationSummaryPage:
+    items, next_cursor = await application_list.page(session, principal, call_id, state, limit, cursor)
+    return ApplicationSummaryPage(items=items, next_cursor=next_cursor)
+
+
+@router.get(
     "/applications/{application_id}",
     response_model=ApplicationRead,
     openapi_extra=access("required", ("funding:write", "grants:apply"), tenant="owner-or-partner"),
@@ -323,8 +346,11 @@ async def score(
     "/applications/{application_id}/objection",
     response_model=ApplicationRead,
     openapi_extra=APPLICANT,
-    responses={**STEP_ERRORS, **problem_responses(deadlines.PeriodOver, deadlines.InvalidActDate)},
-    summary="Object to the provisional resolution within its period",
+    responses={
+        **STEP_ERRORS,
+        **problem_responses(deadlines.PeriodOver, deadlines.InvalidActDate, document_refs.DocumentReference),
+    },
+    summary="Object to the provisional resolution within its period, citing the files uploaded for it",
 )
 async def object_to(
     application_id: uuid.UUID, body: ObjectionCreate, session: SessionDep, actor: ApplicantActor
@@ -418,8 +444,12 @@ async def pay(application_id: uuid.UUID, body: Payment, session: SessionDep, act
     "/applications/{application_id}/justification",
     response_model=ApplicationRead,
     openapi_extra=APPLICANT,
-    responses={**STEP_ERRORS, **problem_responses(grant_money.InvalidAmount, deadlines.PeriodOver)},
-    summary="Justify the spending by expense line (budget categories of the call), within the period",
+    responses={
+        **STEP_ERRORS,
+        **problem_responses(grant_money.InvalidAmount, deadlines.PeriodOver, document_refs.DocumentReference),
+    },
+    summary="Justify the spending by expense line (budget categories of the call), within the period, "
+    "citing the files uploaded for it",
 )
 async def justify(
     application_id: uuid.UUID, body: JustificationCreate, session: SessionDep, actor: ApplicantActor

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.funding.grants import applications, events, repository
 from services.funding.grants.applications import ApplicationStateConflict, for_entity, for_officer, move
 from services.funding.grants.deadlines import act_day, calendar_of, ensure_within, periods_of
+from services.funding.grants.document_refs import cited
 from services.funding.grants.models import GrantApplication, GrantCall, GrantPaymentOrder
 from services.funding.grants.schemas import AcceptanceCreate, JustificationCreate, JustificationReview, Payment
 from services.funding.ledger.models import Transaction
@@ -228,6 +229,7 @@ async def justify(
     end, deadline = justification_deadline(call, application)
     filed_on = act_day(actor.principal, data.filed_on, "filed_on", None)
     ensure_within("justify", filed_on, deadline, periods_of(call).justification_days, end, "filed_on")
+    documents = await cited(session, application, data.documents, "justification")
     spent = sum((line.amount_eur for line in data.lines), Decimal(0))
     application.justification = {
         "spent_eur": str(spent),
@@ -237,6 +239,7 @@ async def justify(
         ],
         "summary": data.summary,
         "report_url": str(data.report_url) if data.report_url else None,
+        "documents": documents,
         "filed_on": filed_on.isoformat(),
         "deadline": deadline.isoformat(),
         "submitted_at": datetime.now(UTC).isoformat(),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.grants.models import (
@@ -79,6 +81,47 @@ async def applications(
     if lock:
         query = query.with_for_update()
     return list((await session.execute(query)).scalars())
+
+
+@dataclass(frozen=True)
+class ApplicationFilters:
+    """Whose applications (an institution's calls, an entity's; neither for an admin) and which."""
+
+    institution: str | None = None
+    entity_id: uuid.UUID | None = None
+    call_id: uuid.UUID | None = None
+    state: str | None = None
+
+
+async def application_page(
+    session: AsyncSession, filters: ApplicationFilters, limit: int, after: tuple[datetime, uuid.UUID] | None
+) -> list[tuple[GrantApplication, GrantCall]]:
+    """Newest submitted first; `after` is the (submitted_at, id) of the last row of the page before."""
+    query = select(GrantApplication, GrantCall).join(GrantCall, GrantCall.id == GrantApplication.call_id)
+    if filters.institution is not None:
+        query = query.where(GrantCall.institution == filters.institution)
+    if filters.entity_id is not None:
+        query = query.where(GrantApplication.entity_id == filters.entity_id)
+    if filters.call_id is not None:
+        query = query.where(GrantApplication.call_id == filters.call_id)
+    if filters.state is not None:
+        query = query.where(GrantApplication.state == filters.state)
+    if after is not None:
+        query = query.where(tuple_(GrantApplication.submitted_at, GrantApplication.id) < after)
+    query = query.order_by(GrantApplication.submitted_at.desc(), GrantApplication.id.desc()).limit(limit)
+    return [(row[0], row[1]) for row in await session.execute(query)]
+
+
+async def documents_by_id(
+    session: AsyncSession, application_id: uuid.UUID, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, GrantDocument]:
+    """Those of the ids that are files of the application."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(GrantDocument).where(GrantDocument.application_id == application_id, GrantDocument.id.in_(ids))
+    )
+    return {d.id: d for d in rows.scalars()}
 
 
 async def entities(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, GrantEntity]:

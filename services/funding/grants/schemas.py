@@ -322,6 +322,35 @@ class ApplicationPage(BaseModel):
     items: list[ApplicationRead]
 
 
+class ApplicationSummary(BaseModel):
+    """An application in the list across calls: its call, state and money; its scores once the
+    call is resolved (for the applicant; its officers see them always)."""
+
+    id: uuid.UUID
+    reference: str
+    call_id: uuid.UUID
+    call_code: str
+    call_title: dict[str, str]
+    call_status: CallStatus
+    institution: str
+    year: int
+    entity_id: uuid.UUID
+    modality: str
+    state: ApplicationState
+    requested: dict[int, Decimal]
+    granted: dict[int, Decimal]
+    criterion_scores: dict[str, Decimal]
+    total_score: Decimal | None
+    decision_reason: str | None
+    submitted_at: datetime
+    updated_at: datetime
+
+
+class ApplicationSummaryPage(BaseModel):
+    items: list[ApplicationSummary]
+    next_cursor: str | None = Field(description="Pass it as `cursor` for the next page; null on the last")
+
+
 class Admission(Strict):
     admitted: bool
     reason: Note | None = Field(default=None, description="Required when not admitted")
@@ -343,8 +372,19 @@ class ScoreSheet(Strict):
     note: Note | None = Field(default=None, description="Why a sheet is revised, or any remark")
 
 
+DocumentRefs = Annotated[
+    list[uuid.UUID],
+    Field(
+        default_factory=list,
+        max_length=50,
+        description="Ids of files uploaded to this application for this step (POST .../documents)",
+    ),
+]
+
+
 class ObjectionCreate(Strict):
     text: Note
+    documents: DocumentRefs
     filed_on: CalendarDate | None = Field(
         default=None, description="Admin only: the day it entered the general registry (on paper, or a past call)"
     )
@@ -386,6 +426,7 @@ class JustificationCreate(Strict):
     lines: list[ExpenseLine] = Field(min_length=1, max_length=500, description="The expenditure by budget category")
     summary: Localized = Field(min_length=1)
     report_url: HttpUrl | None = None
+    documents: DocumentRefs
     filed_on: CalendarDate | None = Field(default=None, description="Admin only: the day it entered the registry")
 
 

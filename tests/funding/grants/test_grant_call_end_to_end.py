@@ -18,6 +18,7 @@ which funds D2 and D3 with it.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -115,6 +116,25 @@ async def entity_client(stack: Stack, gateway: httpx.AsyncClient, tag: str, lett
     return httpx.AsyncClient(base_url=stack.gateway, timeout=30, headers={"Authorization": f"Bearer {token}"})
 
 
+async def upload(client: httpx.AsyncClient, application_id: str, purpose: str, title: str) -> dict[str, Any]:
+    """A PDF of its own (its title in its content, so its SHA-256 is its own) added to the application."""
+    pdf = b"%PDF-1.4\n% " + title.encode() + b"\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+    files = {"file": (f"{title}.pdf", pdf, "application/pdf")}
+    data = {"purpose": purpose, "title": title}
+    added = await client.post(f"/api/funding/grants/applications/{application_id}/documents", files=files, data=data)
+    assert added.status_code == 201, added.text
+    return dict(added.json())
+
+
+async def signed_off(officer: httpx.AsyncClient, application_id: str, cited: list[dict[str, Any]]) -> None:
+    """Each file a step cites is downloaded by the officer, and is what it was when it was cited."""
+    for document in cited:
+        path = f"/api/funding/grants/applications/{application_id}/documents/{document['id']}"
+        download = await officer.get(path)
+        assert download.status_code == 200, download.text
+        assert hashlib.sha256(download.content).hexdigest() == document["sha256"]
+
+
 def granted(application: dict[str, Any]) -> dict[str, str]:
     return {str(k): str(v) for k, v in application["granted"].items()}
 
@@ -168,6 +188,7 @@ async def test_a_call_from_publication_to_justification(stack: Stack, gateway: h
             assert again.json()["id"] == response.json()["id"]
         apps[name] = response.json()
     assert [a["reference"] for a in apps.values()] == [f"GC-{tag}-{n:04d}" for n in range(1, 13)]
+    g4_form = await upload(entity_b, apps["G4"]["id"], "application", "G4 application form")
 
     too_much = application("gender", {y: "100000.00", y1: "30000.00"})
     refused = await entity_a.post(f"{base}/applications", json=too_much)
@@ -210,6 +231,13 @@ async def test_a_call_from_publication_to_justification(stack: Stack, gateway: h
     # The applicant sees no scores before the resolution; its officers do, sheet by evaluator.
     unseen = (await entity_a.get(f"/api/funding/grants/applications/{apps['G1']['id']}")).json()
     assert (unseen["total_score"], unseen["scores"], unseen["score_sheets"]) == (None, {}, [])
+    # So is its list across calls: its own applications only, no scores yet; its officers see them.
+    own = (await entity_a.get("/api/funding/grants/applications", params={"call_id": call["id"]})).json()["items"]
+    own_names = {name for name, client, *_ in plan if client is entity_a}
+    assert {i["id"] for i in own} == {apps[n]["id"] for n in own_names}
+    assert {i["total_score"] for i in own} == {None}
+    officers = (await gateway.get("/api/funding/grants/applications", params={"call_id": call["id"]})).json()
+    assert len(officers["items"]) == 12 and {i["total_score"] for i in officers["items"]} != {None}
     assert len({s["evaluator"] for s in apps["G1"]["score_sheets"]}) == 2
     assert apps["G1"]["criterion_scores"] == {"relevance": "34.00", "feasibility": "30.00", "partnership": "20.00"}
     assert apps["G1"]["total_score"] == "84.00"
@@ -222,6 +250,8 @@ async def test_a_call_from_publication_to_justification(stack: Stack, gateway: h
     provisional = (await gateway.post(f"{base}/resolutions/provisional")).json()
     seen = (await entity_a.get(f"/api/funding/grants/applications/{apps['G1']['id']}")).json()
     assert seen["total_score"] == "84.00" and len(seen["score_sheets"]) == 2  # known with the resolution
+    listed = (await entity_a.get("/api/funding/grants/applications", params={"state": "provisionally-granted"})).json()
+    assert {i["reference"]: i["total_score"] for i in listed["items"]}[apps["G1"]["reference"]] == "84.00"
     decisions = {d["reference"][-4:]: d for d in provisional["decisions"]}
     by_name = {name: decisions[apps[name]["reference"][-4:]] for name in apps}
     assert {n for n, d in by_name.items() if d["funded"]} == {"G1", "G2", "G3", "E1", "D1", "D2"}
@@ -247,10 +277,34 @@ async def test_a_call_from_publication_to_justification(stack: Stack, gateway: h
 
     # Objections: G4 upheld with a revised sheet, E3 rejected; only the entity itself may object.
     g4 = f"/api/funding/grants/applications/{apps['G4']['id']}"
+    # Each objection cites the files uploaded for it during the hearing, of its own application only.
+    g4_agreement = await upload(entity_b, apps["G4"]["id"], "objection", "G4 partnership agreement")
+    e3_letter = await upload(entity_a, apps["E3"]["id"], "objection", "E3 letter")
     assert (await entity_a.post(f"{g4}/objection", json={"text": "Not mine"})).status_code == 404
-    assert (await entity_b.post(f"{g4}/objection", json={"text": "Partnership was under-scored"})).status_code == 200
+    wrong = [str(uuid.uuid4()), e3_letter["id"], g4_form["id"], g4_agreement["id"], g4_agreement["id"]]
+    refused = await entity_b.post(f"{g4}/objection", json={"text": "Partnership", "documents": wrong})
+    assert refused.status_code == 422, refused.text
+    assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [
+        ("documents.0", "not_a_document_of"),
+        ("documents.1", "not_a_document_of"),  # another application's reads as unknown
+        ("documents.2", "document_of_other_purpose"),
+        ("documents.4", "duplicate"),
+    ]
+    unchanged = (await entity_b.get(f"{g4}")).json()
+    assert (unchanged["state"], unchanged["objection"]) == ("provisionally-denied", None)
+    objected = await entity_b.post(
+        f"{g4}/objection", json={"text": "Partnership was under-scored", "documents": [g4_agreement["id"]]}
+    )
+    assert objected.status_code == 200, objected.text
+    cited = objected.json()["objection"]["documents"]
+    assert [(d["id"], d["title"], d["sha256"]) for d in cited] == [
+        (g4_agreement["id"], "G4 partnership agreement", g4_agreement["sha256"])
+    ]
     e3 = f"/api/funding/grants/applications/{apps['E3']['id']}"
-    assert (await entity_a.post(f"{e3}/objection", json={"text": "Please review"})).status_code == 200
+    e3_objected = await entity_a.post(f"{e3}/objection", json={"text": "Please review", "documents": [e3_letter["id"]]})
+    assert e3_objected.status_code == 200, e3_objected.text
+    await signed_off(gateway, apps["G4"]["id"], cited)
+    await signed_off(gateway, apps["E3"]["id"], e3_objected.json()["objection"]["documents"])
     pending = await gateway.post(f"{base}/resolutions/definitive")
     assert pending.status_code == 409 and pending.json()["type"].endswith("/applications-pending")
     # The evaluator answers G4's objection with a revised sheet: a second version, the first kept.
@@ -275,6 +329,14 @@ async def test_a_call_from_publication_to_justification(stack: Stack, gateway: h
             assert waived.status_code == 200, (name, waived.text)
     twice = await entity_a.post(f"/api/funding/grants/applications/{apps['G1']['id']}/hearing-waiver")
     assert twice.status_code == 409
+    # Its hearing waived, G1 takes no objection files.
+    late_pdf = {"file": ("late.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+    late_file = await entity_a.post(
+        f"/api/funding/grants/applications/{apps['G1']['id']}/documents",
+        files=late_pdf,
+        data={"purpose": "objection", "title": "Late"},
+    )
+    assert late_file.status_code == 409, late_file.text
 
     today = datetime.now(ZoneInfo("Europe/Madrid")).date()  # acts are dated in Barcelona
     before = await plan_row(gateway, year) if plan_for("ajuntament-barcelona", year) is not None else {}
@@ -332,11 +394,23 @@ async def test_a_call_from_publication_to_justification(stack: Stack, gateway: h
         {"category": "general", "amount_eur": "45000.00", "description": "Staff"},
         {"category": "general", "amount_eur": "10000.00", "description": "Travel"},
     ]
-    justified = await entity_a.post(f"{g1}/justification", json={"lines": lines, "summary": {"ca": "Fet"}})
+    invoices = await upload(entity_a, apps["G1"]["id"], "justification", "G1 invoices")
+    body = {"lines": lines, "summary": {"ca": "Fet"}}
+    for other in (g4_agreement["id"], e3_letter["id"], str(uuid.uuid4())):  # another's, its own E3's, unknown
+        cites_other = await entity_a.post(f"{g1}/justification", json={**body, "documents": [other]})
+        assert cites_other.status_code == 422, cites_other.text
+        assert [(e["field"], e["code"]) for e in cites_other.json()["errors"]] == [("documents.0", "not_a_document_of")]
+    assert (await entity_a.get(g1)).json()["justification"] is None
+    justified = await entity_a.post(f"{g1}/justification", json={**body, "documents": [invoices["id"]]})
     assert justified.json()["state"] == "justified", justified.text
     review = {"lines": [{"line": 0, "accepted": True}, {"line": 1, "accepted": True}]}
     closed = (await gateway.post(f"{g1}/justification/review", json=review)).json()
     assert closed["state"] == "closed" and closed["justification"]["returned_eur"] == "5000.00", closed
+    # The reviewed justification still lists its files; the officer downloads them as cited.
+    assert [d["id"] for d in closed["justification"]["documents"]] == [invoices["id"]]
+    await signed_off(gateway, apps["G1"]["id"], closed["justification"]["documents"])
+    files = (await entity_a.get(f"{g1}/documents")).json()["items"]
+    assert [(f["id"], f["purpose"]) for f in files] == [(invoices["id"], "justification")]
     assert [s["to_state"] for s in closed["steps"]] == [
         "submitted",
         "admitted",
