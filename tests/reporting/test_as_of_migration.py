@@ -208,9 +208,11 @@ async def test_a_migrated_history_answers_as_of_each_past_day(gateway: httpx.Asy
             disbursed,
         ), day
     await declared_revenues_as_of(gateway)
-    history = await gateway.get("/api/reporting/projects", params={"institution": OWNER, "as_of": "2022-06-30"})
+    history = await gateway.get(
+        "/api/reporting/projects", params={"institution": OWNER, "city": CITY, "as_of": "2022-06-30"}
+    )
     assert [p["status"] for p in history.json()["items"]] == ["2"]
-    now = await gateway.get("/api/reporting/projects", params={"institution": OWNER})
+    now = await gateway.get("/api/reporting/projects", params={"institution": OWNER, "city": CITY})
     assert [p["status"] for p in now.json()["items"]] == ["3"]
 
 
