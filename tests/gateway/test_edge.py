@@ -73,7 +73,7 @@ async def _audit(stack: Stack, tokens: Tokens, request_ids: set[str]) -> dict[st
             return set(rows) == request_ids
 
         try:
-            await eventually(found, timeout=5, what="the attempts in the audit trail")
+            await eventually(found, timeout=20, what="the attempts in the audit trail")
         except AssertionError:
             raise AssertionError(f"not in the trail: {request_ids - set(rows)}; found {list(rows.values())}") from None
         return rows
