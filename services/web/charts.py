@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -18,22 +18,47 @@ NEUTRAL = "#2f5f8a"
 
 
 @dataclass(frozen=True)
+class Span:
+    """Where a bar lies on an axis of 0..100: it starts at `start` and is `width` long."""
+
+    start: float
+    width: float
+
+    @property
+    def end(self) -> float:
+        return self.start + self.width
+
+
+def axis(values: Iterable[Decimal]) -> Callable[[Decimal], Span]:
+    """The spans of signed values on one axis. Figures can fall (a commitment reduced in a later year
+    counts against that year), so zero sits right of the largest fall and falls run leftwards from it."""
+    values = list(values)
+    high = max((value for value in values if value > 0), default=Decimal(0))
+    low = max((-value for value in values if value < 0), default=Decimal(0))
+    total = high + low
+    zero = float(low / total * 100) if total > 0 else 0.0
+
+    def span(value: Decimal) -> Span:
+        width = float(abs(value) / total * 100) if total > 0 else 0.0
+        return Span(zero if value >= 0 else zero - width, width)
+
+    return span
+
+
+@dataclass(frozen=True)
 class Bar:
     label: str
     value: Decimal
     text: str
     colour: str
-    width: float  # share of the longest bar, 0..100
+    span: Span
     href: str | None = None
 
 
 def bars(rows: Sequence[tuple[str, Decimal, str, str | None, str | None]]) -> list[Bar]:
     """rows: (label, value, formatted value, colour or None, link or None)."""
-    top = max((value for _, value, _, _, _ in rows), default=Decimal(0))
-    return [
-        Bar(label, value, text, colour or NEUTRAL, float(value / top * 100) if top > 0 else 0.0, href)
-        for label, value, text, colour, href in rows
-    ]
+    span = axis(value for _, value, _, _, _ in rows)
+    return [Bar(label, value, text, colour or NEUTRAL, span(value), href) for label, value, text, colour, href in rows]
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
+from xml.etree import ElementTree
 
+from services.web.assets import Assets
+from services.web.charts import bars
 from services.web.geo import project
 from services.web.i18n import Formats
+from services.web.pages.common import Templates
 from services.web.pages.figures import NONE, city_markers
 
 
@@ -41,3 +46,18 @@ def test_the_table_lists_every_row_and_links_keep_the_reports_name() -> None:
         ("Unknown place", "SN", "/en/cities/SN/Unknown%20place"),
         ("No partner city", "", None),
     ]
+
+
+def test_a_fall_in_a_year_draws_leftwards_from_zero_and_every_bar_has_a_length() -> None:
+    """A commitment reduced in a later year makes that year's figure negative: the chart must still draw."""
+    chart = bars([("2024", Decimal("300"), "300", None, None), ("2025", Decimal("-100"), "-100", None, None),
+                  ("2026", Decimal("0"), "0", None, None)])  # fmt: skip
+    rise, fall, flat = (bar.span for bar in chart)
+    assert (fall.start, fall.end) == (0.0, 25.0)  # zero stands right of the largest fall
+    assert (rise.start, rise.end) == (25.0, 100.0)
+    assert (flat.start, flat.width) == (25.0, 0.0)
+    env = Templates(Assets.load()).environments["en"]
+    svg = env.from_string('{% from "components.html" import bar_chart %}{{ bar_chart("c", "C", items, "EUR") }}')
+    figure = ElementTree.fromstring(svg.render(items=chart))
+    widths = [float(rect.get("width", "-1")) for rect in figure.iter("rect")]
+    assert len(widths) == 3 and all(width > 0 for width in widths)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
-from services.web.charts import NEUTRAL, SDG_COLOURS, bars, markers
+from services.web.charts import NEUTRAL, SDG_COLOURS, Span, axis, bars, markers
 from services.web.gateway_client import ApiError
 from services.web.i18n import Formats
 from services.web.pages.common import GatewayDep, Language, page
@@ -42,11 +43,11 @@ def indicator_rows(project: dict[str, Any], f: Formats) -> list[dict[str, Any]]:
 MEASURES = (("budgeted_eur", "#7d8f9e"), ("committed_eur", NEUTRAL), ("disbursed_eur", "#1e6b45"))
 
 
-def money_cells(money: dict[str, Any], top: Decimal, f: Formats) -> dict[str, Any]:
+def money_cells(money: dict[str, Any], span: Callable[[Decimal], Span], f: Formats) -> dict[str, Any]:
     cells = []
     for name, colour in MEASURES:
         value = Decimal(money.get(name) or "0")
-        cells.append({"text": f.money(value), "width": float(value / top * 100) if top > 0 else 0.0, "colour": colour})
+        cells.append({"text": f.money(value), "span": span(value), "colour": colour})
     return {"cells": cells}
 
 
@@ -54,12 +55,12 @@ def money_by_year(money: dict[str, Any] | None, f: Formats) -> tuple[list[dict[s
     """Rows per year (then the money not dated yet) and the totals; no rows when nothing is recorded."""
     years = (money or {}).get("years") or {}
     order = sorted(years, key=lambda year: (year == UNDATED, year))
-    top = max((Decimal(years[y][name]) for y in order for name, _ in MEASURES), default=Decimal(0))
+    span = axis(Decimal(years[y][name]) for y in order for name, _ in MEASURES)
     rows = [
-        {"label": f.gettext("Not dated yet") if year == UNDATED else year, **money_cells(years[year], top, f)}
+        {"label": f.gettext("Not dated yet") if year == UNDATED else year, **money_cells(years[year], span, f)}
         for year in order
     ]
-    return rows, money_cells(money, top, f) if money and rows else None
+    return rows, money_cells(money, span, f) if money and rows else None
 
 
 @router.get("/{lang}/projects/{project_id}")
