@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             revocations.cancel()
-            auditing.cancel()
+            app.state.audit_buffer.stop()  # lets the batch in flight land, then writes the rest
             await asyncio.gather(revocations, auditing, return_exceptions=True)
             await upstreams.aclose()
             await app.state.portal.aclose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -56,6 +57,7 @@ class AuditBuffer:
         self.max_rows = max_rows
         self.dropped = 0
         self._rows: list[AuditRecord] = []
+        self._stopping = asyncio.Event()
 
     def add(self, entry: AuditRecord) -> None:
         if len(self._rows) >= self.max_rows:
@@ -77,12 +79,18 @@ class AuditBuffer:
             log.exception("audit records not stored: %s", [asdict(r) for r in rows])
 
     async def run(self) -> None:
+        """Flush every `interval` until stopped, then once more. Stopping is a signal, never a cancel:
+        a cancel landing inside a flush's insert would roll the whole batch back unlogged."""
         try:
-            while True:
-                await asyncio.sleep(self.interval)
+            while not self._stopping.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self.interval)
                 await self.flush()
         finally:
             await self.flush()
+
+    def stop(self) -> None:
+        self._stopping.set()
 
 
 async def search(
