@@ -3,7 +3,9 @@
 Oversized bodies (413), JSON that is malformed or not valid UTF-8 (400), JSON nested deeper than
 any real document (400), NUL characters (400), and paths or query strings that are not valid
 UTF-8 (400). The body is
-read once here and replayed to the application.
+read once here and replayed to the application; an IATI import's file is the exception: it streams
+through (the gateway forwards it, the service spools it to disk) with its own bound counted as it
+arrives (413 from the read that passes it).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import orjson
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.problems import problem_response
+from shared.problems import ProblemError, problem_response
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes that take uploaded files (multipart/form-data only) get a larger, still bounded, limit:
@@ -30,6 +32,14 @@ MAX_UPLOAD_BYTES = UPLOAD_FILE_BYTES + 64 * 1024
 IMPORT_PATHS = re.compile(r"^/api/projects/imports/iati$")
 IMPORT_TYPES = frozenset({"application/xml", "text/xml"})
 MAX_IMPORT_BYTES = 128 * 1024 * 1024
+# request.state key: the body was not read here but streams, bounded (see `_bounded`).
+STREAMED = "streamed_body"
+
+
+class BodyTooLarge(ProblemError):
+    """A streamed body passed its route's limit while it was being read."""
+
+    status, kind, title = 413, "payload-too-large", "The request body is too large"
 
 
 # C0 control characters other than tab, line feed and carriage return: never legitimate in text,
@@ -97,7 +107,9 @@ class InputGuardMiddleware:
             await self.app(scope, receive, send)
             return
         refusal = self._check_url(scope)
-        if refusal is None and scope["method"] in WRITE_METHODS:
+        if refusal is None and scope["method"] in WRITE_METHODS and self._streams(scope):
+            refusal, receive = self._bounded(scope, receive)
+        elif refusal is None and scope["method"] in WRITE_METHODS:
             body, refusal = await self._read_body(scope, receive)
             if refusal is None:
                 receive = _replay(body, receive)
@@ -107,6 +119,32 @@ class InputGuardMiddleware:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+    def _streams(self, scope: Scope) -> bool:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        return media in IMPORT_TYPES and IMPORT_PATHS.match(scope["path"]) is not None
+
+    def _bounded(self, scope: Scope, receive: Receive) -> tuple[tuple[int, str, str, str] | None, Receive]:
+        """A declared length over the limit is refused at once; otherwise the body is counted as the
+        application reads it, and the read that passes the limit raises BodyTooLarge (a 413)."""
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        limit = self._limit(scope, headers.get("content-type", ""))
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return (413, "payload-too-large", BodyTooLarge.title, f"At most {limit} bytes"), receive
+        scope.setdefault("state", {})[STREAMED] = True
+        size = 0
+
+        async def counted() -> Message:
+            nonlocal size
+            message = await receive()
+            size += len(message.get("body", b""))
+            if size > limit:
+                raise BodyTooLarge(f"At most {limit} bytes")
+            return message
+
+        return None, counted
 
     def _check_url(self, scope: Scope) -> tuple[int, str, str, str] | None:
         raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")

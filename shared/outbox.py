@@ -14,7 +14,8 @@ from collections.abc import Callable
 import asyncpg
 import orjson
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import insert, text
+from sqlalchemy import Text, bindparam, cast, insert, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.backbone import outbox
@@ -40,6 +41,30 @@ async def enqueue(session: AsyncSession, topic: str, key: str, event: CloudEvent
     # NOTIFY is transactional: delivered at commit, dropped on rollback, merged within a transaction.
     # One per transaction is enough (they merge anyway); the relay's periodic sweep covers one lost
     # with a rolled-back savepoint.
+    transaction = session.get_transaction()
+    if session.info.get("outbox_notified") is not transaction:
+        await session.execute(text(f"NOTIFY {CHANNEL}"))
+        session.info["outbox_notified"] = transaction
+
+
+async def enqueue_many(session: AsyncSession, topic: str, keyed: list[tuple[str, CloudEvent]]) -> None:
+    """`enqueue` for many events (key, event) at once: one multi-row INSERT, rows in list order (the
+    relay publishes by id, so each key keeps its events' order), one NOTIFY per transaction."""
+    if not keyed:
+        return
+    # The event's JSON as pydantic writes it, cast by the database: no dict to build and re-encode.
+    rows = [
+        {
+            "event_id": event.id,
+            "event_type": event.type,
+            "topic": topic,
+            "key": key,
+            "event_json": event.model_dump_json(exclude_none=True),
+        }
+        for key, event in keyed
+    ]
+    query = insert(outbox).values(event=cast(bindparam("event_json", type_=Text), JSONB))
+    await session.execute(query, rows)
     transaction = session.get_transaction()
     if session.info.get("outbox_notified") is not transaction:
         await session.execute(text(f"NOTIFY {CHANNEL}"))

@@ -41,6 +41,37 @@ class MoneyV1(_Part):
     rate_source: str
 
 
+class ImportedOrgV1(_Part):
+    ref: str | None = None
+    name: str | None = None
+    type: str | None = None
+    activity_id: str | None = Field(default=None, description="provider-activity-id / receiver-activity-id")
+
+
+class ImportedV1(_Part):
+    """Set on an entry that an IATI import booked: which import, which element of the file, and what
+    the file says that the ledger's own columns do not hold (so the IATI export gives it back)."""
+
+    import_id: uuid.UUID = Field(description="The projects service's IATI import that booked it")
+    iati_identifier: str
+    kind: Literal["transaction", "budget", "planned-disbursement"]
+    ordinal: int = Field(description="Its position among the activity's entries of its kind, from 0")
+    value_date: date | None = None
+    transaction_date: date | None = None
+    reference: str | None = None
+    humanitarian: bool | None = None
+    provider: ImportedOrgV1 | None = None
+    receiver: ImportedOrgV1 | None = None
+    flow_type: str | None = None
+    finance_type: str | None = None
+    aid_types: list[str] = Field(default_factory=list, description="vocabulary:code, e.g. 1:C01")
+    tied_status: str | None = None
+    disbursement_channel: str | None = None
+    withdrawn_by: uuid.UUID | None = Field(
+        default=None, description="On a reversing entry: the later import whose file no longer holds the entry"
+    )
+
+
 class TransactionV1(MoneyV1):
     id: uuid.UUID
     transaction_type: str
@@ -57,6 +88,7 @@ class TransactionV1(MoneyV1):
     reverses_id: uuid.UUID | None = None
     over_commitment_reason: str | None = None
     eu_eligible: bool | None = None
+    imported: ImportedV1 | None = None
 
 
 class BudgetLineV1(MoneyV1):
@@ -67,6 +99,9 @@ class BudgetLineV1(MoneyV1):
     period_end: date
     source_id: uuid.UUID | None = None
     source_kind: str | None = None
+    # A budget line is withdrawn only by a negating line (an imported budget its file no longer has).
+    reverses_id: uuid.UUID | None = None
+    imported: ImportedV1 | None = None
 
 
 class PlannedDisbursementV1(MoneyV1):
@@ -78,6 +113,8 @@ class PlannedDisbursementV1(MoneyV1):
     period_end: date | None = None
     provider_org: str | None = None
     receiver_org: str | None = None
+    reverses_id: uuid.UUID | None = None
+    imported: ImportedV1 | None = None
 
 
 class TotalsV1(_Part):

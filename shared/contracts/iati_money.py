@@ -6,7 +6,9 @@ replaces what it holds for the project from IATI with exactly this set, so a re-
 and never duplicates. `imported_at` orders the sets of one project (a consumer applies a set
 only if it is newer than the one it holds). `funding.iati-money-applied` (topic
 `xarxa.funding.v1`, same key) answers with what funding made of it, so that the import's result
-says per activity what happened to its money.
+says per activity what happened to its money: which entries the ledger holds (booked now, or
+unchanged since an earlier import) and which are flagged (without an EUR value, or valued but not
+holdable by the ledger), never dropped.
 """
 
 from __future__ import annotations
@@ -81,7 +83,10 @@ class ActivityMoneyV1(_Part):
 class FlaggedEntryV1(_Part):
     kind: Kind
     ordinal: int
-    flag: str = Field(description="no-rate, no-currency, no-value or no-date")
+    flag: str = Field(
+        description="No EUR value: no-rate, no-currency, no-value, no-date. Valued but not in the ledger: "
+        "sub-cent, no-type, no-period, bad-period, future-dated, not-fundable"
+    )
     message: str
 
 
@@ -98,5 +103,12 @@ class MoneyAppliedV1(_Part):
     planned_disbursements: int = 0
     converted: int = Field(default=0, description="Entries valued in EUR at a stored rate (or EUR already)")
     replaced: int = Field(default=0, description="Entries of an earlier import of the activity that this set replaced")
+    booked: int = Field(default=0, description="Entries booked in the ledger by this set")
+    unchanged: int = Field(
+        default=0, description="Entries an earlier import booked that this set states unchanged: their booking stays"
+    )
+    withdrawn: int = Field(
+        default=0, description="Ledger entries of an earlier import that this file no longer states, negated"
+    )
     flagged: list[FlaggedEntryV1] = Field(default_factory=list)
     applied_at: datetime

@@ -20,11 +20,12 @@ from pydantic import (
     model_validator,
 )
 
+from shared import iati, patterns
 from shared.codelists import coded, codelists
 from shared.dates import CalendarDate
 from shared.problem_texts import invalid
 
-Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$"), coded("Language")]
+Lang = Annotated[str, StringConstraints(pattern=patterns.LANGUAGE), coded("Language")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
 Localized = dict[Lang, Text]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=300)]
@@ -32,9 +33,9 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Percent = Annotated[Decimal, Field(gt=0, le=100, max_digits=9, decimal_places=6)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
 Number = Annotated[Decimal, Field(max_digits=20, decimal_places=6)]
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), coded("Country")]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
-OrgRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$")]
+Country = Annotated[str, StringConstraints(pattern=patterns.COUNTRY), coded("Country")]
+Slug = Annotated[str, StringConstraints(pattern=patterns.SLUG)]
+OrgRef = Annotated[str, StringConstraints(pattern=patterns.ORG_REF)]
 
 
 class Strict(BaseModel):
@@ -230,6 +231,7 @@ class Result(Strict):
     type: Annotated[str, coded("ResultType")] = Field(description="1 output, 2 outcome, 3 impact, 9 other")
     title: Localized = Field(min_length=1)
     description: Localized = Field(default_factory=dict)
+    documents: list[DocumentLink] = Field(default_factory=list, max_length=50, description="IATI result document-link")
     indicators: list[Indicator] = Field(default_factory=list, max_length=50)
 
 
@@ -266,6 +268,17 @@ class OtherSector(Strict):
     code: Short
     percentage: Percent | None = None
     vocabulary_uri: Short | None = None
+    narrative: Localized = Field(default_factory=dict)
+
+
+class OtherPolicyMarker(Strict):
+    """A policy marker Xarxa's own list does not hold (another vocabulary, or an OECD DAC one without a
+    known significance), kept as the file gives it."""
+
+    vocabulary: Annotated[str, coded("PolicyMarkerVocabulary")] = "1"
+    vocabulary_uri: Short | None = None
+    code: Short
+    significance: Annotated[str, StringConstraints(max_length=10)] | None = None
     narrative: Localized = Field(default_factory=dict)
 
 
@@ -320,6 +333,7 @@ class IatiClassification(Strict):
     """What an IATI activity says beyond Xarxa's own fields, kept so that an export gives it back."""
 
     other_sectors: list[OtherSector] = Field(default_factory=list, max_length=100)
+    policy_markers: list[OtherPolicyMarker] = Field(default_factory=list, max_length=100)
     default_aid_types: list[AidTypeCode] = Field(default_factory=list, max_length=20)
     default_finance_type: Annotated[str, coded("FinanceType")] | None = None
     default_flow_type: Annotated[str, coded("FlowType")] | None = None
@@ -402,10 +416,10 @@ class ProjectCreate(ProjectEditable):
         description="The activity's IATI identifier when it was first registered elsewhere (imports); "
         "by default the owner's IATI prefix and the code",
     )
-    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")] = Field(
+    code: Annotated[str, StringConstraints(pattern=patterns.CODE)] = Field(
         description="Internal code, unique per owner"
     )
-    status: Annotated[str, coded("ActivityStatus")] = Field(default="1", description="IATI ActivityStatus")
+    status: Annotated[str, coded("ActivityStatus")] = Field(default=iati.PIPELINE, description="IATI ActivityStatus")
     visibility: Literal["draft", "published"] = "draft"
     results: list[Result] = Field(default_factory=list, max_length=50)
 

@@ -135,6 +135,7 @@ class ResultV1(_Part):
     type: str
     title: Localized
     description: Localized = Field(default_factory=dict)
+    documents: list[DocumentLinkV1] = Field(default_factory=list)
     indicators: list[IndicatorV1] = Field(default_factory=list)
 
 
@@ -162,6 +163,14 @@ class OtherSectorV1(_Part):
     code: str
     percentage: Decimal | None = None
     vocabulary_uri: str | None = None
+    narrative: Localized = Field(default_factory=dict)
+
+
+class OtherPolicyMarkerV1(_Part):
+    vocabulary: str = "1"
+    vocabulary_uri: str | None = None
+    code: str
+    significance: str | None = None
     narrative: Localized = Field(default_factory=dict)
 
 
@@ -214,6 +223,7 @@ class IatiClassificationV1(_Part):
     """IATI classifications beyond Xarxa's own fields, as imported (empty for projects made here)."""
 
     other_sectors: list[OtherSectorV1] = Field(default_factory=list)
+    policy_markers: list[OtherPolicyMarkerV1] = Field(default_factory=list)
     default_aid_types: list[AidTypeCodeV1] = Field(default_factory=list)
     default_finance_type: str | None = None
     default_flow_type: str | None = None

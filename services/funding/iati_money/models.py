@@ -4,8 +4,10 @@ The ledger books what an institution decides and pays, under its rules (commitme
 years, nothing dated after today, no disbursement beyond commitments, an exchange rate for every
 amount). A publisher's file states what happened elsewhere, under none of them: its figures are
 kept here exactly as written (value, currency, dates), with their EUR value and its provenance
-where a stored rate exists, and a flag saying why not where none does. One activity's set is
-replaced whole by a later import of it, so a re-import updates and never duplicates.
+where a stored rate exists, and a flag saying why not where none does. What the ledger can hold
+is booked there too (iati_money/service.py says how), so that the money reaches every total,
+report and export; the rest stays here, flagged. One activity's set is replaced whole by a later
+import of it, so a re-import updates and never duplicates.
 """
 
 from __future__ import annotations
@@ -64,5 +66,8 @@ class IatiMoneyEntry(Base):
     rate_source: Mapped[str | None] = mapped_column(Text)
     flag: Mapped[str | None] = mapped_column(Text)  # why there is no EUR value: no-rate, no-currency, ...
     flag_message: Mapped[str | None] = mapped_column(Text)
+    # The ledger entry (transactions, budget_lines or planned_disbursements, by kind) that holds this
+    # entry's money; None while flagged. A re-import keeps an unchanged entry's booking.
+    ledger_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     # The rest of the file's entry (organisations, flow/finance/aid types, notes), as the event carried it.
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)

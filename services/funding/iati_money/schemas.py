@@ -24,8 +24,14 @@ class IatiMoneyEntryRead(BaseModel):
     rate: Decimal | None = Field(description="Units of the currency per EUR")
     rate_date: dt.date | None
     rate_source: str | None
-    flag: str | None = Field(description="Why there is no EUR value: no-rate, no-currency, no-value, no-date")
+    flag: str | None = Field(
+        description="Why there is no EUR value (no-rate, no-currency, no-value, no-date) or why the ledger does "
+        "not hold it (sub-cent, no-type, no-period, bad-period, future-dated, not-fundable)"
+    )
     flag_message: str | None
+    ledger_id: uuid.UUID | None = Field(
+        description="The ledger entry (transaction, budget line or planned disbursement, by kind) holding its money"
+    )
     detail: dict[str, Any] = Field(description="Organisations, flow, finance and aid types, notes: as in the file")
 
     @field_validator("value")

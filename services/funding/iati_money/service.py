@@ -3,6 +3,7 @@ transaction commits, with the inbox row and the answer event."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime
@@ -14,15 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.iati_money.models import IatiMoneyEntry, IatiMoneySet
 from services.funding.iati_money.schemas import IatiMoney, IatiMoneyEntryRead, IatiMoneyTotal
+from services.funding.ledger import imported
 from services.funding.ledger.service import readable
 from services.funding.rates.conversion import EUR, Conversion, euro_conversion, to_eur
 from services.funding.rates.service import MAX_RATE_AGE, rate_for
 from shared.auth import Principal
 from shared.codelists import codelists
+from shared.contracts import funding as events
 from shared.contracts import iati_money as contract
-from shared.events import CloudEvent, child_traceparent
+from shared.emit import caused_by, emit
+from shared.events import CloudEvent
 from shared.kafka import FUNDING_TOPIC
-from shared.outbox import enqueue
 
 SOURCE = "/xarxa/funding/iati-money"
 
@@ -72,8 +75,81 @@ async def _valued(
     return conversion, None
 
 
+def _fingerprint(entry: contract.MoneyEntryV1) -> str:
+    """What an entry says, wherever it stands in the file: a re-import keeps the booking of an
+    entry it finds unchanged (values compared as numbers, 1000000 and 1.00E+6 alike)."""
+    said = entry.model_dump(mode="json", exclude={"ordinal", "value"})
+    value = None if entry.value is None else str(entry.value.normalize())
+    return json.dumps([said, value], sort_keys=True)
+
+
+def _held(row: IatiMoneyEntry) -> contract.MoneyEntryV1:
+    """The entry an earlier import sent, rebuilt from its row (the row keeps all of it)."""
+    return contract.MoneyEntryV1.model_validate(
+        {
+            **row.detail,
+            "kind": row.kind,
+            "ordinal": row.ordinal,
+            "code": row.code,
+            "status": row.status,
+            "value": row.value,
+            "currency": row.currency,
+            "value_date": row.value_date,
+        }
+    )
+
+
+def _org_name(org: contract.OrgV1 | None) -> str | None:
+    return (org.name or org.ref) if org is not None else None
+
+
+def _ledger_entry(
+    money: contract.ActivityMoneyV1, entry: contract.MoneyEntryV1, conversion: Conversion
+) -> imported.ImportedEntry:
+    assert entry.value is not None and entry.currency is not None and entry.value_date is not None  # valued
+    origin = events.ImportedV1(
+        import_id=money.import_id,
+        iati_identifier=money.iati_identifier,
+        kind=entry.kind,
+        ordinal=entry.ordinal,
+        value_date=entry.value_date,
+        transaction_date=entry.transaction_date,
+        reference=entry.reference,
+        humanitarian=entry.humanitarian,
+        provider=events.ImportedOrgV1.model_validate(entry.provider.model_dump()) if entry.provider else None,
+        receiver=events.ImportedOrgV1.model_validate(entry.receiver.model_dump()) if entry.receiver else None,
+        flow_type=entry.flow_type,
+        finance_type=entry.finance_type,
+        aid_types=entry.aid_types,
+        tied_status=entry.tied_status,
+        disbursement_channel=entry.disbursement_channel,
+    )
+    return imported.ImportedEntry(
+        kind=entry.kind,
+        code=entry.code,
+        status=entry.status,
+        amount=entry.value,
+        currency=entry.currency,
+        value_date=entry.value_date,
+        period_start=entry.period_start,
+        period_end=entry.period_end,
+        description=entry.description,
+        provider_org=_org_name(entry.provider),
+        receiver_org=_org_name(entry.receiver),
+        conversion=conversion,
+        imported=origin,
+    )
+
+
 async def apply_activity_money(session: AsyncSession, event: CloudEvent) -> None:
-    """Replace the project's imported money with the event's set, unless a newer set is held."""
+    """Replace the project's imported money with the event's set, unless a newer set is held, and
+    bring the ledger in line with it.
+
+    Only ledger entries that an import booked are ever touched (each imported entry names its
+    ledger entry; hand-booked money has none): an entry the new file states unchanged keeps its
+    booking, a new or changed one is booked, and a booked one the file no longer states is withdrawn
+    by a negating entry. So the same file again changes nothing in the ledger, and nobody's own
+    bookings are replaced by an import."""
     if event.type != contract.IATI_MONEY_IMPORTED:
         return
     money = contract.ActivityMoneyV1.model_validate(event.data)
@@ -96,18 +172,45 @@ async def apply_activity_money(session: AsyncSession, event: CloudEvent) -> None
         )
         await _answer(session, event, answer)
         return
-    replaced = len(
-        (
-            await session.execute(
-                delete(IatiMoneyEntry).where(IatiMoneyEntry.project_id == money.project_id).returning(IatiMoneyEntry.id)
-            )
-        ).all()
+    earlier = list(
+        (await session.execute(select(IatiMoneyEntry).where(IatiMoneyEntry.project_id == money.project_id))).scalars()
     )
+    bookings: dict[str, list[uuid.UUID]] = defaultdict(list)  # what earlier imports booked, by what it says
+    for row in earlier:
+        if row.ledger_id is not None:
+            bookings[_fingerprint(_held(row))].append(row.ledger_id)
+    await session.execute(delete(IatiMoneyEntry).where(IatiMoneyEntry.project_id == money.project_id))
+    actor = imported.import_actor(
+        money.owner, (event.model_extra or {}).get("xarxarequestid"), SOURCE, event.traceparent
+    )
+    refusal = await imported.import_refusal(session, actor, money.project_id)
     rates = _Rates(session)
     rows = []
     flagged: list[contract.FlaggedEntryV1] = []
+    converted = booked = unchanged = 0
     for entry in money.entries:
         conversion, flag = await _valued(rates, entry)
+        ledger_id: uuid.UUID | None = None
+        if conversion is not None:
+            converted += 1
+            kept = bookings.get(_fingerprint(entry))
+            if kept:
+                ledger_id = kept.pop()
+                unchanged += 1
+            elif refusal is not None:
+                flag = contract.FlaggedEntryV1(
+                    kind=entry.kind, ordinal=entry.ordinal, flag="not-fundable", message=refusal
+                )
+            else:
+                try:
+                    ledger_id = await imported.book_imported(
+                        session, actor, money.project_id, money.owner, _ledger_entry(money, entry, conversion)
+                    )
+                    booked += 1
+                except imported.NotBookable as exc:
+                    flag = contract.FlaggedEntryV1(
+                        kind=entry.kind, ordinal=entry.ordinal, flag=exc.flag, message=exc.message
+                    )
         if flag is not None:
             flagged.append(flag)
         rows.append(
@@ -131,6 +234,7 @@ async def apply_activity_money(session: AsyncSession, event: CloudEvent) -> None
                 "rate_source": conversion.rate_source if conversion else None,
                 "flag": flag.flag if flag else None,
                 "flag_message": flag.message if flag else None,
+                "ledger_id": ledger_id,
                 "detail": entry.model_dump(
                     mode="json",
                     exclude={"kind", "ordinal", "code", "status", "value", "currency", "value_date"},
@@ -138,6 +242,13 @@ async def apply_activity_money(session: AsyncSession, event: CloudEvent) -> None
                 ),
             }
         )
+    withdrawn = 0
+    kinds = {row.ledger_id: _held(row).kind for row in earlier if row.ledger_id is not None}
+    for left in bookings.values():
+        for ledger_id in left:
+            withdrawn += await imported.withdraw_imported(
+                session, actor, kinds[ledger_id], ledger_id, money.owner, money.import_id
+            )
     if rows:
         await session.execute(insert(IatiMoneyEntry), rows)
     values = {
@@ -162,8 +273,11 @@ async def apply_activity_money(session: AsyncSession, event: CloudEvent) -> None
         iati_identifier=money.iati_identifier,
         outcome="applied",
         **counts,
-        converted=len(rows) - len(flagged),
-        replaced=replaced,
+        converted=converted,
+        replaced=len(earlier),
+        booked=booked,
+        unchanged=unchanged,
+        withdrawn=withdrawn,
         flagged=flagged,
         applied_at=now,
     )
@@ -171,16 +285,15 @@ async def apply_activity_money(session: AsyncSession, event: CloudEvent) -> None
 
 
 async def _answer(session: AsyncSession, cause: CloudEvent, answer: contract.MoneyAppliedV1) -> None:
-    event = CloudEvent(
-        source=SOURCE,
-        type=contract.IATI_MONEY_APPLIED,
-        subject=str(answer.project_id),
-        dataschema=contract.SCHEMA_BASE + contract.IATI_MONEY_APPLIED,
-        traceparent=child_traceparent(cause.traceparent),
-        data=answer.model_dump(mode="json"),
-        xarxarequestid=(cause.model_extra or {}).get("xarxarequestid"),
+    await emit(
+        session,
+        caused_by(cause, SOURCE),
+        FUNDING_TOPIC,
+        str(answer.project_id),
+        contract.IATI_MONEY_APPLIED,
+        answer,
+        schema_base=contract.SCHEMA_BASE,
     )
-    await enqueue(session, FUNDING_TOPIC, str(answer.project_id), event)
 
 
 async def project_money(session: AsyncSession, principal: Principal, project_id: uuid.UUID) -> IatiMoney:

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,16 +27,15 @@ from services.funding.ledger.schemas import (
 )
 from services.funding.project_refs.service import ProjectNotFundable, ProjectRefNotFound
 from services.funding.rates.service import MissingRate
+from shared.actor import Actor, actor_of
 from shared.auth import Principal, access, requires
-from shared.http import SessionDep, runtime_of
-from shared.idempotency import IdempotencyKeyReused, StoredResponse, create_once
+from shared.http import SessionDep
+from shared.idempotency import IdempotencyKeyReused, IdempotentCreate, idempotent_create
 from shared.problems import problem_responses
-from shared.recorded import InvalidRecordedAt, RecordedAtNeedsAdmin, RecordedAtQuery, recording_time
+from shared.recorded import InvalidRecordedAt, RecordedAtNeedsAdmin
 
 router = APIRouter(prefix="/api/funding", tags=["ledger"])
-Writer = Annotated[Principal, requires("funding:write")]
 Reader = Annotated[Principal, requires("funding:write", "reports:read")]
-IdempotencyKey = Annotated[str | None, Header(description="Retries with the same key book once")]
 WRITE = access("required", ("funding:write",), tenant="owner")
 READ = access("required", ("funding:write", "reports:read"), tenant="owner-or-partner")
 BOOKING_ERRORS = problem_responses(
@@ -46,34 +45,23 @@ BOOKING_ERRORS = problem_responses(
 
 @dataclass
 class Booking:
-    """What every booking needs: the transaction, who books, and the Idempotency-Key of the request."""
+    """What every booking needs: the transaction, who books, and the Idempotency-Key handling."""
 
     session: AsyncSession
-    request: Request
-    actor: service.Actor
-    idempotency_key: str | None
+    actor: Actor
+    idempotency: IdempotentCreate
 
     async def once(self, book: Callable[[], Awaitable[BaseModel]]) -> Response:
-        async def create() -> StoredResponse:
-            return StoredResponse(201, {}, (await book()).model_dump_json().encode())
-
-        return await create_once(
-            self.session, self.request, self.actor.principal.client_id, self.idempotency_key, create
-        )
+        return await self.idempotency.once(self.actor.principal, book)
 
 
 async def _booking(
     session: SessionDep,
-    request: Request,
-    principal: Writer,
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Annotated[str | None, Header()] = None,
-    recorded_at: RecordedAtQuery = None,
+    # recorded_at: refused before any work unless an admin gives a past instant.
+    actor: Annotated[Actor, actor_of("funding:write", recorded_at=True)],
+    idempotency: Annotated[IdempotentCreate, idempotent_create("Retries with the same key book once")],
 ) -> Booking:
-    if recorded_at is not None:  # refused before any work unless an admin gives a past instant
-        recorded_at = recording_time(principal, recorded_at)
-    actor = service.Actor(principal, runtime_of(request).settings.source, traceparent, recorded_at)
-    return Booking(session, request, actor, idempotency_key)
+    return Booking(session, actor, idempotency)
 
 
 BookingDep = Annotated[Booking, Depends(_booking)]

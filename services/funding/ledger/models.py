@@ -1,7 +1,10 @@
 """The append-only ledger: budget lines and transactions per project, and the per-project funding
 aggregate (version and totals) that every funding event carries.
 
-Nothing here is ever updated or deleted: a mistake is corrected by a reversing transaction.
+Nothing here is ever updated or deleted: a mistake is corrected by a reversing transaction. Money
+an IATI import booked carries `imported` (shared/contracts/funding.py ImportedV1): the import, the
+file's element, and what IATI says beyond these columns; an imported budget line or planned
+disbursement that a later file no longer has is withdrawn by a negating entry (`reverses_id`).
 """
 
 from __future__ import annotations
@@ -9,9 +12,10 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, Index, Integer, Numeric, Text, func
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.funding.database import Base
@@ -54,8 +58,12 @@ class BudgetLine(_Money, Base):
     period_start: Mapped[date] = mapped_column(Date, nullable=False)
     period_end: Mapped[date] = mapped_column(Date, nullable=False)
     source_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), ForeignKey("funding_sources.id"))
+    reverses_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("budget_lines.id"), unique=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     client_id: Mapped[str | None] = mapped_column(Text)
+    imported: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class PlannedDisbursement(_Money, Base):
@@ -72,8 +80,12 @@ class PlannedDisbursement(_Money, Base):
     period_end: Mapped[date | None] = mapped_column(Date)
     provider_org: Mapped[str | None] = mapped_column(Text)
     receiver_org: Mapped[str | None] = mapped_column(Text)
+    reverses_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("planned_disbursements.id"), unique=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     client_id: Mapped[str | None] = mapped_column(Text)
+    imported: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class Transaction(_Money, Base):
@@ -99,4 +111,5 @@ class Transaction(_Money, Base):
     eu_eligible: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     client_id: Mapped[str | None] = mapped_column(Text)
+    imported: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     request_id: Mapped[str | None] = mapped_column(Text)

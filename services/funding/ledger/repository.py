@@ -154,11 +154,23 @@ async def planned_disbursements(session: AsyncSession, project_id: uuid.UUID) ->
 
 
 async def budget_years(session: AsyncSession, project_id: uuid.UUID) -> set[int]:
-    """Every calendar year that one of the project's budget lines covers, in part or whole."""
+    """Every calendar year that one of the project's budget lines covers, in part or whole (a
+    withdrawn line and its negation cover none)."""
+    withdrawn = select(BudgetLine.reverses_id).where(BudgetLine.reverses_id.is_not(None))
     rows = await session.execute(
-        select(BudgetLine.period_start, BudgetLine.period_end).where(BudgetLine.project_id == project_id)
+        select(BudgetLine.period_start, BudgetLine.period_end).where(
+            BudgetLine.project_id == project_id, BudgetLine.reverses_id.is_(None), BudgetLine.id.not_in(withdrawn)
+        )
     )
     return {year for start, end in rows for year in range(start.year, end.year + 1)}
+
+
+async def negation_of(
+    session: AsyncSession, model: type[Transaction | BudgetLine | PlannedDisbursement], entry_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The entry that reverses (or withdraws) this one, if any."""
+    found: uuid.UUID | None = await session.scalar(select(model.id).where(model.reverses_id == entry_id))
+    return found
 
 
 async def reversal_of(session: AsyncSession, transaction_id: uuid.UUID) -> Transaction | None:

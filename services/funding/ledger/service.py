@@ -16,7 +16,7 @@ project's funding version and puts an event with its new totals into the outbox.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -34,12 +34,13 @@ from services.funding.ledger.schemas import (
 from services.funding.project_refs.service import fundable_project, visible_ref
 from services.funding.rates.service import convert
 from services.funding.sources.service import check_eligibility, check_source
+
+# Actor is re-exported: the grant call's modules and the imports name it from here.
+from shared.actor import Actor as Actor
 from shared.auth import Principal, ensure_may_write_for
 from shared.contracts import funding as events
-from shared.events import CloudEvent, child_traceparent
+from shared.emit import emit
 from shared.kafka import FUNDING_TOPIC
-from shared.logs import request_id_var
-from shared.outbox import enqueue
 from shared.problems import Conflict, NotFound, Unprocessable
 from shared.recorded import recording_time
 
@@ -117,15 +118,6 @@ async def check_budget_year(session: AsyncSession, project_id: uuid.UUID, value_
         )
 
 
-@dataclass(frozen=True)
-class Actor:
-    principal: Principal
-    source: str
-    traceparent: str | None = None
-    # An admin migration's time of recording (checked by recording_time); None: now.
-    recorded_at: datetime | None = None
-
-
 def transaction_contract(txn: Transaction) -> events.TransactionV1:
     return events.TransactionV1.model_validate(txn, from_attributes=True)
 
@@ -167,17 +159,16 @@ async def _emit(
         else None,
         updated_at=funding.updated_at,
     )
-    event = CloudEvent(
-        source=actor.source,
-        type=event_type,
-        subject=str(project_id),
+    await emit(
+        session,
+        actor,
+        FUNDING_TOPIC,
+        str(project_id),
+        event_type,
+        state,
+        schema_base=events.SCHEMA_BASE,
         time=funding.updated_at,  # knowledge time: when this booking was recorded
-        dataschema=events.SCHEMA_BASE + event_type,
-        traceparent=child_traceparent(actor.traceparent),
-        data=state.model_dump(mode="json"),
-        xarxarequestid=request_id_var.get(),
     )
-    await enqueue(session, FUNDING_TOPIC, str(project_id), event)
 
 
 async def record_transaction(
@@ -208,7 +199,7 @@ async def record_transaction(
         amount=data.amount,
         **asdict(conversion),  # amount_eur, rate, rate_date, rate_source: kept as booked
         client_id=actor.principal.client_id,
-        request_id=request_id_var.get(),
+        request_id=actor.request_id,
         **({"created_at": actor.recorded_at} if actor.recorded_at else {}),
     )
     session.add(txn)
@@ -266,7 +257,7 @@ async def reverse_transaction(
         rate_date=original.rate_date,
         rate_source=original.rate_source,
         client_id=actor.principal.client_id,
-        request_id=request_id_var.get(),
+        request_id=actor.request_id,
     )
     session.add(reversal)
     await session.flush()

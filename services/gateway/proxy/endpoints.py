@@ -19,6 +19,14 @@ async def proxy(service: str, path: str, request: Request) -> Response:
     return await forward(upstreams, service, request)
 
 
+# The portal's forms: the console's (CSRF-protected there) and its sign-out; no other page takes a POST.
+@router.post("/auth/sign-out", include_in_schema=False)
+@router.post("/{lang}/console/{path:path}", include_in_schema=False)
+async def portal_forms(request: Request) -> Response:
+    portal: Upstreams = request.app.state.portal
+    return await forward(portal, "web", request)
+
+
 @router.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
 async def portal(path: str, request: Request) -> Response:
     if path.split("/", 1)[0] in OWN_SEGMENTS:

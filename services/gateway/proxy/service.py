@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import aiohttp
 import httpx
 from fastapi import Request
@@ -11,6 +13,7 @@ from yarl import URL
 
 from services.gateway.guards.client_address import FORWARDING_HEADERS
 from shared.events import child_traceparent
+from shared.guards import STREAMED
 from shared.problems import RETRY_AFTER_SECONDS, ProblemError
 
 HOP_BY_HOP = {
@@ -116,6 +119,25 @@ def _forward_headers(request: Request) -> list[tuple[str, str]]:
     return headers
 
 
+class StreamedBody:
+    """A request body passed on chunk by chunk as it arrives (an IATI import's file), never whole
+    in memory. The input guard counts it (shared/guards.py); the refusal it raises on passing the
+    limit is kept, so that the aborted upstream request answers as that 413."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.refused: ProblemError | None = None
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self.request.stream():
+                if chunk:
+                    yield chunk
+        except ProblemError as exc:
+            self.refused = exc
+            raise
+
+
 # Responses up to this size are read whole (cheaper than streaming); larger ones, such as the IATI
 # export, stream through chunk by chunk in constant memory.
 BUFFERED_MAX = 1 << 20
@@ -132,11 +154,14 @@ async def forward(upstreams: Upstreams, service: str, request: Request) -> Respo
         url = URL(base + target, encoded=True)
     except ValueError as exc:
         raise BadTarget(str(exc)) from exc
-    body = await request.body()
+    # A streamed body goes on chunked as it arrives; the upstream sees it cut short when it passes
+    # its limit, and acts on nothing it has not read whole (the import spools first).
+    streamed = StreamedBody(request) if getattr(request.state, STREAMED, False) else None
+    body = streamed.chunks() if streamed else (await request.body()) or None
     request.state.forwarded = True  # from here the service may act: the audit records it before the answer
     try:
         upstream = await session.request(
-            request.method, url, headers=_forward_headers(request), data=body or None, allow_redirects=False
+            request.method, url, headers=_forward_headers(request), data=body, allow_redirects=False
         )
     except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
         raise UpstreamUnreachable(f"{service} cannot be reached; the request was not sent") from exc
@@ -145,6 +170,8 @@ async def forward(upstreams: Upstreams, service: str, request: Request) -> Respo
     except aiohttp.InvalidURL as exc:
         raise BadTarget("The URL cannot be forwarded") from exc
     except aiohttp.ClientError as exc:
+        if streamed is not None and streamed.refused is not None:
+            raise streamed.refused from exc
         raise UpstreamBrokeOff(f"{service} broke off the request; it may have acted") from exc
     headers = [(k, v) for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP | OWN_HEADERS]
     if upstream.content_length is not None and upstream.content_length <= BUFFERED_MAX:

@@ -101,6 +101,36 @@ def _contact(node: etree._Element, language: str) -> dict[str, Any]:
     return {k: v for k, v in contact.items() if v not in (None, {})}
 
 
+def dac_marker(node: etree._Element) -> bool:
+    """An OECD DAC CRS marker with a known significance: the project's own `policy_markers`."""
+    lists = codelists()
+    return (
+        node.get("vocabulary", "1") == "1"
+        and node.get("code") in lists["PolicyMarker"]
+        and node.get("significance") in lists["PolicySignificance"]
+    )
+
+
+def other_policy_markers(element: etree._Element, language: str, notes: list[str]) -> list[dict[str, Any]]:
+    """Every other policy marker (any vocabulary, with its URI, significance and narrative as given)."""
+    kept = []
+    for node in element.findall("policy-marker"):
+        if dac_marker(node):
+            continue
+        vocabulary, code = node.get("vocabulary", "1"), (node.get("code") or "").strip()
+        significance = node.get("significance")
+        if vocabulary not in codelists()["PolicyMarkerVocabulary"] or not code or len(significance or "") > 10:
+            notes.append(f"policy-marker {code!r} of vocabulary {vocabulary!r}: left out")
+            continue
+        marker: dict[str, Any] = {"vocabulary": vocabulary, "code": code[:500], "significance": significance}
+        if _short(node.get("vocabulary-uri")):
+            marker["vocabulary_uri"] = _short(node.get("vocabulary-uri"))
+        if texts(node, language):
+            marker["narrative"] = texts(node, language)
+        kept.append(marker)
+    return kept[:100]
+
+
 def classification(element: etree._Element, language: str, notes: list[str]) -> dict[str, Any]:
     lists = codelists()
     found: dict[str, Any] = {}
@@ -122,6 +152,7 @@ def classification(element: etree._Element, language: str, notes: list[str]) -> 
             sector["narrative"] = texts(node, language)
         sectors.append(sector)
     found["other_sectors"] = sectors[:100]
+    found["policy_markers"] = other_policy_markers(element, language, notes)
     aid_types = []
     for node in element.findall("default-aid-type"):
         vocabulary, code = node.get("vocabulary", "1"), (node.get("code") or "").strip()

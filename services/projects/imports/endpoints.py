@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 
 from services.projects.imports import service, tables
 from services.projects.imports.schemas import CsvReport, ImportReport
-from services.projects.projects.endpoints import request_actor
+from shared.actor import request_actor
 from shared.auth import Principal, access, requires
 from shared.codelists import coded
 from shared.http import SessionDep
 from shared.problems import problem_responses
 
 router = APIRouter(prefix="/api/projects/imports", tags=["imports"])
+SPOOL_IN_MEMORY = 1 << 20
 
 
 @router.post(
@@ -40,9 +42,16 @@ async def import_iati(
     ],
     visibility: Literal["draft", "published"] = "draft",
     traceparent: Annotated[str | None, Header()] = None,
-) -> ImportReport:
+) -> Response:
     actor = request_actor(request, principal, traceparent)
-    return await service.import_iati(session, actor, await request.body(), owner, visibility)
+    # The file goes to disk as it arrives (beyond a first MiB) and is parsed from there, one
+    # activity at a time: a large file never sits in memory. The input guard bounds its size.
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+        async for chunk in request.stream():
+            spool.write(chunk)
+        spool.seek(0)
+        report = await service.import_iati_file(session, actor, spool, owner, visibility)
+    return Response(report.json(), media_type="application/json")
 
 
 @router.get(

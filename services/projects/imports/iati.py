@@ -250,21 +250,22 @@ def activity(element: etree._Element, owner: str, visibility: str, prefix: str) 
     data["sdg_goals"] = sdgs.goals(element, notes)
     markers = {}
     for node in element.findall("policy-marker"):
-        code, significance = node.get("code"), node.get("significance")
-        if (
-            node.get("vocabulary", "1") == "1"
-            and _coded("PolicyMarker", code)
-            and _coded("PolicySignificance", significance)
-        ):
-            markers[code] = {"code": code, "significance": significance}
-        else:
-            notes.append(
-                f"policy-marker {code!r} (vocabulary {node.get('vocabulary', '1')}, significance {significance!r}) "
-                "is not an OECD DAC marker with a known significance: left out"
-            )
+        code = node.get("code")
+        if classifications.dac_marker(node) and code is not None:
+            # The same DAC marker twice is one marker (the last word); any other: `iati.policy_markers`.
+            markers[code] = {"code": code, "significance": node.get("significance")}
     data["policy_markers"] = list(markers.values())
+    data["documents"] = _documents(element, language, notes)[:200]
+    data["results"] = _results(element, language, notes)
+    data["iati"] = classifications.classification(element, language, notes)
+    mapped.data = data
+    return mapped
+
+
+def _documents(parent: etree._Element, language: str, notes: list[str]) -> list[dict[str, Any]]:
+    """The document-links of an activity or of a result."""
     documents = []
-    for node in element.findall("document-link"):
+    for node in parent.findall("document-link"):
         category = node.find("category")
         texts = _texts(node.find("title"), language)
         code = category.get("code") if category is not None else None
@@ -279,11 +280,7 @@ def activity(element: etree._Element, owner: str, visibility: str, prefix: str) 
             documents.append({k: v for k, v in document.items() if v is not None})
         else:
             notes.append(f"document-link {node.get('url')!r} without a title or a known category: left out")
-    data["documents"] = documents[:200]
-    data["results"] = _results(element, language, notes)
-    data["iati"] = classifications.classification(element, language, notes)
-    mapped.data = data
-    return mapped
+    return documents
 
 
 def _results(element: etree._Element, language: str, notes: list[str]) -> list[dict[str, Any]]:
@@ -332,7 +329,14 @@ def _results(element: etree._Element, language: str, notes: list[str]) -> list[d
                     "periods": periods,
                 }
             )
-        results.append({"type": node.get("type"), "title": title, "indicators": indicators})
+        results.append(
+            {
+                "type": node.get("type"),
+                "title": title,
+                "documents": _documents(node, language, notes)[:50],
+                "indicators": indicators,
+            }
+        )
     return results
 
 

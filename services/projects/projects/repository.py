@@ -7,9 +7,10 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, Select, Table, and_, false, func, insert, or_, select, true, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.projects.models import Network, Project, ProjectChange
@@ -19,6 +20,7 @@ from shared.problem_texts import field_error
 from shared.problems import Unprocessable
 from shared.text import fold
 
+PROJECTS = cast(Table, Project.__table__)
 SORTS: dict[str, Any] = {
     "created_at": Project.created_at,
     "updated_at": Project.updated_at,
@@ -207,3 +209,53 @@ async def iati_identifier_taken(session: AsyncSession, identifier: str) -> bool:
     """Whether any project has this identifier, case ignored (the unique index's rule)."""
     query = select(Project.id).where(func.lower(Project.iati_identifier) == identifier.lower()).limit(1)
     return (await session.execute(query)).first() is not None
+
+
+async def codes_taken(session: AsyncSession, owner: str, codes: list[str]) -> set[str]:
+    """Which of these codes the owner has (lower-cased), in one query: `code_taken` for many."""
+    if not codes:
+        return set()
+    query = select(func.lower(Project.code)).where(
+        Project.owner == owner, func.lower(Project.code).in_(sorted({c.lower() for c in codes}))
+    )
+    return set((await session.execute(query)).scalars())
+
+
+async def iati_identifiers_taken(session: AsyncSession, identifiers: list[str]) -> set[str]:
+    """Which of these identifiers any project has (lower-cased), in one query."""
+    if not identifiers:
+        return set()
+    lowered = sorted({i.lower() for i in identifiers})
+    query = select(func.lower(Project.iati_identifier)).where(func.lower(Project.iati_identifier).in_(lowered))
+    return set((await session.execute(query)).scalars())
+
+
+async def get_many(
+    session: AsyncSession, ids: list[uuid.UUID], *, for_update: bool = False
+) -> dict[uuid.UUID, Project]:
+    """`get` for many, in one query (locked in id order, as concurrent writers lock them)."""
+    if not ids:
+        return {}
+    # Fresh from the row, not an older copy the session holds (the version checks read it).
+    query = select(Project).where(Project.id.in_(ids)).order_by(Project.id).execution_options(populate_existing=True)
+    if for_update:
+        query = query.with_for_update()
+    return {p.id: p for p in (await session.execute(query)).scalars()}
+
+
+async def insert_new(session: AsyncSession, projects: list[Project]) -> set[uuid.UUID]:
+    """New projects in one multi-row INSERT; the ids of those inserted. A row that meets a unique
+    index (a concurrent transaction took its code or identifier) is left out, not an error."""
+    if not projects:
+        return set()
+    columns = [c.key for c in PROJECTS.columns]
+    rows = [{c: getattr(p, c) for c in columns} for p in projects]
+    # Executed as many: one compiled statement, sent as multi-row VALUES pages by SQLAlchemy.
+    query = pg_insert(PROJECTS).on_conflict_do_nothing().returning(PROJECTS.c.id)
+    return set((await session.execute(query, rows)).scalars())
+
+
+async def add_changes(session: AsyncSession, changes: list[dict[str, Any]]) -> None:
+    """History rows (ProjectChange columns) in one statement."""
+    if changes:
+        await session.execute(insert(cast(Table, ProjectChange.__table__)), changes)

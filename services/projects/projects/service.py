@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.projects.places.service import resolve_partner_cities
 from services.projects.projects import repository
 from services.projects.projects.completeness import ensure_publishable
-from services.projects.projects.events import TOPIC, project_event, project_state
+from services.projects.projects.events import emit_project, project_state
 from services.projects.projects.history import diff, public_versions
 from services.projects.projects.models import Project, ProjectChange
 from services.projects.projects.projections import projections
@@ -32,14 +32,20 @@ from services.projects.projects.schemas import (
     Result,
     StatusChange,
 )
+
+# Actor is re-exported: the registry's callers (imports, updates, the CLI) name it from here.
+from shared.actor import Actor as Actor
 from shared.auth import Forbidden, Principal, ensure_may_write_for, may_see_unpublished
 from shared.codelists import codelists
 from shared.concurrency import check_version
 from shared.contracts import projects as events
+from shared.contracts.projects import SCHEMA_BASE
+from shared.emit import build_event
+from shared.kafka import PROJECTS_TOPIC
 from shared.merge_patch import apply_merge_patch
-from shared.outbox import enqueue
+from shared.outbox import enqueue_many
 from shared.problem_texts import field_error
-from shared.problems import Conflict, NotFound, Unprocessable, invalid_input
+from shared.problems import Conflict, NotFound, ProblemError, Unprocessable, invalid_input
 from shared.recorded import recording_time, require_migration
 
 # IATI ActivityStatus: 1 pipeline, 2 implementation, 3 finalisation, 4 closed, 5 cancelled, 6 suspended.
@@ -127,16 +133,6 @@ class IatiIdentifierTaken(Conflict):
 # One wording whether the parent is missing, hidden from the caller or another owner's: the answer
 # must not tell a caller which projects exist.
 PARENT_UNAVAILABLE = "must be a project of the same owner that you can see"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change, for permissions, history and the event."""
-
-    principal: Principal
-    request_id: str | None
-    source: str
-    traceparent: str | None = None
 
 
 def visible_to(principal: Principal | None, project: Project) -> bool:
@@ -255,7 +251,7 @@ async def _record(
             changes=diff(before or {}, after),
         )
     )
-    await enqueue(session, TOPIC, str(project.id), project_event(event_type, state, actor.source, actor.traceparent))
+    await emit_project(session, actor, event_type, state)
     await session.flush()
     return project
 
@@ -286,6 +282,12 @@ def _check_initial_status(actor: Actor, data: ProjectCreate, migrated: bool) -> 
 
 
 async def _check_iati_identifier(session: AsyncSession, owner: str, identifier: str) -> None:
+    _check_identifier_prefix(owner, identifier)
+    if await repository.iati_identifier_taken(session, identifier):
+        raise _identifier_taken(identifier)
+
+
+def _check_identifier_prefix(owner: str, identifier: str) -> None:
     prefix = f"{org_prefix(owner)}-"
     if not identifier.startswith(prefix) or len(identifier) == len(prefix):
         raise InvalidIatiIdentifier(
@@ -298,8 +300,6 @@ async def _check_iati_identifier(session: AsyncSession, owner: str, identifier: 
                 }
             ],
         )
-    if await repository.iati_identifier_taken(session, identifier):
-        raise _identifier_taken(identifier)
 
 
 def _code_taken(owner: str, code: str) -> ProjectCodeTaken:
@@ -387,8 +387,7 @@ async def _announce_initial_state(actor: Actor, session: AsyncSession, project: 
     if project.visibility == "published":
         follow_ups.append(events.PROJECT_PUBLISHED)
     for event_type in follow_ups:
-        event = project_event(event_type, state, actor.source, actor.traceparent)
-        await enqueue(session, TOPIC, str(project.id), event)
+        await emit_project(session, actor, event_type, state)
     await session.flush()
 
 
@@ -566,3 +565,180 @@ async def project_history(session: AsyncSession, principal: Principal | None, pr
             for row, changes in public_versions(rows)
         ]
     )
+
+
+# Bulk writes: the same rules, history and events as register_project / replace_project, for many
+# projects at once (an IATI file), with one query per kind of check and one statement per table
+# instead of a dozen round trips per project. A result per project: the project, or why not.
+
+
+@dataclass(frozen=True)
+class NewProject:
+    """One project of `register_projects`: what `register_project` takes for it."""
+
+    data: ProjectCreate
+    migrated: bool = False
+    other_identifiers: tuple[OtherIdentifier, ...] = ()
+    project_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One project of `replace_projects`: what `replace_project` takes for it."""
+
+    project_id: uuid.UUID
+    expected_version: int
+    data: ProjectEditable
+
+
+async def _new_project(
+    session: AsyncSession, actor: Actor, item: NewProject, codes: set[tuple[str, str]], identifiers: set[str]
+) -> Project:
+    """register_project's checks, in its order, against the codes and identifiers taken (lower-cased,
+    those of the registry and of the items before this one); the project, not stored yet."""
+    data, migrated = item.data, item.migrated
+    ensure_may_write_for(actor.principal, data.owner)
+    _check_initial_status(actor, data, migrated)
+    now = recording_time(actor.principal, actor.recorded_at)
+    require_migration(actor.recorded_at, migrated)
+    await _check_references(session, actor.principal, data.owner, data, None)
+    if (data.owner, data.code.lower()) in codes:
+        raise _code_taken(data.owner, data.code)
+    identifier = data.iati_identifier or f"{org_prefix(data.owner)}-{data.code}"
+    _check_identifier_prefix(data.owner, identifier)
+    if identifier.lower() in identifiers:
+        raise _identifier_taken(identifier)
+    kept = {"other_identifiers": [o.model_dump() for o in item.other_identifiers]}
+    # A ProjectCreate is a validated ProjectEditable (its subclass): its editable fields need no
+    # second validation, as register_project's dump and validate give them.
+    editable = ProjectEditable.model_construct(
+        data.model_fields_set & EDITABLE_FIELDS, **{name: getattr(data, name) for name in EDITABLE_FIELDS}
+    )
+    editable = await _with_places(editable)
+    doc = _document(editable, [r.model_dump(mode="json") for r in data.results], kept)
+    if data.visibility == "published":
+        ensure_publishable(doc)
+    project = Project(
+        id=item.project_id or uuid.uuid4(),
+        version=1,
+        owner=data.owner,
+        code=data.code,
+        iati_identifier=identifier,
+        status=data.status,
+        visibility=data.visibility,
+        archived=False,
+        parent_id=data.parent_id,
+        doc=doc,
+        created_at=now,
+        updated_at=now,
+    )
+    for column, value in projections(doc, project.owner, project.code).items():
+        setattr(project, column, value)
+    return project
+
+
+async def register_projects(
+    session: AsyncSession, actor: Actor, items: list[NewProject]
+) -> list[Project | ProblemError]:
+    """`register_project` for each item (the projects are not added to the session)."""
+    codes: set[tuple[str, str]] = set()
+    for owner in {i.data.owner for i in items}:
+        taken = await repository.codes_taken(session, owner, [i.data.code for i in items if i.data.owner == owner])
+        codes.update((owner, code) for code in taken)
+    wanted = [i.data.iati_identifier or f"{org_prefix(i.data.owner)}-{i.data.code}" for i in items]
+    identifiers = await repository.iati_identifiers_taken(session, wanted)
+    results: list[Project | ProblemError] = []
+    for item in items:
+        try:
+            project = await _new_project(session, actor, item, codes, identifiers)
+        except ProblemError as exc:
+            results.append(exc)
+            continue
+        codes.add((project.owner, project.code.lower()))
+        identifiers.add(project.iati_identifier.lower())
+        results.append(project)
+    made = [r for r in results if isinstance(r, Project)]
+    inserted = await repository.insert_new(session, made)
+    for index, result in enumerate(results):
+        if isinstance(result, Project) and result.id not in inserted:  # a concurrent create took it
+            code_lost = await repository.code_taken(session, result.owner, result.code)
+            results[index] = (
+                _code_taken(result.owner, result.code) if code_lost else _identifier_taken(result.iati_identifier)
+            )
+    recorded: list[tuple[Project, list[str], dict[str, Any] | None, bool]] = []
+    for item, result in zip(items, results, strict=True):
+        if isinstance(result, Project):
+            # As _announce_initial_state: a later status, then published, follow the registration.
+            follow = [events.PROJECT_REGISTERED]
+            if item.migrated and result.status not in INITIAL_STATUSES:
+                follow.append(events.PROJECT_STATUS_CHANGED)
+            if result.visibility == "published":
+                follow.append(events.PROJECT_PUBLISHED)
+            recorded.append((result, follow, None, item.migrated))
+    await _record_many(session, actor, recorded)
+    return results
+
+
+async def replace_projects(
+    session: AsyncSession, actor: Actor, items: list[Replacement]
+) -> list[Project | ProblemError]:
+    """`replace_project` for each item (distinct projects), the rows locked in one query."""
+    found = await repository.get_many(session, [i.project_id for i in items], for_update=True)
+    results: list[Project | ProblemError] = []
+    recorded: list[tuple[Project, list[str], dict[str, Any] | None, bool]] = []
+    for item in items:
+        project = found.get(item.project_id)
+        try:
+            # _writable's checks, on the row locked above.
+            if project is None or not visible_to(actor.principal, project):
+                raise not_found(item.project_id)
+            ensure_may_write_for(actor.principal, project.owner)
+            check_version(item.expected_version, project.version)
+            ensure_not_archived(project)
+            await _check_references(session, actor.principal, project.owner, item.data, project.id)
+            data = await _with_places(item.data)
+            doc = _document(data, project.doc.get("results", []), project.doc)
+            if project.visibility == "published":
+                ensure_publishable(doc)
+        except ProblemError as exc:
+            results.append(exc)
+            continue
+        before = _bump(project)
+        project.parent_id = data.parent_id
+        project.doc = doc
+        for column, value in projections(project.doc, project.owner, project.code).items():
+            setattr(project, column, value)
+        results.append(project)
+        recorded.append((project, [events.PROJECT_UPDATED], before, False))
+    await session.flush()
+    await _record_many(session, actor, recorded)
+    return results
+
+
+async def _record_many(
+    session: AsyncSession, actor: Actor, recorded: list[tuple[Project, list[str], dict[str, Any] | None, bool]]
+) -> None:
+    """_record (and _announce_initial_state) for many: a history row per project, its events in
+    order; in two statements."""
+    changes: list[dict[str, Any]] = []
+    keyed = []
+    for project, event_types, before, migrated in recorded:
+        state = project_state(project)
+        changes.append(
+            {
+                "project_id": project.id,
+                "version": project.version,
+                "event_type": event_types[0],
+                "client_id": actor.principal.client_id,
+                "tenant": actor.principal.tenant,
+                "request_id": actor.request_id,
+                "migrated": migrated,
+                "changes": diff(before or {}, state.model_dump(mode="json")),
+            }
+        )
+        key = str(project.id)
+        for event_type in event_types:
+            event = build_event(actor, event_type, state, schema_base=SCHEMA_BASE, subject=key, time=state.updated_at)
+            keyed.append((key, event))
+    await repository.add_changes(session, changes)
+    await enqueue_many(session, PROJECTS_TOPIC, keyed)

@@ -6,6 +6,12 @@ description and an activity date, so a project lacking either is not exported (`
 file says so in a comment. Organisations that are owner institutions get their IATI identifier (`iati_ref` in
 shared/data/xarxa/institutions.json). Budget lines of one type and period become one budget (IATI
 allows no overlapping budgets of a type). In-kind contributions are not IATI transactions.
+
+Money an IATI import booked carries what the file said beyond the ledger's columns (`imported`:
+transaction date, value date, reference, organisations with refs, types and activity ids, flow,
+finance, aid and tied types, disbursement channel) and is written back with it. An imported entry
+that a later file withdrew is left out with its negation (the publisher's file no longer has it);
+a reversal by hand stays, as the negative entry it is.
 """
 
 from __future__ import annotations
@@ -65,9 +71,20 @@ def org_ref(ref: str | None) -> str | None:
     return institution.extra.get("iati_ref", ref) if institution else ref
 
 
+def standing(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries without those an import withdrew (each with the negation that withdrew it)."""
+    entries = list(entries)
+    withdrawn = {e["data"]["reverses_id"] for e in entries if ((e["data"].get("imported") or {}).get("withdrawn_by"))}
+    return [
+        e
+        for e in entries
+        if e["data"].get("id") not in withdrawn and not (e["data"].get("imported") or {}).get("withdrawn_by")
+    ]
+
+
 def merged_budgets(budgets: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """One budget per (type, period): amounts added (in EUR when currencies differ), committed
-    only if every line is."""
+    only if every line is; a lone line keeps the value date its import stated."""
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for budget in budgets:
         groups.setdefault((budget["budget_type"], budget["period_start"], budget["period_end"]), []).append(budget)
@@ -84,6 +101,9 @@ def merged_budgets(budgets: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                 "period_end": end,
                 "currency": next(iter(currencies)) if native else "EUR",
                 "amount": str(sum((Decimal(str(line[field])) for line in lines), Decimal(0))),
+                "value_date": ((lines[0].get("imported") or {}).get("value_date") or start)
+                if len(lines) == 1
+                else start,
             }
         )
     return merged
@@ -178,6 +198,18 @@ def activity(state: dict[str, Any], entries: Iterable[dict[str, Any]], reporting
             "policy-marker",
             {"vocabulary": "1", "code": marker["code"], "significance": marker["significance"]},
         )
+    for marker in kept.get("policy_markers", []):  # other vocabularies, as the file gave them
+        node = _sub(
+            element,
+            "policy-marker",
+            {
+                "vocabulary": marker.get("vocabulary", "1"),
+                "vocabulary-uri": marker.get("vocabulary_uri"),
+                "code": marker["code"],
+                "significance": marker.get("significance"),
+            },
+        )
+        _narratives(node, marker.get("narrative") or {})
     for tag, key in (
         ("collaboration-type", "collaboration_type"),
         ("default-flow-type", "default_flow_type"),
@@ -189,31 +221,18 @@ def activity(state: dict[str, Any], entries: Iterable[dict[str, Any]], reporting
         _sub(element, "default-aid-type", {"code": aid_type["code"], "vocabulary": aid_type.get("vocabulary", "1")})
     if kept.get("default_tied_status"):
         _sub(element, "default-tied-status", {"code": kept["default_tied_status"]})
-    entries = list(entries)
+    entries = standing(entries)
     for budget in merged_budgets(e["data"] for e in entries if e["kind"] == "budget"):
         node = _sub(element, "budget", {"type": budget["budget_type"], "status": budget["budget_status"]})
         _sub(node, "period-start", {"iso-date": budget["period_start"]})
         _sub(node, "period-end", {"iso-date": budget["period_end"]})
-        _value(node, budget["amount"], budget["currency"], budget["period_start"])
+        _value(node, budget["amount"], budget["currency"], budget["value_date"])
+    for planned in (e["data"] for e in entries if e["kind"] == "planned-disbursement"):
+        _planned(element, planned, default_language)
     for txn in (e["data"] for e in entries if e["kind"] == "transaction" and not e["data"]["in_kind"]):
-        node = _sub(element, "transaction")
-        _sub(node, "transaction-type", {"code": txn["transaction_type"]})
-        _sub(node, "transaction-date", {"iso-date": txn["value_date"]})
-        _value(node, txn["amount"], txn["currency"], txn["value_date"])
-        if txn.get("description"):
-            _narratives(_sub(node, "description"), {default_language: txn["description"]})
-        if txn.get("provider_org"):
-            _narratives(_sub(node, "provider-org"), {default_language: txn["provider_org"]})
-        if txn.get("receiver_org"):
-            _narratives(_sub(node, "receiver-org"), {default_language: txn["receiver_org"]})
+        _transaction(element, txn, default_language)
     for document in state.get("documents", []):
-        node = _sub(element, "document-link", {"url": document["url"], "format": document.get("format") or "text/html"})
-        _narratives(_sub(node, "title"), document["title"])
-        _sub(node, "category", {"code": document["category"]})
-        if document.get("language"):
-            _sub(node, "language", {"code": document["language"]})
-        if document.get("date"):
-            _sub(node, "document-date", {"iso-date": document["date"]})
+        _document(element, document)
     for related in kept.get("related_activities", []):
         _sub(element, "related-activity", {"ref": related["ref"], "type": related["type"]})
     if kept.get("conditions") is not None:
@@ -223,6 +242,59 @@ def activity(state: dict[str, Any], entries: Iterable[dict[str, Any]], reporting
     for result in state.get("results", []):
         _result(element, result)
     return element
+
+
+def _org(parent: etree._Element, tag: str, name: str | None, given: dict[str, Any] | None, language: str) -> None:
+    """provider-org or receiver-org: the imported one as the file had it, else the ledger's name."""
+    if not given and not name:
+        return
+    given = given or {}
+    activity_attribute = f"{tag.split('-')[0]}-activity-id"
+    node = _sub(
+        parent, tag, {"ref": given.get("ref"), activity_attribute: given.get("activity_id"), "type": given.get("type")}
+    )
+    text = given.get("name") if given else name
+    if text:
+        _narratives(node, {language: text})
+
+
+def _planned(parent: etree._Element, planned: dict[str, Any], language: str) -> None:
+    imported = planned.get("imported") or {}
+    node = _sub(parent, "planned-disbursement", {"type": planned["planned_type"]})
+    _sub(node, "period-start", {"iso-date": planned["period_start"]})
+    if planned.get("period_end"):
+        _sub(node, "period-end", {"iso-date": planned["period_end"]})
+    _value(node, planned["amount"], planned["currency"], imported.get("value_date") or planned["period_start"])
+    _org(node, "provider-org", planned.get("provider_org"), imported.get("provider"), language)
+    _org(node, "receiver-org", planned.get("receiver_org"), imported.get("receiver"), language)
+
+
+def _transaction(parent: etree._Element, txn: dict[str, Any], language: str) -> None:
+    """In the 2.03 order; an imported one with every part of the file's transaction the ledger keeps."""
+    imported = txn.get("imported") or {}
+    humanitarian = imported.get("humanitarian")
+    node = _sub(
+        parent,
+        "transaction",
+        {"ref": imported.get("reference"), "humanitarian": None if humanitarian is None else str(int(humanitarian))},
+    )
+    _sub(node, "transaction-type", {"code": txn["transaction_type"]})
+    _sub(node, "transaction-date", {"iso-date": imported.get("transaction_date") or txn["value_date"]})
+    _value(node, txn["amount"], txn["currency"], txn["value_date"])
+    if txn.get("description"):
+        _narratives(_sub(node, "description"), {language: txn["description"]})
+    _org(node, "provider-org", txn.get("provider_org"), imported.get("provider"), language)
+    _org(node, "receiver-org", txn.get("receiver_org"), imported.get("receiver"), language)
+    if imported.get("disbursement_channel"):
+        _sub(node, "disbursement-channel", {"code": imported["disbursement_channel"]})
+    for tag, key in (("flow-type", "flow_type"), ("finance-type", "finance_type")):
+        if imported.get(key):
+            _sub(node, tag, {"code": imported[key]})
+    for aid_type in imported.get("aid_types", []):
+        vocabulary, _, code = aid_type.partition(":")
+        _sub(node, "aid-type", {"code": code, "vocabulary": vocabulary})
+    if imported.get("tied_status"):
+        _sub(node, "tied-status", {"code": imported["tied_status"]})
 
 
 CONTACT_PARTS = ("organisation", "department", "person_name", "job_title")
@@ -256,6 +328,17 @@ def _location(parent: etree._Element, place: dict[str, Any]) -> None:
             _sub(node, key.replace("_", "-"), {"code": place[key]})
 
 
+def _document(parent: etree._Element, document: dict[str, Any]) -> None:
+    """A document-link of the activity or of a result (the same parts in 2.03)."""
+    node = _sub(parent, "document-link", {"url": document["url"], "format": document.get("format") or "text/html"})
+    _narratives(_sub(node, "title"), document["title"])
+    _sub(node, "category", {"code": document["category"]})
+    if document.get("language"):
+        _sub(node, "language", {"code": document["language"]})
+    if document.get("date"):
+        _sub(node, "document-date", {"iso-date": document["date"]})
+
+
 def _result(parent: etree._Element, result: dict[str, Any]) -> None:
     if not result.get("indicators"):
         return  # the schema requires at least one indicator per result
@@ -263,6 +346,8 @@ def _result(parent: etree._Element, result: dict[str, Any]) -> None:
     _narratives(_sub(node, "title"), result["title"])
     if result.get("description"):
         _narratives(_sub(node, "description"), result["description"])
+    for document in result.get("documents", []):
+        _document(node, document)
     for indicator in result["indicators"]:
         attributes = {"measure": indicator["measure"], "ascending": "1" if indicator.get("ascending", True) else "0"}
         if indicator.get("aggregation_status") is not None:  # stated by the project, else left out

@@ -12,7 +12,7 @@ from lxml import etree
 from services.projects.imports import iati
 from shared.codelists import DATA_DIR
 from shared.guards import MAX_IMPORT_BYTES, InputGuardMiddleware
-from tests.reporting.test_iati_export import iati_schema
+from tests.support.iati import BILLION_LAUGHS, EXTERNAL, iati_schema
 from tests.support.waiting import eventually
 
 SAMPLES = sorted((DATA_DIR / "iati" / "samples").glob("*.xml"))
@@ -25,16 +25,6 @@ def identifiers(path: Path) -> list[str]:
     return [
         a.findtext("iati-identifier", "").strip() for a in etree.parse(str(path)).getroot().findall("iati-activity")
     ]
-
-
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
-<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
-<iati-activities version="2.03"><iati-activity><iati-identifier>XX-&lol3;</iati-identifier>
-<title><narrative>&lol3;</narrative></title></iati-activity></iati-activities>"""
-EXTERNAL = b"""<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-<iati-activities version="2.03"><iati-activity><iati-identifier>XX-1</iati-identifier>
-<title><narrative>&xxe;</narrative></title></iati-activity></iati-activities>"""
 
 
 @pytest.mark.parametrize("content", [BILLION_LAUGHS, EXTERNAL, b"<iati-activities><unclosed></iati-activities>"])

@@ -13,7 +13,7 @@ from lxml import etree
 from services.projects.imports import iati
 from services.reporting.exports import iati as export
 from shared.codelists import DATA_DIR, codelists
-from tests.reporting.test_iati_export import iati_schema
+from tests.support.iati import iati_schema
 
 SAMPLES = sorted((DATA_DIR / "iati" / "samples").glob("*.xml"))
 PREFIX = "XARXA-BADALONA"
