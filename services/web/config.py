@@ -42,6 +42,33 @@ class Settings(BaseSettings):
     # AMB's: exact origins for CSP frame-ancestors. Every other page refuses framing.
     embed_origins: list[str] = []
     log_level: str = "INFO"
+    # The console: people sign in at the gateway (its OpenID Connect provider) and the portal is its
+    # confidential client `xarxa-web`. `public_url` is the address browsers use (the gateway's
+    # issuer, which forwards pages here); the redirect URI is `<public_url>/auth/callback`. Without
+    # a client secret (the gateway's XARXA_GATEWAY_WEB_CLIENT_SECRET) the console is off.
+    public_url: str = "http://127.0.0.1:8000"
+    client_id: str = "xarxa-web"
+    client_secret: str | None = None
+    # A console session ends after this long without a request, and at the latest after the
+    # absolute time (the gateway's refresh tokens end with its sign-in session anyway).
+    session_idle_seconds: int = 30 * 60
+    session_absolute_seconds: int = 8 * 3600
+    # The access token is refreshed when fewer seconds than this are left of it.
+    refresh_before_expiry_seconds: int = 30
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        return exact_origin(value.rstrip("/"))
+
+    @field_validator("client_secret")
+    @classmethod
+    def _strong_secret(cls, value: str | None) -> str | None:
+        if not value:
+            return None  # an empty variable: no console
+        if len(value) < 32:
+            raise ValueError("the web client's secret needs at least 32 characters")
+        return value
 
     @field_validator("embed_origins")
     @classmethod

@@ -15,6 +15,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from services.web.assets import LONG_CACHE, Assets
 from services.web.config import Settings
+from services.web.console import auth as console_auth
+from services.web.console import pages as console_pages
+from services.web.console.api import Unauthenticated
+from services.web.console.auth import Console, ConsoleOff, SignInRequired, sign_in_redirect
+from services.web.console.provider import Provider
+from services.web.console.rendering import CONSOLE_LANGUAGES, ConsoleTemplates
 from services.web.gateway_client import ApiError, Gateway
 from services.web.i18n import LANGUAGES, negotiate
 from services.web.pages import embed, events, explore, home, places, project, reports
@@ -38,6 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.gateway = Gateway(
             settings.gateway_url, settings.connect_timeout, settings.read_timeout, settings.codelist_cache_seconds
         )
+        # The console exists only where the gateway knows the portal as its client (a secret given).
+        if settings.client_secret is not None:
+            app.state.console = Console(settings, Provider(settings, app.state.gateway.http))
         try:
             yield
         finally:
@@ -47,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.assets = Assets.load()
     app.state.templates = Templates(app.state.assets)
+    app.state.console_templates = ConsoleTemplates(app.state.assets)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -94,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(status_code=404)
         return RedirectResponse(f"/{lang}/", status_code=301)
 
+    app.include_router(console_auth.router)
+    app.include_router(console_pages.router)
     for module in (home, explore, project, places, reports, events, embed):
         app.include_router(module.router)
 
@@ -116,6 +128,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return error_page(request, exc.status_code)
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in_required(request: Request, exc: SignInRequired) -> Response:
+        return sign_in_redirect(exc, request)
+
+    @app.exception_handler(Unauthenticated)
+    async def token_refused(request: Request, exc: Unauthenticated) -> Response:
+        # The API no longer takes the session's token (the user disabled, say): sign in again.
+        first = request.url.path.strip("/").split("/")[0]
+        language = first if first in CONSOLE_LANGUAGES else "ca"
+        return sign_in_redirect(SignInRequired(language, f"/{language}/console"), request)
+
+    @app.exception_handler(ConsoleOff)
+    async def console_off(request: Request, exc: ConsoleOff) -> Response:
+        return error_page(request, 404)
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:

@@ -145,7 +145,15 @@ async def start_stack(infra: RunningInfra) -> Stack:
                 web_post_logout_redirect_uris=[f"http://127.0.0.1:{ports['gateway']}{WEB_SIGNED_OUT_PATH}"],
             )
         ),
-        "web": web_app(WebSettings(gateway_url=f"http://127.0.0.1:{ports['gateway']}", log_level="WARNING")),
+        "web": web_app(
+            WebSettings(
+                gateway_url=f"http://127.0.0.1:{ports['gateway']}",
+                public_url=f"http://127.0.0.1:{ports['gateway']}",
+                client_id=WEB_CLIENT_ID,
+                client_secret=WEB_CLIENT_SECRET,
+                log_level="WARNING",
+            )
+        ),
     }
     stack = Stack(infra)
     for name, app in apps.items():

@@ -20,6 +20,9 @@ PAGE_HEADERS = {
     "Cache-Control": "no-store",
     "Pragma": "no-cache",
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+    # Not the gateway's no-referrer: under it browsers post the forms with `Origin: null`, which the
+    # same-origin check refuses. same-origin still sends nothing (the request's query) elsewhere.
+    "Referrer-Policy": "same-origin",
 }
 
 
