@@ -18,16 +18,20 @@ from pathlib import Path
 from bench import portal, scenarios
 from bench.platform import Platform, running_platform
 from bench.scenarios import Row
+from services.funding.config import CONSUMER_GROUP as FUNDING_GROUP
+from services.projects.config import CONSUMER_GROUP as PROJECTS_GROUP
+from services.reporting.config import CONSUMER_GROUP as REPORTING_GROUP
+from services.reporting.config import WEBHOOKS_GROUP
 from shared.kafka import FUNDING_TOPIC, PROJECTS_TOPIC
 from xarxa.launcher.services import BACKEND_SERVICES
 
 RESULTS = Path(__file__).resolve().parent / "results"
 POINT_SIZE = 10_000
 CONSUMER_GROUPS = {
-    "xarxa.reporting": (PROJECTS_TOPIC, FUNDING_TOPIC),
-    "xarxa.webhooks": (PROJECTS_TOPIC, FUNDING_TOPIC),
-    "xarxa.funding": (PROJECTS_TOPIC,),
-    "xarxa.projects": (FUNDING_TOPIC,),
+    REPORTING_GROUP: (PROJECTS_TOPIC, FUNDING_TOPIC),
+    WEBHOOKS_GROUP: (PROJECTS_TOPIC, FUNDING_TOPIC),
+    FUNDING_GROUP: (PROJECTS_TOPIC,),
+    PROJECTS_GROUP: (FUNDING_TOPIC,),
 }
 
 
@@ -39,7 +43,7 @@ def growth(platform: Platform, sizes: list[int]) -> list[dict[str, float]]:
         platform.stop("reporting")  # the rebuild alone replays the topics
         rebuilt = asyncio.run(scenarios.rebuild_at(platform, size))
         platform.start(reporting)
-        for group in ("xarxa.reporting", "xarxa.webhooks"):
+        for group in (REPORTING_GROUP, WEBHOOKS_GROUP):
             asyncio.run(scenarios.wait_caught_up(platform.infra.kafka.bootstrap, group))
         report = asyncio.run(scenarios.sdg_report_at(platform))
         export = asyncio.run(scenarios.export_at(platform))

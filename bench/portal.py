@@ -161,7 +161,7 @@ def main() -> int:
         platform.stop("reporting")
         asyncio.run(scenarios.rebuild_at(platform, size))
         platform.start(reporting)
-        asyncio.run(scenarios.wait_caught_up(platform.infra.kafka.bootstrap, "xarxa.reporting"))
+        asyncio.run(scenarios.wait_caught_up(platform.infra.kafka.bootstrap))
         rows = asyncio.run(portal_at(platform, int(os.environ.get("XARXA_BENCH_PORTAL_REQUESTS", "20"))))
     print(f"\nPortal at {size:,} projects\n\n{table(rows)}")
     return 0

@@ -20,6 +20,7 @@ from lxml import etree
 from bench.load import CREATE_SCRIPT, wrk
 from bench.platform import Platform
 from bench.portfolio import events
+from services.reporting.config import CONSUMER_GROUP
 from services.reporting.config import Settings as ReportingSettings
 from services.reporting.rebuild import TOPICS, rebuild, topic_partitions
 
@@ -395,7 +396,7 @@ async def rebuild_at(platform: Platform, projects: int) -> dict[str, float]:
 
 
 async def wait_caught_up(
-    bootstrap: str, group: str = "xarxa.reporting", timeout: float = 600, topics: tuple[str, ...] = TOPICS
+    bootstrap: str, group: str = CONSUMER_GROUP, timeout: float = 600, topics: tuple[str, ...] = TOPICS
 ) -> float:
     """Wait until the live consumer has committed the topics' ends (it re-reads what the rebuild
     replayed, finding it all in its inbox), so that it does not compete with what is measured."""

@@ -27,7 +27,7 @@ from shared.settings import ServiceSettings
 
 log = logging.getLogger("xarxa.http")
 
-REQUEST_ID_HEADER = "x-request-id"
+REQUEST_ID_HEADER = b"x-request-id"  # as ASGI carries header names: lower case bytes
 
 
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._:@/+=-]")
@@ -55,7 +55,7 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        sent = next((value for name, value in scope["headers"] if name == b"x-request-id"), None)
+        sent = next((value for name, value in scope["headers"] if name == REQUEST_ID_HEADER), None)
         caller_id = sanitised_request_id(sent) if sent is not None else None
         state = scope.setdefault("state", {})
         if self.generate:
@@ -69,7 +69,7 @@ class RequestIdMiddleware:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode("latin-1"))]
+                message["headers"] = [*message["headers"], (REQUEST_ID_HEADER, request_id.encode("latin-1"))]
             await send(message)
 
         try:

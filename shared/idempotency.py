@@ -10,16 +10,21 @@ import hashlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
+from fastapi import Depends, Header
+from pydantic import BaseModel
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
+from shared.auth import Principal
 from shared.backbone import idempotency_keys
+from shared.http import SessionDep
 from shared.problem_texts import field_error
-from shared.problems import ProblemError, Unprocessable
+from shared.problems import IdempotencyKeyRequired, ProblemError, Unprocessable
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -122,3 +127,41 @@ async def create_once(
     if idem is not None:
         await remember(session, idem, stored)
     return stored.first()
+
+
+@dataclass(frozen=True)
+class IdempotentCreate:
+    """A create route's Idempotency-Key handling, given to the endpoint by `idempotent_create`."""
+
+    session: AsyncSession
+    request: Request
+    key: str | None
+    # Set when the route refuses requests without a key (428), with the reason the caller reads.
+    required_because: str | None = None
+
+    async def once(self, principal: Principal, create: Callable[[], Awaitable[BaseModel | StoredResponse]]) -> Response:
+        """Create at most once per key of `principal`'s client: a model is answered as 201 with no
+        extra headers; a `StoredResponse` as it is (its status and headers replayed too)."""
+        if self.required_because is not None and not self.key:
+            raise IdempotencyKeyRequired(self.required_because)
+
+        async def stored() -> StoredResponse:
+            made = await create()
+            if isinstance(made, StoredResponse):
+                return made
+            return StoredResponse(201, {}, made.model_dump_json().encode())
+
+        return await create_once(self.session, self.request, principal.client_id, self.key, stored)
+
+
+def idempotent_create(description: str, required_because: str | None = None) -> Any:
+    """Dependency: the route's `IdempotentCreate`, reading the Idempotency-Key header (documented
+    with `description`). A missing required key is refused when the endpoint creates, after the
+    principal and the body were checked, never before."""
+
+    async def dependency(
+        session: SessionDep, request: Request, idempotency_key: str | None = Header(None, description=description)
+    ) -> IdempotentCreate:
+        return IdempotentCreate(session, request, idempotency_key, required_because)
+
+    return Depends(dependency)

@@ -50,8 +50,15 @@ async def anonymous(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # With -p randomly (any order) and alone, the proof that no test leans on one that ran before it.
+    parser.addoption("--reversed", action="store_true", help="run the collected tests in reverse order")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests that use the real servers are the integration tier (make test-fast skips them)."""
     for item in items:
         if {"infra", "stack", "gateway", "tokens", "anonymous"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
+    if config.getoption("--reversed"):
+        items.reverse()

@@ -75,23 +75,23 @@ def _relay(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _rotate_key_async() -> None:
-    from services.gateway.tokens.service import rotate_key
+async def _keys_async(args: argparse.Namespace) -> None:
+    from services.gateway.tokens.commands import run
     from shared.db import create_engine, create_sessionmaker, transaction
 
     engine = create_engine(_gateway_database_url(), pool_size=1)
     try:
         async with transaction(create_sessionmaker(engine)) as session:
-            key = await rotate_key(session)
-        print(f"signing with {key.kid}; earlier keys stay published, so live tokens keep verifying")
+            lines = await run(session, args)
     finally:
         await engine.dispose()
+    print("\n".join(lines))
 
 
 def _keys(args: argparse.Namespace) -> int:
     import asyncio
 
-    asyncio.run(_rotate_key_async())
+    asyncio.run(_keys_async(args))
     return 0
 
 
@@ -289,9 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     relay.add_argument("--name", default="relay", help="shown as application_name in PostgreSQL")
     relay.set_defaults(func=_relay)
 
-    keys = commands.add_parser("keys", help="the gateway's token signing keys")
-    keys.add_subparsers(dest="action", required=True).add_parser("rotate", help="sign with a new key from now on")
-    keys.set_defaults(func=_keys)
+    from services.gateway.tokens.commands import add_parser as add_keys_parser
+
+    add_keys_parser(commands).set_defaults(func=_keys)
 
     clients = commands.add_parser("clients", help="API clients of the OAuth2 client-credentials grant")
     client_actions = clients.add_subparsers(dest="action", required=True)

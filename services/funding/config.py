@@ -7,6 +7,9 @@ from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
 
+# The Kafka consumer group of this service (its dead letters: `<group>.dlq`).
+CONSUMER_GROUP = "xarxa.funding"
+
 
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="XARXA_FUNDING_", extra="ignore")

@@ -2,6 +2,7 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funding.config import CONSUMER_GROUP
 from services.funding.iati_money.service import apply_activity_money
 from services.funding.project_refs.service import apply_project_event
 from shared.events import CloudEvent
@@ -14,4 +15,4 @@ async def on_project_event(session: AsyncSession, event: CloudEvent) -> None:
     await apply_activity_money(session, event)
 
 
-CONSUMERS = [ConsumerSpec(group="xarxa.funding", topics=[PROJECTS_TOPIC], handler=on_project_event)]
+CONSUMERS = [ConsumerSpec(group=CONSUMER_GROUP, topics=[PROJECTS_TOPIC], handler=on_project_event)]

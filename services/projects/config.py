@@ -4,6 +4,9 @@ from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
 
+# The Kafka consumer group of this service (its dead letters: `<group>.dlq`).
+CONSUMER_GROUP = "xarxa.projects"
+
 
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="XARXA_PROJECTS_", extra="ignore")

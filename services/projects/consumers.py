@@ -2,6 +2,7 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.projects.config import CONSUMER_GROUP
 from services.projects.imports.service import apply_money_answer
 from services.projects.projects.proposals import apply_grant_event
 from shared.events import CloudEvent
@@ -14,4 +15,4 @@ async def on_funding_event(session: AsyncSession, event: CloudEvent) -> None:
     await apply_money_answer(session, event)
 
 
-CONSUMERS = [ConsumerSpec(group="xarxa.projects", topics=[FUNDING_TOPIC], handler=on_funding_event)]
+CONSUMERS = [ConsumerSpec(group=CONSUMER_GROUP, topics=[FUNDING_TOPIC], handler=on_funding_event)]

@@ -9,6 +9,10 @@ from pydantic_settings import NoDecode, SettingsConfigDict
 from shared.outbound import Allowlist
 from shared.settings import ServiceSettings
 
+# The Kafka consumer groups of this service (their dead letters: `<group>.dlq`).
+CONSUMER_GROUP = "xarxa.reporting"  # the read models
+WEBHOOKS_GROUP = "xarxa.webhooks"  # webhook deliveries, apart so a slow subscriber holds back no report
+
 
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="XARXA_REPORTING_", extra="ignore")

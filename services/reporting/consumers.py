@@ -2,14 +2,16 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reporting.portfolio.service import (
+from services.reporting.config import CONSUMER_GROUP, WEBHOOKS_GROUP
+from services.reporting.readmodels.projections import (
     apply_funding_event,
     apply_funding_events,
     apply_project_event,
     apply_project_events,
+    apply_revenue_event,
+    apply_revenue_events,
 )
 from services.reporting.webhooks.service import take_event, take_events
-from services.reporting.zero_seven.service import apply_revenue_event, apply_revenue_events
 from shared.events import CloudEvent
 from shared.kafka import FUNDING_TOPIC, PROJECTS_TOPIC
 from shared.runtime import ConsumerSpec
@@ -30,10 +32,10 @@ async def on_events(session: AsyncSession, events: list[CloudEvent]) -> None:
 
 CONSUMERS = [
     ConsumerSpec(
-        group="xarxa.reporting", topics=[PROJECTS_TOPIC, FUNDING_TOPIC], handler=on_event, batch_handler=on_events
+        group=CONSUMER_GROUP, topics=[PROJECTS_TOPIC, FUNDING_TOPIC], handler=on_event, batch_handler=on_events
     ),
     # Webhook deliveries have their own group: a slow subscriber never holds back the read models.
     ConsumerSpec(
-        group="xarxa.webhooks", topics=[PROJECTS_TOPIC, FUNDING_TOPIC], handler=take_event, batch_handler=take_events
+        group=WEBHOOKS_GROUP, topics=[PROJECTS_TOPIC, FUNDING_TOPIC], handler=take_event, batch_handler=take_events
     ),
 ]

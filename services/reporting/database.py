@@ -13,8 +13,7 @@ class Base(DeclarativeBase):
 
 def migration_targets() -> list[MetaData]:
     # Imported for their side effect of registering tables on Base.metadata.
-    from services.reporting.portfolio import models  # noqa: F401
-    from services.reporting.sdg import models as sdg_models  # noqa: F401
+    from services.reporting.readmodels import models  # noqa: F401
     from services.reporting.webhooks import models as webhook_models  # noqa: F401
 
     return [Base.metadata, backbone_metadata]

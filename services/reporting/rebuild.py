@@ -15,24 +15,15 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import delete, text
 
-from services.reporting.config import Settings
-from services.reporting.consumers import CONSUMERS, on_event, on_events
+from services.reporting.config import CONSUMER_GROUP, Settings
+from services.reporting.consumers import on_event, on_events
+from services.reporting.readmodels.models import READ_MODELS
 from shared.backbone import inbox
 from shared.consumer import PoisonMessage, apply_batch_once, apply_once
 from shared.db import create_engine, create_sessionmaker, transaction
 from shared.kafka import FUNDING_TOPIC, PROJECTS_TOPIC
 
 log = logging.getLogger("xarxa.reporting.rebuild")
-READ_MODELS = (
-    "project_view",
-    "project_history",
-    "funding_view",
-    "funding_history",
-    "ledger_view",
-    "institution_year_view",
-    "institution_year_history",
-    "sdg_attribution",
-)
 TOPICS = (PROJECTS_TOPIC, FUNDING_TOPIC)
 BATCH = 2000
 
@@ -62,7 +53,7 @@ async def topic_partitions(bootstrap: str, topics: tuple[str, ...]) -> list[Topi
 async def rebuild(settings: Settings) -> RebuildStats:
     stats = RebuildStats()
     started = time.perf_counter()
-    group = CONSUMERS[0].group
+    group = CONSUMER_GROUP
     engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
     consumer = AIOKafkaConsumer(
@@ -70,7 +61,7 @@ async def rebuild(settings: Settings) -> RebuildStats:
     )
     try:
         async with transaction(sessions) as session:
-            await session.execute(text(f"TRUNCATE {', '.join(READ_MODELS)}"))
+            await session.execute(text(f"TRUNCATE {', '.join(model.__tablename__ for model in READ_MODELS)}"))
             await session.execute(delete(inbox).where(inbox.c.consumer == group))
         await consumer.start()
         partitions = await topic_partitions(settings.kafka_bootstrap, TOPICS)

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from shared.db import create_engine
 from tests.support.projects import project_payload
 from tests.support.stack import Stack
+from tests.support.unique import unique_code
 from tests.support.waiting import eventually
 
 
@@ -33,7 +34,7 @@ async def test_write_while_broker_is_down_succeeds_and_is_delivered_after_restar
     broker = stack.infra.kafka.nodes[0]
     await asyncio.to_thread(broker.stop, True)  # SIGKILL: a crash
     try:
-        created = await gateway.post("/api/projects/projects", json=project_payload(code="OUTAGE-1"))
+        created = await gateway.post("/api/projects/projects", json=project_payload())
         assert created.status_code == 201, created.text
         project_id = created.json()["id"]
         await asyncio.sleep(2)
@@ -52,13 +53,14 @@ async def test_write_while_broker_is_down_succeeds_and_is_delivered_after_restar
 
 async def test_consumer_waits_out_a_database_outage_and_loses_nothing(gateway: httpx.AsyncClient, stack: Stack) -> None:
     postgres = stack.infra.postgres
-    created = await gateway.post("/api/projects/projects", json=project_payload(code="DBDOWN-1"))
+    created = await gateway.post("/api/projects/projects", json=project_payload())
     project_id = created.json()["id"]
     # Crash PostgreSQL: the reporting consumer may be between receiving and applying the event.
+    lost = unique_code("DBDOWN")
     await asyncio.to_thread(postgres.stop, "immediate")
     try:
         refused = {
-            "write": await gateway.post("/api/projects/projects", json=project_payload(code="DBDOWN-2")),
+            "write": await gateway.post("/api/projects/projects", json=project_payload(code=lost)),
             "read": await gateway.get(f"/api/projects/projects/{project_id}"),
             "money": await gateway.get("/api/funding/sources"),
             "report": await gateway.get("/api/reporting/portfolio"),
@@ -76,8 +78,8 @@ async def test_consumer_waits_out_a_database_outage_and_loses_nothing(gateway: h
         return (await gateway.get(f"/api/reporting/projects/{project_id}")).status_code == 200
 
     await eventually(reported, timeout=60, interval=0.5, what="the event applied after the database returned")
-    again = await gateway.post("/api/projects/projects", json=project_payload(code="DBDOWN-3"))
+    again = await gateway.post("/api/projects/projects", json=project_payload())
     assert again.status_code == 201
     # Nothing half-written: the refused create left no project behind.
-    listed = await gateway.get("/api/projects/projects", params={"limit": 500})
-    assert "DBDOWN-2" not in {p["code"] for p in listed.json()["items"]}
+    listed = await gateway.get("/api/projects/projects", params={"q": lost})
+    assert listed.status_code == 200 and listed.json()["items"] == []

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support.projects import project_payload
-from tests.support.waiting import eventually
-
-FundedProject = Callable[..., Awaitable[dict[str, Any]]]
+from tests.support.funding import FundedProject, funded
 
 
 @pytest.fixture
@@ -19,14 +15,6 @@ def funded_project(gateway: httpx.AsyncClient) -> FundedProject:
     """Create a project and wait until its event has reached the funding service."""
 
     async def make(**overrides: Any) -> dict[str, Any]:
-        project: dict[str, Any] = (
-            await gateway.post("/api/projects/projects", json=project_payload(**overrides))
-        ).json()
-
-        async def known() -> bool:
-            return (await gateway.get(f"/api/funding/project-refs/{project['id']}")).status_code == 200
-
-        await eventually(known, what="the project in the funding service")
-        return project
+        return await funded(gateway, **overrides)
 
     return make

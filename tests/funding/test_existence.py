@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from tests.funding.conftest import FundedProject
-from tests.funding.grants.helpers import open_call
 from tests.support.auth import Tokens, fetch_token, register_client
+from tests.support.funding import FundedProject
+from tests.support.grants import open_call
 from tests.support.stack import Stack
 from tests.support.waiting import eventually
 

@@ -22,6 +22,7 @@ from tests.support.auth import PRINCIPALS, Tokens
 from tests.support.people import authorize_params, invite, person, pkce, unique_email
 from tests.support.projects import project_payload
 from tests.support.stack import WEB_CLIENT_ID, WEB_CLIENT_SECRET, Stack
+from tests.support.unique import unique_code, unique_year
 from tests.support.waiting import eventually
 
 CELLS = ("no token", "expired token", "wrong scope", "other tenant", "right tenant")
@@ -34,8 +35,8 @@ CELL_PRINCIPAL = {
     "right tenant": "ajuntament",
 }
 _codes = itertools.count(1)
-# Years no other test declares, each used once (a declared year needs If-Match to change).
-_fresh_years = itertools.count(1990)
+# Years no other test declares (unique_year() for the fresh ones), each used once (a declared year
+# needs If-Match to change).
 _declared_years = itertools.count(2100, -1)
 
 
@@ -70,12 +71,12 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         draft = await client.post(
             "/api/projects/projects",
             json=project_payload(
-                code="MATRIX-DRAFT",
+                code=unique_code("MATRIX"),
                 visibility="draft",
                 participating_orgs=[{"ref": "MZ-CMM", "name": "Conselho Municipal de Maputo", "role": "4"}],
             ),
         )
-        published = await client.post("/api/projects/projects", json=project_payload(code="MATRIX-PUB"))
+        published = await client.post("/api/projects/projects", json=project_payload(code=unique_code("MATRIX")))
         world.draft_id, world.published_id = draft.json()["id"], published.json()["id"]
 
     async def both_arrived() -> bool:
@@ -164,7 +165,7 @@ async def world(stack: Stack, tokens: Tokens) -> World:
     def fresh_year() -> Callable[[], Awaitable[dict[str, Any]]]:
         async def build() -> dict[str, Any]:
             return {
-                "path": {"institution": "ajuntament-barcelona", "year": next(_fresh_years)},
+                "path": {"institution": "ajuntament-barcelona", "year": unique_year()},
                 "json": {"own_revenues_eur": "1000.00"},
             }
 

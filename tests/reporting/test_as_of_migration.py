@@ -11,6 +11,7 @@ import httpx
 
 from tests.support.auth import Tokens
 from tests.support.projects import project_payload
+from tests.support.unique import unique_code
 from tests.support.waiting import eventually
 
 OWNER = "viladecans"
@@ -36,7 +37,7 @@ def refused(response: httpx.Response, status: int) -> None:
 async def test_only_an_admin_migration_backdates_and_never_into_the_future(
     gateway: httpx.AsyncClient, stack: Any, tokens: Tokens
 ) -> None:
-    body = project_payload(owner="amb", code="REC-GUARD")
+    body = project_payload(owner="amb")
     async with httpx.AsyncClient(base_url=stack.gateway, timeout=30, headers=tokens.headers("amb")) as officer:
         # An institution's own officer: not with migration, not without (403 either way).
         for params in ({"recorded_at": REGISTERED}, {"recorded_at": REGISTERED, "migration": "true"}):
@@ -77,14 +78,15 @@ async def test_only_an_admin_migration_backdates_and_never_into_the_future(
             403,
         )
     future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    code = unique_code("REC")
     for params in (
         {"recorded_at": REGISTERED},  # without migration=true
         {"recorded_at": "2021-03-01T10:00:00", "migration": "true"},  # no time zone
         {"recorded_at": future, "migration": "true"},
     ):
-        refused(await gateway.post("/api/projects/projects", json=project_payload(code="REC-BAD"), params=params), 422)
+        refused(await gateway.post("/api/projects/projects", json=project_payload(code=code), params=params), 422)
     # Nothing was registered: the code is still free.
-    free = await gateway.post("/api/projects/projects", json=project_payload(code="REC-BAD"))
+    free = await gateway.post("/api/projects/projects", json=project_payload(code=code))
     assert free.status_code == 201, free.text
     refused(
         await gateway.put(

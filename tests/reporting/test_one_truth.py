@@ -27,15 +27,16 @@ from hypothesis import strategies as st
 from lxml import etree
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reporting.breakdown.service import DIMENSIONS, breakdown
+from services.reporting.breakdown.service import breakdown
 from services.reporting.consumers import on_events
 from services.reporting.exports import iati, repository, tables
 from services.reporting.portfolio.service import overview, project_list
-from services.reporting.portfolio.snapshot import TIMEZONE, Snapshot
-from services.reporting.portfolio.years import YearWindow
-from services.reporting.sdg.attribution import METHODS
-from services.reporting.sdg.repository import ReportFilters
-from services.reporting.sdg.schemas import Money
+from services.reporting.readmodels.attribution import METHODS
+from services.reporting.readmodels.dimensions import DIMENSIONS
+from services.reporting.readmodels.filters import ReportFilters
+from services.reporting.readmodels.schemas import Money
+from services.reporting.readmodels.snapshot import TIMEZONE, Snapshot
+from services.reporting.readmodels.years import YearWindow
 from services.reporting.sdg.service import sdg_report
 from shared.codelists import codelists
 from shared.contracts.funding import BUDGET_SET, TRANSACTION_RECORDED

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from services.reporting.config import Settings
-from services.reporting.portfolio.snapshot import TIMEZONE
+from services.reporting.readmodels.snapshot import TIMEZONE
 from services.reporting.rebuild import rebuild
 from tests.support.projects import project_payload
 from tests.support.stack import Stack

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
-_codes = itertools.count(1)
+from tests.support.unique import unique_code
 
 
 def _shares(count: int) -> list[str]:
@@ -24,7 +23,7 @@ def project_payload(**overrides: Any) -> dict[str, Any]:
     organisation is the owner itself (so that it names no partner), unless overridden."""
     body: dict[str, Any] = {
         "owner": "ajuntament-barcelona",
-        "code": f"T-{next(_codes):05d}",
+        "code": unique_code("T"),
         "title": {"ca": "Aigua i sanejament a Maputo", "pt": "Água e saneamento em Maputo"},
         "description": {"ca": "Projecte de prova."},
         "status": "2",

@@ -15,13 +15,14 @@ from typing import Any
 
 import httpx
 
+from shared import iati
+from shared.money import CENT
 from xarxa.demo.history import BOOKING_DELAY, params, recorded
 
 RATE_SOURCE = "Xarxa demo rates (illustrative, not official)"
 # Units per EUR around which the illustrative rates move.
 RATE_LEVELS = {"USD": 1.10, "MZN": 70.5, "COP": 4450.0, "CUP": 26.4}
 CURRENCY_BY_COUNTRY = {"MZ": "MZN", "CO": "COP", "CU": "CUP", "MR": "USD", "TN": "EUR", "MA": "EUR"}
-YEARS = range(2021, 2027)
 SHORT_YEAR = 2023  # the year in which the demo institutions fall short of 0.7 %
 
 
@@ -125,7 +126,7 @@ def _project_bookings(index: int, project: dict[str, Any], sources: dict[str, st
         (
             f"{key}-c",
             {
-                "transaction_type": "2",
+                "transaction_type": iati.COMMITMENT,
                 "amount": str(amount),
                 "currency": "EUR",
                 "value_date": f"{year}-02-15",
@@ -140,8 +141,8 @@ def _project_bookings(index: int, project: dict[str, Any], sources: dict[str, st
             (
                 f"{key}-eu",
                 {
-                    "transaction_type": "11",
-                    "amount": str((amount / 2).quantize(Decimal("0.01"))),
+                    "transaction_type": iati.INCOMING_COMMITMENT,
+                    "amount": str((amount / 2).quantize(CENT)),
                     "currency": "EUR",
                     "value_date": f"{year}-03-01",
                     "instrument": "conveni",
@@ -157,8 +158,8 @@ def _project_bookings(index: int, project: dict[str, Any], sources: dict[str, st
         (
             f"{key}-d",
             {
-                "transaction_type": "3",
-                "amount": str(local.quantize(Decimal("0.01"), ROUND_HALF_UP)),
+                "transaction_type": iati.DISBURSEMENT,
+                "amount": str(local.quantize(CENT, ROUND_HALF_UP)),
                 "currency": currency,
                 "value_date": f"{year}-06-10",
                 "instrument": instrument,
@@ -172,8 +173,8 @@ def _project_bookings(index: int, project: dict[str, Any], sources: dict[str, st
             (
                 f"{key}-e",
                 {
-                    "transaction_type": "4",
-                    "amount": str(spent.quantize(Decimal("0.01"), ROUND_HALF_UP)),
+                    "transaction_type": iati.EXPENDITURE,
+                    "amount": str(spent.quantize(CENT, ROUND_HALF_UP)),
                     "currency": currency,
                     "value_date": f"{year + 1}-11-30",
                     "instrument": instrument,
@@ -185,7 +186,7 @@ def _project_bookings(index: int, project: dict[str, Any], sources: dict[str, st
             (
                 f"{key}-k{number}",
                 {
-                    "transaction_type": "4",
+                    "transaction_type": iati.EXPENDITURE,
                     "amount": exchange["value_eur"],
                     "currency": "EUR",
                     "in_kind": True,
@@ -219,7 +220,7 @@ def declarations(bookings: list[Booking]) -> list[tuple[str, int, dict[str, Any]
     day is past). Illustrative revenues: 0.7 % is met with a margin, except in SHORT_YEAR."""
     committed: dict[tuple[str, int], Decimal] = {}
     for booking in bookings:
-        if booking.body["transaction_type"] == "2":
+        if booking.body["transaction_type"] == iati.COMMITMENT:
             year = int(booking.body["value_date"][:4])
             key = (booking.owner, year)
             committed[key] = committed.get(key, Decimal(0)) + Decimal(booking.body["amount"])

@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from shared.money import CENT
+
 ENTITIES = [
     ("ENT-AIGUA", "Associació Aigua per a Tothom (demo)", "G00001016", "22"),
     ("ENT-DONES", "Fundació Dones i Ciutat (demo)", "G00001024", "22"),
@@ -183,7 +185,7 @@ def _past_call(client: httpx.Client, entities: dict[str, str], year: int, finish
             )
         if finished:
             granted = sum(Decimal(v) for v in current["granted"].values())
-            spent = (granted * Decimal("0.95")).quantize(Decimal("0.01"))
+            spent = (granted * Decimal("0.95")).quantize(CENT)
             summary = {"ca": "Memòria final (demo)"}
             lines = [{"category": "general", "amount_eur": str(spent), "description": "Despesa del projecte (demo)"}]
             justification = {"lines": lines, "summary": summary, "filed_on": date(year + 1, 9, 1).isoformat()}

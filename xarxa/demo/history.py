@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared import iati
+
 BARCELONA = ZoneInfo("Europe/Madrid")
 # A booking is recorded a few working days after the money moved; an office morning in Barcelona.
 BOOKING_DELAY = timedelta(days=3)
@@ -42,12 +44,12 @@ def registration_and_closure(project: dict[str, Any]) -> tuple[dict[str, Any], l
     to finalisation (3) on its actual end and is closed (4) after the final accounts, some months
     later. Returns the body to register and the status changes with the day each is recorded."""
     dates = project.get("dates", {})
-    if project["status"] != "4" or "actual_end" not in dates:
+    if project["status"] != iati.CLOSED or "actual_end" not in dates:
         return project, []
     end = date.fromisoformat(dates["actual_end"])
-    body = {**project, "status": "2", "dates": {k: v for k, v in dates.items() if k != "actual_end"}}
+    body = {**project, "status": iati.IMPLEMENTATION, "dates": {k: v for k, v in dates.items() if k != "actual_end"}}
     changes = [
-        ({"status": "3", "date": end.isoformat()}, (end + timedelta(days=3)).isoformat()),
-        ({"status": "4"}, date(end.year + 1, 3, 31).isoformat()),
+        ({"status": iati.FINALISATION, "date": end.isoformat()}, (end + timedelta(days=3)).isoformat()),
+        ({"status": iati.CLOSED}, date(end.year + 1, 3, 31).isoformat()),
     ]
     return body, changes

@@ -1,4 +1,5 @@
-"""Applications across calls: an entity's own, an institution's officers' of their calls.
+"""Applications across calls (the rules of service.application_page): an entity's own, an
+institution's officers' of their calls.
 
 An entity sees only its own applications (scores once the call is resolved, as in each call's
 list); the officers of an institution see those of its calls; admins see all. Any other caller
@@ -46,7 +47,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         ) from exc
 
 
-async def _whose(session: AsyncSession, principal: Principal) -> ApplicationFilters | None:
+async def whose(session: AsyncSession, principal: Principal) -> ApplicationFilters | None:
     """The caller's own part of the applications; None when it has none."""
     if principal.is_admin:
         return ApplicationFilters()
@@ -79,23 +80,3 @@ def summary(principal: Principal, call: GrantCall, application: GrantApplication
         submitted_at=application.submitted_at,
         updated_at=application.updated_at,
     )
-
-
-async def page(
-    session: AsyncSession,
-    principal: Principal,
-    call_id: uuid.UUID | None,
-    state: str | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[ApplicationSummary], str | None]:
-    after = decode_cursor(cursor) if cursor else None
-    whose = await _whose(session, principal)
-    if whose is None:
-        return [], None
-    filters = ApplicationFilters(whose.institution, whose.entity_id, call_id, state)
-    rows = await repository.application_page(session, filters, limit + 1, after)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1][0]) if more else None
-    return [summary(principal, call, application) for application, call in rows], next_cursor

@@ -4,31 +4,23 @@ grants awarded."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import uuid
-from decimal import Decimal
 from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
-from fastapi.responses import HTMLResponse, PlainTextResponse
 
-from services.funding.filters import UnknownFilter, check_institution
-from services.funding.grants import (
-    act,
-    applications,
-    attachments,
-    calls,
-    repository,
-    resolutions,
-    storage,
-    transparency,
-)
-from services.funding.grants.attachments import Purpose
+from services.funding.filters import UnknownFilter
+from services.funding.grants import service, storage
+from services.funding.grants.applications import ApplicationNotFound, ApplicationStateConflict, CallClosed
+from services.funding.grants.attachments import DocumentNotFound, FileTooLarge, FileTypeRefused, Purpose
+from services.funding.grants.calls import CallNotFound
+from services.funding.grants.exports import exported
 from services.funding.grants.files import MAX_FILE_BYTES
-from services.funding.grants.models import GrantDocument
+from services.funding.grants.resolutions import NoResolution
 from services.funding.grants.schemas import AwardedPage, DocumentPage, DocumentRead, Name
+from services.funding.grants.storage import ContentMissing
 from shared.auth import Principal, access, requires
 from shared.http import SessionDep
 from shared.problems import problem_responses
@@ -39,21 +31,17 @@ Reader = Annotated[Principal, requires("funding:write", "grants:apply")]
 READERS = access("required", ("funding:write", "grants:apply"), tenant="owner-or-partner")
 
 
-def _read(document: GrantDocument) -> DocumentRead:
-    return DocumentRead.model_validate(document, from_attributes=True)
-
-
 @router.post(
     "/applications/{application_id}/documents",
     status_code=201,
     response_model=DocumentRead,
     openapi_extra=access("required", ("grants:apply",), tenant="owner"),
     responses=problem_responses(
-        applications.ApplicationNotFound,
-        applications.ApplicationStateConflict,
-        applications.CallClosed,
-        attachments.FileTooLarge,
-        attachments.FileTypeRefused,
+        ApplicationNotFound,
+        ApplicationStateConflict,
+        CallClosed,
+        FileTooLarge,
+        FileTypeRefused,
     ),
     summary=(
         f"Add a file (PDF, OOXML, OpenDocument, PNG, JPEG; at most {MAX_FILE_BYTES // 1048576} MiB) to the "
@@ -70,7 +58,7 @@ async def upload_document(
     file: Annotated[UploadFile, File(description="The file; its type is read from its content")],
 ) -> DocumentRead:
     content = await file.read(MAX_FILE_BYTES + 1)  # one byte more tells it is too large
-    document = await attachments.upload(
+    return await service.upload_document(
         session,
         principal,
         storage.current(request.app),
@@ -80,25 +68,24 @@ async def upload_document(
         file.filename,
         content,
     )
-    return _read(document)
 
 
 @router.get(
     "/applications/{application_id}/documents",
     response_model=DocumentPage,
     openapi_extra=READERS,
-    responses=problem_responses(applications.ApplicationNotFound),
+    responses=problem_responses(ApplicationNotFound),
     summary="The application's files: for the applicant, and the call's grant managers and evaluators",
 )
 async def list_documents(application_id: uuid.UUID, session: SessionDep, principal: Reader) -> DocumentPage:
-    return DocumentPage(items=[_read(d) for d in await attachments.listed(session, principal, application_id)])
+    return await service.documents_of(session, principal, application_id)
 
 
 @router.get(
     "/applications/{application_id}/documents/{document_id}",
     openapi_extra=READERS,
     responses={
-        **problem_responses(applications.ApplicationNotFound, attachments.DocumentNotFound, storage.ContentMissing),
+        **problem_responses(ApplicationNotFound, DocumentNotFound, ContentMissing),
         200: {"content": {"application/octet-stream": {}}},
     },
     summary="Download a file, checked against its SHA-256 (Repr-Digest)",
@@ -106,14 +93,14 @@ async def list_documents(application_id: uuid.UUID, session: SessionDep, princip
 async def download_document(
     application_id: uuid.UUID, document_id: uuid.UUID, request: Request, session: SessionDep, principal: Reader
 ) -> Response:
-    document, content = await attachments.download(
+    download = await service.download_document(
         session, principal, storage.stores(request.app), application_id, document_id
     )
-    name = attachments.download_name(document)
+    document, name = download.document, download.name
     ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
     digest = base64.b64encode(bytes.fromhex(document.sha256)).decode()
     return Response(
-        content,
+        download.content,
         media_type=document.media_type,
         headers={
             # Always a download, never rendered in the API's origin.
@@ -130,7 +117,7 @@ async def download_document(
     "/calls/{call_id}/resolution/act",
     openapi_extra=access("none"),
     responses={
-        **problem_responses(calls.CallNotFound, resolutions.NoResolution),
+        **problem_responses(CallNotFound, NoResolution),
         200: {"content": {"text/html": {}, "application/pdf": {}, "text/csv": {}}},
     },
     summary="The published resolution as the administrative act: HTML, PDF or CSV, in ca, es or en",
@@ -141,28 +128,7 @@ async def resolution_act(
     format: Literal["html", "pdf", "csv"] = "html",
     lang: Literal["ca", "es", "en"] = "ca",
 ) -> Response:
-    resolution = await resolutions.published_resolution(session, None, call_id)
-    call = await repository.call(session, call_id)
-    assert call is not None
-    items = await repository.applications(session, call.id)
-    entities = await repository.entities(session, {a.entity_id for a in items})
-    document = act.act_of(call, resolution, items, entities, lang)
-    name = f"{call.code}-{resolution.kind}-{lang}".replace("/", "-")
-    if format == "csv":
-        return PlainTextResponse(
-            act.act_csv(document),
-            media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"', "Content-Language": lang},
-        )
-    page = act.act_html(document)
-    if format == "pdf":
-        pdf = await asyncio.to_thread(act.act_pdf, page)
-        return Response(
-            pdf,
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{name}.pdf"', "Content-Language": lang},
-        )
-    return HTMLResponse(page, headers={"Content-Language": lang})
+    return exported(await service.resolution_act(session, call_id, format, lang))
 
 
 @router.get(
@@ -179,13 +145,4 @@ async def awarded(
     lang: Literal["ca", "es", "en"] = "ca",
     format: Literal["json", "csv"] = "json",
 ) -> Response:
-    check_institution(institution)
-    grants = await transparency.awarded(session, institution, year, lang)
-    if format == "csv":
-        return PlainTextResponse(
-            transparency.awarded_csv(grants, lang),
-            media_type="text/csv",
-            headers={"Content-Disposition": 'attachment; filename="grants-awarded.csv"', "Content-Language": lang},
-        )
-    page = AwardedPage(items=grants, total_eur=sum((g.amount_eur for g in grants), Decimal("0.00")))
-    return Response(page.model_dump_json(), media_type="application/json")
+    return exported(await service.awarded(session, institution, year, lang, format))

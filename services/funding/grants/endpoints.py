@@ -5,26 +5,25 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
-from fastapi.responses import HTMLResponse, PlainTextResponse
-from pydantic import BaseModel
+from fastapi import APIRouter, Body, Path, Query, Response
 
-from services.funding.filters import UnknownFilter, check_institution
-from services.funding.grants import (
-    application_list,
-    applications,
-    calls,
-    deadlines,
-    document_refs,
-    documents,
-    entities,
-    grant_money,
-    master_plan,
-    repository,
-    reserve,
-    resolutions,
+from services.funding.filters import UnknownFilter
+from services.funding.grants import service
+from services.funding.grants.applications import (
+    ApplicationNotFound,
+    ApplicationStateConflict,
+    CallClosed,
+    InvalidScores,
+    NotEligible,
 )
-from services.funding.grants.models import GrantApplication, GrantCall
+from services.funding.grants.calls import CallCodeTaken, CallNotFound, CallStatusConflict
+from services.funding.grants.deadlines import InvalidActDate, PeriodOpen, PeriodOver
+from services.funding.grants.document_refs import DocumentReference
+from services.funding.grants.entities import EntityNotFound, EntityTaken
+from services.funding.grants.exports import exported
+from services.funding.grants.grant_money import InvalidAmount
+from services.funding.grants.master_plan import NoMasterPlan
+from services.funding.grants.resolutions import ApplicationsPending, NoResolution, ProposalNotRegistered
 from services.funding.grants.schemas import (
     AcceptanceCreate,
     Admission,
@@ -41,19 +40,19 @@ from services.funding.grants.schemas import (
     EntityRead,
     JustificationCreate,
     JustificationReview,
+    MasterPlanReport,
     ObjectionCreate,
     ObjectionDecision,
     Payment,
     Resolution,
+    ResolutionRequest,
     ScoreSheet,
     Withdrawal,
 )
-from services.funding.ledger.endpoints import Booking
-from services.funding.ledger.service import Actor
+from shared.actor import Actor, actor_of
 from shared.auth import Principal, access, optional_principal, requires
-from shared.dates import CalendarDate
-from shared.http import SessionDep, runtime_of
-from shared.idempotency import IdempotencyKeyReused
+from shared.http import SessionDep
+from shared.idempotency import IdempotencyKeyReused, IdempotentCreate, idempotent_create
 from shared.problems import problem_responses
 
 router = APIRouter(prefix="/api/funding/grants", tags=["grant calls"])
@@ -62,46 +61,11 @@ Applicant = Annotated[Principal, requires("grants:apply")]
 Either = Annotated[Principal, requires("funding:write", "grants:apply")]
 OFFICER = access("required", ("funding:write",), tenant="owner")
 APPLICANT = access("required", ("grants:apply",), tenant="owner")
-STEP_ERRORS = problem_responses(applications.ApplicationNotFound, applications.ApplicationStateConflict)
+STEP_ERRORS = problem_responses(ApplicationNotFound, ApplicationStateConflict)
 
 
-def _actor(request: Request, principal: Principal, traceparent: str | None) -> Actor:
-    return Actor(principal, runtime_of(request).settings.source, traceparent)
-
-
-async def _officer(request: Request, principal: Officer, traceparent: Annotated[str | None, Header()] = None) -> Actor:
-    return _actor(request, principal, traceparent)
-
-
-async def _applicant(
-    request: Request, principal: Applicant, traceparent: Annotated[str | None, Header()] = None
-) -> Actor:
-    return _actor(request, principal, traceparent)
-
-
-OfficerActor = Annotated[Actor, Depends(_officer)]
-ApplicantActor = Annotated[Actor, Depends(_applicant)]
-
-
-async def _read(
-    session: SessionDep, call: GrantCall, application: GrantApplication, principal: Principal | None = None
-) -> ApplicationRead:
-    return applications.application_read(
-        call,
-        application,
-        await repository.steps(session, application.id),
-        await repository.score_sheets(session, application.id),
-        await repository.payment_orders(session, application.id),
-        hide_scores=principal is not None and applications.scores_hidden(principal, call),
-    )
-
-
-async def _read_by_id(
-    session: SessionDep, application: GrantApplication, principal: Principal | None = None
-) -> ApplicationRead:
-    call = await repository.call(session, application.call_id)
-    assert call is not None
-    return await _read(session, call, application, principal)
+OfficerActor = Annotated[Actor, actor_of("funding:write")]
+ApplicantActor = Annotated[Actor, actor_of("grants:apply")]
 
 
 # --- Calls ----------------------------------------------------------------------------------
@@ -112,11 +76,11 @@ async def _read_by_id(
     status_code=201,
     response_model=CallRead,
     openapi_extra=OFFICER,
-    responses=problem_responses(calls.CallCodeTaken),
+    responses=problem_responses(CallCodeTaken),
     summary="Create a call (draft): budget per programme, modality and budget year, criteria, eligibility",
 )
 async def create_call(body: CallCreate, session: SessionDep, actor: OfficerActor) -> CallRead:
-    return calls.call_read(await calls.create_call(session, actor, body))
+    return await service.create_call(session, actor, body)
 
 
 @router.get(
@@ -131,15 +95,14 @@ async def list_calls(
     institution: Annotated[str | None, Query(max_length=64)] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> CallPage:
-    check_institution(institution)
-    return CallPage(items=[calls.call_read(c) for c in await repository.calls(session, institution, year)])
+    return await service.published_calls(session, institution, year)
 
 
 @router.get(
     "/calls/{call_id}",
     response_model=CallRead,
     openapi_extra=access("optional", ("funding:write",), tenant="owner"),
-    responses=problem_responses(calls.CallNotFound),
+    responses=problem_responses(CallNotFound),
     summary="A call; drafts only to its institution",
 )
 async def get_call(
@@ -147,22 +110,18 @@ async def get_call(
     session: SessionDep,
     principal: Annotated[Principal | None, optional_principal()],
 ) -> CallRead:
-    return calls.call_read(await calls.visible_call(session, principal, call_id))
+    return await service.call(session, principal, call_id)
 
 
 @router.post(
     "/calls/{call_id}/status",
     response_model=CallRead,
     openapi_extra=OFFICER,
-    responses=problem_responses(calls.CallNotFound, calls.CallStatusConflict),
+    responses=problem_responses(CallNotFound, CallStatusConflict),
     summary="Open or close a call",
 )
 async def move_call(call_id: uuid.UUID, body: CallTransition, session: SessionDep, actor: OfficerActor) -> CallRead:
-    return calls.call_read(await calls.transition(session, actor, call_id, body.status))
-
-
-class ResolutionRequest(BaseModel):
-    resolved_on: CalendarDate | None = None
+    return await service.move_call(session, actor, call_id, body.status)
 
 
 @router.post(
@@ -170,12 +129,12 @@ class ResolutionRequest(BaseModel):
     response_model=Resolution,
     openapi_extra=OFFICER,
     responses=problem_responses(
-        calls.CallNotFound,
-        calls.CallStatusConflict,
-        resolutions.ApplicationsPending,
-        resolutions.ProposalNotRegistered,
-        deadlines.PeriodOpen,
-        deadlines.InvalidActDate,
+        CallNotFound,
+        CallStatusConflict,
+        ApplicationsPending,
+        ProposalNotRegistered,
+        PeriodOpen,
+        InvalidActDate,
     ),
     summary="Resolve the call: allocation by rank, decisions with reasons; the definitive one books the grants",
 )
@@ -186,8 +145,7 @@ async def resolve(
     actor: OfficerActor,
     body: Annotated[ResolutionRequest | None, Body()] = None,
 ) -> Resolution:
-    resolved_on = body.resolved_on if body else None
-    return await resolutions.resolve(session, actor, call_id, kind, resolved_on)
+    return await service.resolve(session, actor, call_id, kind, body)
 
 
 @router.get(
@@ -195,7 +153,7 @@ async def resolve(
     response_model=Resolution,
     openapi_extra=access("none"),
     responses={
-        **problem_responses(calls.CallNotFound, resolutions.NoResolution),
+        **problem_responses(CallNotFound, NoResolution),
         200: {"content": {"text/csv": {}, "text/html": {}}},
     },
     summary="The published resolution: JSON, CSV, or a printable HTML page (lang ca, es, en)",
@@ -206,17 +164,7 @@ async def published_resolution(
     format: Literal["json", "csv", "html"] = "json",
     lang: Literal["ca", "es", "en"] = "ca",
 ) -> Response:
-    resolution = await resolutions.published_resolution(session, None, call_id)
-    if format == "csv":
-        name = f"{resolution.call_code}-{resolution.kind}.csv".replace("/", "-")
-        return PlainTextResponse(
-            documents.resolution_csv(resolution),
-            media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
-    if format == "html":
-        return HTMLResponse(documents.resolution_html(resolution, lang))
-    return Response(resolution.model_dump_json(), media_type="application/json")
+    return exported(await service.resolution_export(session, call_id, format, lang))
 
 
 # --- Entities ---------------------------------------------------------------------------------
@@ -227,22 +175,22 @@ async def published_resolution(
     status_code=201,
     response_model=EntityRead,
     openapi_extra=APPLICANT,
-    responses=problem_responses(entities.EntityTaken),
+    responses=problem_responses(EntityTaken),
     summary="Register an applicant entity: its own API client's tenant (or an admin for any)",
 )
 async def register_entity(body: EntityCreate, session: SessionDep, principal: Applicant) -> EntityRead:
-    return EntityRead.model_validate(await entities.register_entity(session, principal, body), from_attributes=True)
+    return await service.register_entity(session, principal, body)
 
 
 @router.get(
     "/entities/{entity_id}",
     response_model=EntityRead,
     openapi_extra=access("required", ("funding:write", "grants:apply"), tenant="owner"),
-    responses=problem_responses(entities.EntityNotFound),
+    responses=problem_responses(EntityNotFound),
     summary="An entity: for itself, the institutions whose calls it applied to, and admins",
 )
 async def get_entity(entity_id: uuid.UUID, session: SessionDep, principal: Either) -> EntityRead:
-    return EntityRead.model_validate(await entities.visible_entity(session, principal, entity_id), from_attributes=True)
+    return await service.entity(session, principal, entity_id)
 
 
 # --- Applications -------------------------------------------------------------------------------
@@ -253,35 +201,28 @@ async def get_entity(entity_id: uuid.UUID, session: SessionDep, principal: Eithe
     status_code=201,
     response_model=ApplicationRead,
     openapi_extra=access("required", ("grants:apply",)),
-    responses=problem_responses(
-        calls.CallNotFound, applications.CallClosed, applications.NotEligible, IdempotencyKeyReused
-    ),
+    responses=problem_responses(CallNotFound, CallClosed, NotEligible, IdempotencyKeyReused),
     summary="Apply to a modality with a project proposal (the registry holds it as a draft)",
 )
 async def submit_application(
     call_id: uuid.UUID,
     body: ApplicationCreate,
     session: SessionDep,
-    request: Request,
     actor: ApplicantActor,
-    idempotency_key: Annotated[str | None, Header(description="A retry with the same key submits once")] = None,
+    idem: Annotated[IdempotentCreate, idempotent_create("A retry with the same key submits once")],
 ) -> Response:
-    async def submit() -> BaseModel:
-        return await _read_by_id(session, await applications.submit(session, actor, call_id, body), actor.principal)
-
-    return await Booking(session, request, actor, idempotency_key).once(submit)
+    return await idem.once(actor.principal, lambda: service.submit(session, actor, call_id, body))
 
 
 @router.get(
     "/calls/{call_id}/applications",
     response_model=ApplicationPage,
     openapi_extra=access("required", ("funding:write", "grants:apply"), tenant="owner-or-partner"),
-    responses=problem_responses(applications.ApplicationNotFound),
+    responses=problem_responses(ApplicationNotFound),
     summary="The call's applications with their scores and states: all for its officers, its own for an entity",
 )
 async def list_applications(call_id: uuid.UUID, session: SessionDep, principal: Either) -> ApplicationPage:
-    call, items = await applications.of_call(session, principal, call_id)
-    return ApplicationPage(items=[await _read(session, call, a, principal) for a in items])
+    return await service.call_applications(session, principal, call_id)
 
 
 @router.get(
@@ -299,20 +240,18 @@ async def list_own_applications(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> ApplicationSummaryPage:
-    items, next_cursor = await application_list.page(session, principal, call_id, state, limit, cursor)
-    return ApplicationSummaryPage(items=items, next_cursor=next_cursor)
+    return await service.application_page(session, principal, call_id, state, limit, cursor)
 
 
 @router.get(
     "/applications/{application_id}",
     response_model=ApplicationRead,
     openapi_extra=access("required", ("funding:write", "grants:apply"), tenant="owner-or-partner"),
-    responses=problem_responses(applications.ApplicationNotFound),
+    responses=problem_responses(ApplicationNotFound),
     summary="An application with its steps: for the call's officers and the applicant",
 )
 async def get_application(application_id: uuid.UUID, session: SessionDep, principal: Either) -> ApplicationRead:
-    call, application = await applications.readable(session, principal, application_id)
-    return await _read(session, call, application, principal)
+    return await service.application(session, principal, application_id)
 
 
 @router.post(
@@ -325,21 +264,21 @@ async def get_application(application_id: uuid.UUID, session: SessionDep, princi
 async def admit(
     application_id: uuid.UUID, body: Admission, session: SessionDep, actor: OfficerActor
 ) -> ApplicationRead:
-    return await _read_by_id(session, await applications.admit(session, actor, application_id, body))
+    return await service.admit(session, actor, application_id, body)
 
 
 @router.post(
     "/applications/{application_id}/scores",
     response_model=ApplicationRead,
     openapi_extra=OFFICER,
-    responses={**STEP_ERRORS, **problem_responses(applications.InvalidScores)},
+    responses={**STEP_ERRORS, **problem_responses(InvalidScores)},
     summary="The signed-in evaluator's score sheet with the declaration of no conflict of interest; "
     "a new sheet is a new version; the total is computed",
 )
 async def score(
     application_id: uuid.UUID, body: ScoreSheet, session: SessionDep, actor: OfficerActor
 ) -> ApplicationRead:
-    return await _read_by_id(session, await applications.score(session, actor, application_id, body))
+    return await service.score(session, actor, application_id, body)
 
 
 @router.post(
@@ -348,47 +287,45 @@ async def score(
     openapi_extra=APPLICANT,
     responses={
         **STEP_ERRORS,
-        **problem_responses(deadlines.PeriodOver, deadlines.InvalidActDate, document_refs.DocumentReference),
+        **problem_responses(PeriodOver, InvalidActDate, DocumentReference),
     },
     summary="Object to the provisional resolution within its period, citing the files uploaded for it",
 )
 async def object_to(
     application_id: uuid.UUID, body: ObjectionCreate, session: SessionDep, actor: ApplicantActor
 ) -> ApplicationRead:
-    return await _read_by_id(
-        session, await applications.object_to(session, actor, application_id, body), actor.principal
-    )
+    return await service.object_to(session, actor, application_id, body)
 
 
 @router.post(
     "/applications/{application_id}/objection/decision",
     response_model=ApplicationRead,
     openapi_extra=OFFICER,
-    responses={**STEP_ERRORS, **problem_responses(applications.InvalidScores)},
+    responses={**STEP_ERRORS, **problem_responses(InvalidScores)},
     summary="Uphold or reject an objection; sheets the evaluators revised meanwhile count only if upheld",
 )
 async def decide_objection(
     application_id: uuid.UUID, body: ObjectionDecision, session: SessionDep, actor: OfficerActor
 ) -> ApplicationRead:
-    return await _read_by_id(session, await applications.decide_objection(session, actor, application_id, body))
+    return await service.decide_objection(session, actor, application_id, body)
 
 
 @router.post(
     "/applications/{application_id}/hearing-waiver",
     response_model=ApplicationRead,
     openapi_extra=APPLICANT,
-    responses={**STEP_ERRORS, **problem_responses(calls.CallStatusConflict, deadlines.PeriodOver)},
+    responses={**STEP_ERRORS, **problem_responses(CallStatusConflict, PeriodOver)},
     summary="Waive the hearing: no objection to the provisional resolution (within its period)",
 )
 async def waive_hearing(application_id: uuid.UUID, session: SessionDep, actor: ApplicantActor) -> ApplicationRead:
-    return await _read_by_id(session, await applications.waive_hearing(session, actor, application_id), actor.principal)
+    return await service.waive_hearing(session, actor, application_id)
 
 
 @router.post(
     "/applications/{application_id}/acceptance",
     response_model=ApplicationRead,
     openapi_extra=APPLICANT,
-    responses={**STEP_ERRORS, **problem_responses(deadlines.PeriodOver, deadlines.InvalidActDate)},
+    responses={**STEP_ERRORS, **problem_responses(PeriodOver, InvalidActDate)},
     summary="Accept the grant within its period (a partial grant with the project reformulated); "
     "the payment plan's orders are issued",
 )
@@ -398,8 +335,7 @@ async def accept(
     actor: ApplicantActor,
     body: Annotated[AcceptanceCreate | None, Body()] = None,
 ) -> ApplicationRead:
-    application = await grant_money.accept(session, actor, application_id, body or AcceptanceCreate())
-    return await _read_by_id(session, application, actor.principal)
+    return await service.accept(session, actor, application_id, body)
 
 
 @router.post(
@@ -412,32 +348,32 @@ async def accept(
 async def renounce(
     application_id: uuid.UUID, body: Withdrawal, session: SessionDep, actor: ApplicantActor
 ) -> ApplicationRead:
-    return await _read_by_id(session, await reserve.renounce(session, actor, application_id, body), actor.principal)
+    return await service.renounce(session, actor, application_id, body)
 
 
 @router.post(
     "/applications/{application_id}/release",
     response_model=ApplicationRead,
     openapi_extra=OFFICER,
-    responses={**STEP_ERRORS, **problem_responses(calls.CallStatusConflict, resolutions.ProposalNotRegistered)},
+    responses={**STEP_ERRORS, **problem_responses(CallStatusConflict, ProposalNotRegistered)},
     summary="Release a renounced grant, or exclude a grantee, with the reason: the commitments are reversed and "
     "the reserve list takes over in its order",
 )
 async def release(
     application_id: uuid.UUID, body: Withdrawal, session: SessionDep, actor: OfficerActor
 ) -> ApplicationRead:
-    return await _read_by_id(session, await reserve.release(session, actor, application_id, body))
+    return await service.release(session, actor, application_id, body)
 
 
 @router.post(
     "/applications/{application_id}/payments",
     response_model=ApplicationRead,
     openapi_extra=OFFICER,
-    responses={**STEP_ERRORS, **problem_responses(grant_money.InvalidAmount)},
+    responses={**STEP_ERRORS, **problem_responses(InvalidAmount)},
     summary="Pay a budget year's first due payment order (a disbursement in the ledger)",
 )
 async def pay(application_id: uuid.UUID, body: Payment, session: SessionDep, actor: OfficerActor) -> ApplicationRead:
-    return await _read_by_id(session, await grant_money.pay(session, actor, application_id, body))
+    return await service.pay(session, actor, application_id, body)
 
 
 @router.post(
@@ -446,7 +382,7 @@ async def pay(application_id: uuid.UUID, body: Payment, session: SessionDep, act
     openapi_extra=APPLICANT,
     responses={
         **STEP_ERRORS,
-        **problem_responses(grant_money.InvalidAmount, deadlines.PeriodOver, document_refs.DocumentReference),
+        **problem_responses(InvalidAmount, PeriodOver, DocumentReference),
     },
     summary="Justify the spending by expense line (budget categories of the call), within the period, "
     "citing the files uploaded for it",
@@ -454,21 +390,21 @@ async def pay(application_id: uuid.UUID, body: Payment, session: SessionDep, act
 async def justify(
     application_id: uuid.UUID, body: JustificationCreate, session: SessionDep, actor: ApplicantActor
 ) -> ApplicationRead:
-    return await _read_by_id(session, await grant_money.justify(session, actor, application_id, body), actor.principal)
+    return await service.justify(session, actor, application_id, body)
 
 
 @router.post(
     "/applications/{application_id}/justification/review",
     response_model=ApplicationRead,
     openapi_extra=OFFICER,
-    responses={**STEP_ERRORS, **problem_responses(grant_money.InvalidAmount)},
+    responses={**STEP_ERRORS, **problem_responses(InvalidAmount)},
     summary="Accept or refuse each expense line with its reason: accepted expenditure booked, what was paid "
     "and not justified returned by a return order and reversing entries, the rest after justification made due",
 )
 async def review_justification(
     application_id: uuid.UUID, body: JustificationReview, session: SessionDep, actor: OfficerActor
 ) -> ApplicationRead:
-    return await _read_by_id(session, await grant_money.review_justification(session, actor, application_id, body))
+    return await service.review_justification(session, actor, application_id, body)
 
 
 # --- Master plan ---------------------------------------------------------------------------------
@@ -476,12 +412,10 @@ async def review_justification(
 
 @router.get(
     "/master-plan/{institution}",
-    response_model=master_plan.MasterPlanReport,
+    response_model=MasterPlanReport,
     openapi_extra=access("none"),
-    responses=problem_responses(master_plan.NoMasterPlan),
+    responses=problem_responses(NoMasterPlan),
     summary="The master plan's targets against each year's actuals",
 )
-async def master_plan_report(
-    institution: Annotated[str, Path(max_length=64)], session: SessionDep
-) -> master_plan.MasterPlanReport:
-    return await master_plan.master_plan_report(session, institution, None)
+async def master_plan_report(institution: Annotated[str, Path(max_length=64)], session: SessionDep) -> MasterPlanReport:
+    return await service.master_plan_report(session, institution)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.grants.models import GrantApplication, GrantCall, GrantEntity
-from services.funding.ledger.service import Actor
+from shared.actor import Actor
 from shared.contracts import grants as contracts
-from shared.events import CloudEvent, child_traceparent
+from shared.emit import emit
 from shared.kafka import FUNDING_TOPIC
-from shared.logs import request_id_var
-from shared.outbox import enqueue
 
 
 def budget_by_year(call: GrantCall) -> dict[int, Decimal]:
@@ -31,17 +30,8 @@ def money(values: dict[str, str]) -> dict[int, Decimal]:
     return {int(year): Decimal(amount) for year, amount in sorted(values.items())}
 
 
-async def _emit(session: AsyncSession, actor: Actor, event_type: str, key: str, data: dict[str, object]) -> None:
-    event = CloudEvent(
-        source=actor.source,
-        type=event_type,
-        subject=key,
-        dataschema=contracts.SCHEMA_BASE + event_type,
-        traceparent=child_traceparent(actor.traceparent),
-        data=data,
-        xarxarequestid=request_id_var.get(),
-    )
-    await enqueue(session, FUNDING_TOPIC, key, event)
+async def _emit(session: AsyncSession, actor: Actor, event_type: str, key: str, data: BaseModel) -> None:
+    await emit(session, actor, FUNDING_TOPIC, key, event_type, data, schema_base=contracts.SCHEMA_BASE)
 
 
 async def call_changed(session: AsyncSession, actor: Actor, call: GrantCall) -> None:
@@ -56,7 +46,7 @@ async def call_changed(session: AsyncSession, actor: Actor, call: GrantCall) -> 
         budget_by_year=budget_by_year(call),
         updated_at=call.updated_at,
     )
-    await _emit(session, actor, contracts.CALL_CHANGED, str(call.id), state.model_dump(mode="json"))
+    await _emit(session, actor, contracts.CALL_CHANGED, str(call.id), state)
 
 
 def application_state(call: GrantCall, entity: GrantEntity, application: GrantApplication) -> contracts.ApplicationV1:
@@ -87,9 +77,7 @@ async def application_event(
     application: GrantApplication,
 ) -> None:
     state = application_state(call, entity, application)
+    payload: BaseModel = state
     if event_type == contracts.APPLICATION_SUBMITTED:
-        data = contracts.ApplicationSubmittedV1(**state.model_dump(), proposal=application.proposal)
-        payload = data.model_dump(mode="json")
-    else:
-        payload = state.model_dump(mode="json")
+        payload = contracts.ApplicationSubmittedV1(**state.model_dump(), proposal=application.proposal)
     await _emit(session, actor, event_type, str(application.id), payload)

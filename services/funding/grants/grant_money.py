@@ -266,7 +266,7 @@ async def _reduce(
 ) -> None:
     """Bring the commitments down to `keep` EUR, latest budget year first."""
     booked = {int(y): uuid.UUID(t) for y, t in application.bookings.get(KINDS[kind], {}).items()}
-    entries = {y: await session.get(Transaction, t) for y, t in booked.items()}
+    entries = {y: await repository.transaction(session, t) for y, t in booked.items()}
     excess = sum((e.amount_eur for e in entries.values() if e), Decimal(0)) - keep
     for year in sorted(entries, reverse=True):
         entry = entries[year]
@@ -307,7 +307,7 @@ async def _return(
             break
         cut = min(order.amount, excess)
         excess -= cut
-        entry = await session.get(Transaction, uuid.UUID(order.transaction_ids[-1]))
+        entry = await repository.transaction(session, uuid.UUID(order.transaction_ids[-1]))
         assert entry is not None
         reversal = await reverse_transaction(
             session,

@@ -10,13 +10,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, Field
-from sqlalchemy import Integer, cast, extract, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.funding.grants.models import GrantApplication, GrantCall
-from services.funding.institutions.models import InstitutionYear
-from services.funding.ledger.models import Transaction
+from services.funding.grants import repository
+from services.funding.grants.schemas import MasterPlanReport, MasterPlanYear
 from shared.codelists import DATA_DIR
 from shared.problems import NotFound
 from shared.text import fold
@@ -24,29 +21,6 @@ from shared.text import fold
 
 class NoMasterPlan(NotFound):
     kind, title = "no-master-plan", "No master plan of this institution covers these years"
-
-
-class MasterPlanYear(BaseModel):
-    year: int
-    directorate_budget_eur: Decimal | None = Field(description="The declared cooperation budget of the year")
-    call_committed_eur: Decimal = Field(description="Grant-call commitments with a value date in the year")
-    call_share_percent: Decimal | None
-    target_min_percent: Decimal
-    target_max_percent: Decimal
-    on_target: bool | None = Field(description="Within the plan's band; null without a declared budget")
-    priority_cities_eur: Decimal
-    priority_cities_share_percent: Decimal | None = Field(description="Of the call's committed money")
-    priority_countries_eur: Decimal
-    priority_countries_share_percent: Decimal | None
-
-
-class MasterPlanReport(BaseModel):
-    plan: str
-    title: dict[str, str]
-    institution: str
-    priority_cities: list[dict[str, str]]
-    priority_countries: list[str]
-    years: list[MasterPlanYear]
 
 
 @cache
@@ -73,25 +47,13 @@ async def master_plan_report(session: AsyncSession, institution: str, plan_code:
     if plan is None:
         raise NoMasterPlan(f"No master plan for {institution}")
     first, last = int(plan["first_year"]), int(plan["last_year"])
-    year = cast(extract("year", Transaction.value_date), Integer)
-    rows = await session.execute(
-        select(year, Transaction.amount_eur, GrantApplication.proposal)
-        .join(GrantApplication, GrantApplication.project_id == Transaction.project_id)
-        .join(GrantCall, GrantCall.id == GrantApplication.call_id)
-        .where(
-            GrantCall.institution == institution,
-            Transaction.instrument == "grant-call",
-            Transaction.transaction_type == "2",
-            Transaction.in_kind.is_(False),
-            year.between(first, last),
-        )
-    )
+    rows = await repository.call_commitments(session, institution, first, last)
     cities = {(fold(c["name"]), c["country"]) for c in plan["priority_cities"]}
     countries = set(plan["priority_countries"])
     committed: dict[int, Decimal] = defaultdict(Decimal)
     to_cities: dict[int, Decimal] = defaultdict(Decimal)
     to_countries: dict[int, Decimal] = defaultdict(Decimal)
-    for y, amount, proposal in rows.all():
+    for y, amount, proposal in rows:
         committed[y] += amount
         partners = {(fold(c["name"]), c["country"]) for c in proposal.get("partner_cities", [])}
         places = {c for _, c in partners} | {r["code"] for r in proposal.get("recipient_countries", [])}
@@ -99,16 +61,7 @@ async def master_plan_report(session: AsyncSession, institution: str, plan_code:
             to_cities[y] += amount
         if places & countries:
             to_countries[y] += amount
-    budgets = {
-        row.year: row.cooperation_budget_eur
-        for row in (
-            await session.execute(
-                select(InstitutionYear).where(
-                    InstitutionYear.institution == institution, InstitutionYear.year.between(first, last)
-                )
-            )
-        ).scalars()
-    }
+    budgets = await repository.cooperation_budgets(session, institution, first, last)
     low, high = Decimal(plan["call_share_min_percent"]), Decimal(plan["call_share_max_percent"])
     years = []
     for y in range(first, last + 1):

@@ -1,12 +1,15 @@
-"""Queries of the grant call."""
+"""Every query of the grant call, those it makes of the ledger, the project references and the
+institutions' declared years included."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Integer, cast, extract, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.grants.models import (
@@ -14,10 +17,14 @@ from services.funding.grants.models import (
     GrantApplicationStep,
     GrantCall,
     GrantDocument,
+    GrantDocumentContent,
     GrantEntity,
     GrantPaymentOrder,
     GrantScoreSheet,
 )
+from services.funding.institutions.models import InstitutionYear
+from services.funding.ledger.models import Transaction
+from services.funding.project_refs.models import ProjectRef
 
 
 async def call(session: AsyncSession, call_id: uuid.UUID, *, lock: bool = False) -> GrantCall | None:
@@ -184,3 +191,49 @@ async def project_titles(session: AsyncSession, call_id: uuid.UUID) -> dict[uuid
         select(GrantApplication.id, GrantApplication.proposal["title"]).where(GrantApplication.call_id == call_id)
     )
     return {row[0]: row[1] or {} for row in rows}
+
+
+async def document_content(session: AsyncSession, key: str) -> GrantDocumentContent | None:
+    return await session.get(GrantDocumentContent, key)
+
+
+async def transaction(session: AsyncSession, transaction_id: uuid.UUID) -> Transaction | None:
+    """A ledger entry the call booked (commitments, disbursements)."""
+    return await session.get(Transaction, transaction_id)
+
+
+async def in_registry(session: AsyncSession, project_id: uuid.UUID) -> bool:
+    """Whether the registry announced the proposed project (this service then holds its reference)."""
+    return await session.get(ProjectRef, project_id) is not None
+
+
+async def call_commitments(
+    session: AsyncSession, institution: str, first: int, last: int
+) -> list[tuple[int, Decimal, dict[str, Any]]]:
+    """(value year, EUR, proposal) of each money commitment the institution's calls booked in the years."""
+    year = cast(extract("year", Transaction.value_date), Integer)
+    rows = await session.execute(
+        select(year, Transaction.amount_eur, GrantApplication.proposal)
+        .join(GrantApplication, GrantApplication.project_id == Transaction.project_id)
+        .join(GrantCall, GrantCall.id == GrantApplication.call_id)
+        .where(
+            GrantCall.institution == institution,
+            Transaction.instrument == "grant-call",
+            Transaction.transaction_type == "2",
+            Transaction.in_kind.is_(False),
+            year.between(first, last),
+        )
+    )
+    return [(row[0], row[1], row[2]) for row in rows.all()]
+
+
+async def cooperation_budgets(
+    session: AsyncSession, institution: str, first: int, last: int
+) -> dict[int, Decimal | None]:
+    """The institution's declared cooperation budget of each year it declared."""
+    rows = await session.execute(
+        select(InstitutionYear).where(
+            InstitutionYear.institution == institution, InstitutionYear.year.between(first, last)
+        )
+    )
+    return {row.year: row.cooperation_budget_eur for row in rows.scalars()}

@@ -23,10 +23,8 @@ from services.funding.grants.grant_money import book_commitments, cancel_orders
 from services.funding.grants.models import GrantApplication, GrantCall
 from services.funding.grants.resolutions import ProposalNotRegistered, partial_share
 from services.funding.grants.schemas import Resolution, ResolutionDecision, TakeOver, Withdrawal
-from services.funding.ledger.models import Transaction
 from services.funding.ledger.schemas import Reversal
 from services.funding.ledger.service import Actor, reverse_transaction
-from services.funding.project_refs.models import ProjectRef
 from shared.contracts import grants as contracts
 
 RELEASABLE = {"granted", "accepted", "renounced"}
@@ -67,7 +65,7 @@ async def release(session: AsyncSession, actor: Actor, application_id: uuid.UUID
     on = act_day(actor.principal, data.on, "on", resolution.resolved_on)
     freed = events.money(application.granted)
     for txn_id in application.bookings.get("commitment", {}).values():
-        entry = await session.get(Transaction, uuid.UUID(txn_id))
+        entry = await repository.transaction(session, uuid.UUID(txn_id))
         if entry is not None:
             await reverse_transaction(
                 session,
@@ -120,7 +118,7 @@ async def _take_over(
     decided: list[ResolutionDecision] = []
     for reserve, grant, partial in funded:
         application = by_id[reserve.id]
-        if await session.get(ProjectRef, application.project_id) is None:
+        if not await repository.in_registry(session, application.project_id):
             raise ProposalNotRegistered(f"Proposal {application.reference} is not yet in the registry")
         asked = sum(reserve.requested.values(), Decimal(0))
         share = (sum(grant.values(), Decimal(0)) * 100 / asked).quantize(Decimal("0.01"))

@@ -28,7 +28,6 @@ from services.funding.grants.schemas import (
 )
 from services.funding.grants.scoring import TIE_BREAK, criterion_scores
 from services.funding.ledger.service import Actor
-from services.funding.project_refs.models import ProjectRef
 from shared.auth import Principal
 from shared.contracts import grants as contracts
 from shared.problems import Conflict, NotFound
@@ -207,7 +206,7 @@ async def resolve(
         missing = [
             a.reference
             for a in applications
-            if decided[str(a.id)].funded and await session.get(ProjectRef, a.project_id) is None
+            if decided[str(a.id)].funded and not await repository.in_registry(session, a.project_id)
         ]
         if missing:
             raise ProposalNotRegistered(f"Proposals not yet in the registry: {', '.join(missing)}")

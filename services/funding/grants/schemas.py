@@ -553,3 +553,30 @@ class AwardedGrant(BaseModel):
 class AwardedPage(BaseModel):
     items: list[AwardedGrant]
     total_eur: Decimal
+
+
+class ResolutionRequest(BaseModel):
+    resolved_on: CalendarDate | None = None
+
+
+class MasterPlanYear(BaseModel):
+    year: int
+    directorate_budget_eur: Decimal | None = Field(description="The declared cooperation budget of the year")
+    call_committed_eur: Decimal = Field(description="Grant-call commitments with a value date in the year")
+    call_share_percent: Decimal | None
+    target_min_percent: Decimal
+    target_max_percent: Decimal
+    on_target: bool | None = Field(description="Within the plan's band; null without a declared budget")
+    priority_cities_eur: Decimal
+    priority_cities_share_percent: Decimal | None = Field(description="Of the call's committed money")
+    priority_countries_eur: Decimal
+    priority_countries_share_percent: Decimal | None
+
+
+class MasterPlanReport(BaseModel):
+    plan: str
+    title: dict[str, str]
+    institution: str
+    priority_cities: list[dict[str, str]]
+    priority_countries: list[str]
+    years: list[MasterPlanYear]

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.config import Settings
+from services.funding.grants import repository
 from services.funding.grants.models import GrantDocumentContent
 from shared.problems import ProblemError
 
@@ -39,7 +40,7 @@ class PostgresStore:
         await session.flush()
 
     async def get(self, session: AsyncSession, key: str) -> bytes:
-        row = await session.get(GrantDocumentContent, key)
+        row = await repository.document_content(session, key)
         if row is None:
             raise ContentMissing(f"No content stored under {key}")
         return row.content

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 
 from services.funding.imports import service
-from services.funding.ledger.service import Actor
-from shared.auth import Principal, access, requires
-from shared.http import SessionDep, runtime_of
+from shared.actor import Actor, actor_of
+from shared.auth import access
+from shared.http import SessionDep
 from shared.problems import problem_responses
 
 router = APIRouter(prefix="/api/funding/imports", tags=["imports"])
@@ -44,9 +44,7 @@ async def template() -> PlainTextResponse:
 async def import_transactions(
     request: Request,
     session: SessionDep,
-    principal: Annotated[Principal, requires("funding:write")],
+    actor: Annotated[Actor, actor_of("funding:write")],
     owner: Annotated[str, Query(max_length=64, description="The institution whose projects the rows name")],
-    traceparent: Annotated[str | None, Header()] = None,
 ) -> service.CsvReport:
-    actor = Actor(principal, runtime_of(request).settings.source, traceparent)
     return await service.import_transactions(session, actor, await request.body(), owner)

@@ -7,13 +7,13 @@ import uuid
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funding.imports import repository
 from services.funding.ledger.schemas import TransactionCreate
-from services.funding.ledger.service import Actor, record_transaction
-from services.funding.project_refs.models import ProjectRef
+from services.funding.ledger.service import record_transaction
 from shared import csv_tables
+from shared.actor import Actor
 from shared.auth import ensure_may_write_for
 from shared.problems import ProblemError, Unprocessable
 
@@ -73,12 +73,7 @@ async def import_transactions(session: AsyncSession, actor: Actor, content: byte
     except csv_tables.CsvError as exc:
         raise InvalidCsvFile(str(exc)) from exc
     codes = {row.get("project_code", "") for row in found}
-    refs = {
-        ref.code: ref
-        for ref in (
-            await session.execute(select(ProjectRef).where(ProjectRef.owner == owner, ProjectRef.code.in_(codes)))
-        ).scalars()
-    }
+    refs = await repository.projects_by_code(session, owner, codes)
     results: list[RowOutcome] = []
     for number, row in enumerate(found, start=2):
         code = row.get("project_code", "")

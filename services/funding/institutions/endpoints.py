@@ -2,28 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Request, Response
+from fastapi import APIRouter, Header, Path, Response
 
 from services.funding.institutions import service
 from services.funding.institutions.schemas import YearDeclaration, ZeroSevenSummary
+from shared.actor import Actor, actor_of
 from shared.auth import Principal, access, requires
-from shared.codelists import codelists
 from shared.concurrency import etag, required_version
-from shared.http import SessionDep, runtime_of
-from shared.problems import PreconditionFailed, PreconditionRequired, Unprocessable, problem_responses
+from shared.http import SessionDep
+from shared.problems import PreconditionFailed, PreconditionRequired, problem_responses
 from shared.recorded import InvalidRecordedAt, RecordedAtNeedsAdmin, RecordedAtQuery
 
 router = APIRouter(prefix="/api/funding/institutions", tags=["0.7 %"])
 Year = Annotated[int, Path(ge=1990, le=2100)]
-
-
-def _institution(code: str) -> str:
-    if code not in codelists()["institutions"]:
-        raise Unprocessable(
-            f"Unknown institution {code}",
-            errors=[{"field": "institution", "in": "path", "message": "not in the institutions list", "value": code}],
-        )
-    return code
 
 
 @router.put(
@@ -38,25 +29,17 @@ async def declare_year(
     year: Year,
     body: YearDeclaration,
     session: SessionDep,
-    request: Request,
     response: Response,
-    principal: Annotated[Principal, requires("funding:write")],
+    actor: Annotated[Actor, actor_of("funding:write")],
     if_match: Annotated[str | None, Header()] = None,
     recorded_at: RecordedAtQuery = None,
 ) -> ZeroSevenSummary:
     expected = required_version(if_match) if if_match is not None else None
     row = await service.declare_year(
-        session,
-        principal,
-        _institution(institution),
-        year,
-        expected,
-        body,
-        runtime_of(request).settings.source,
-        recorded_at,
+        session, actor, service.known_institution(institution), year, expected, body, recorded_at
     )
     response.headers["ETag"] = etag(row.version)
-    return await service.zero_seven(session, principal, institution, year)
+    return await service.zero_seven(session, actor.principal, institution, year)
 
 
 @router.get(
@@ -73,6 +56,6 @@ async def zero_seven(
     response: Response,
     principal: Annotated[Principal, requires("funding:write", "reports:read")],
 ) -> ZeroSevenSummary:
-    summary = await service.zero_seven(session, principal, _institution(institution), year)
+    summary = await service.zero_seven(session, principal, service.known_institution(institution), year)
     response.headers["ETag"] = etag(summary.version)
     return summary

@@ -8,18 +8,19 @@ from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funding.institutions import repository
 from services.funding.institutions.models import InstitutionYear
 from services.funding.institutions.schemas import YearDeclaration, ZeroSevenSummary
 from services.funding.ledger import repository as ledger
+from shared.actor import Actor
 from shared.auth import Principal, ensure_may_write_for, may_read
+from shared.codelists import codelists
 from shared.concurrency import check_version
 from shared.contracts import funding as events
 from shared.contracts.funding import RevenuesBasis
-from shared.events import CloudEvent
+from shared.emit import emit
 from shared.kafka import FUNDING_TOPIC
-from shared.logs import request_id_var
-from shared.outbox import enqueue
-from shared.problems import NotFound, PreconditionRequired
+from shared.problems import NotFound, PreconditionRequired, Unprocessable
 from shared.recorded import recording_time
 
 COMMITMENT_RATE = Decimal("0.007")
@@ -30,23 +31,33 @@ class YearNotDeclared(NotFound):
     kind, title = "year-not-declared", "No revenues declared for this institution and year"
 
 
+def known_institution(code: str) -> str:
+    """`code` if it is in the institutions list, else a 422 naming the path field."""
+    if code not in codelists()["institutions"]:
+        raise Unprocessable(
+            f"Unknown institution {code}",
+            errors=[{"field": "institution", "in": "path", "message": "not in the institutions list", "value": code}],
+        )
+    return code
+
+
 def target(own_revenues: Decimal) -> Decimal:
     return (own_revenues * COMMITMENT_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 async def declare_year(
     session: AsyncSession,
-    principal: Principal,
+    actor: Actor,
     institution: str,
     year: int,
     expected_version: int | None,
     data: YearDeclaration,
-    source: str,
     recorded_at: datetime | None = None,
 ) -> InstitutionYear:
     """`recorded_at` (admin migrations): when the earlier system recorded the declaration."""
+    principal = actor.principal
     ensure_may_write_for(principal, institution)
-    row = await session.get(InstitutionYear, (institution, year), with_for_update=True)
+    row = await repository.year(session, institution, year, lock=True)
     now = recording_time(principal, recorded_at, row.updated_at if row is not None else None)
     if row is None:
         row = InstitutionYear(
@@ -59,7 +70,7 @@ async def declare_year(
             revenues_source=data.revenues_source,
             revenues_basis=data.revenues_basis,
         )
-        session.add(row)
+        repository.add(session, row)
     else:
         if expected_version is None:
             raise PreconditionRequired("This year is declared; send If-Match with its ETag to change it")
@@ -82,19 +93,15 @@ async def declare_year(
         revenues_basis=cast(RevenuesBasis | None, row.revenues_basis),
         updated_at=row.updated_at,
     )
-    await enqueue(
+    await emit(
         session,
+        actor,
         FUNDING_TOPIC,
         f"{institution}:{year}",
-        CloudEvent(
-            source=source,
-            type=events.REVENUE_DECLARED,
-            subject=f"{institution}:{year}",
-            time=row.updated_at,  # knowledge time: when the declaration was recorded
-            dataschema=events.SCHEMA_BASE + events.REVENUE_DECLARED,
-            data=state.model_dump(mode="json"),
-            xarxarequestid=request_id_var.get(),
-        ),
+        events.REVENUE_DECLARED,
+        state,
+        schema_base=events.SCHEMA_BASE,
+        time=row.updated_at,  # knowledge time: when the declaration was recorded
     )
     return row
 
@@ -102,7 +109,7 @@ async def declare_year(
 async def zero_seven(session: AsyncSession, principal: Principal, institution: str, year: int) -> ZeroSevenSummary:
     if not may_read(principal, institution, []):
         raise YearNotDeclared(f"No declaration of {institution} for {year}")
-    row = await session.get(InstitutionYear, (institution, year))
+    row = await repository.year(session, institution, year)
     if row is None:
         raise YearNotDeclared(f"No declaration of {institution} for {year}")
     goal = target(row.own_revenues_eur)

@@ -6,12 +6,12 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funding.project_refs import repository
 from services.funding.project_refs.models import ProjectRef
 from shared.auth import Principal, may_read
 from shared.contracts.projects import PROJECT_EVENT_TYPES, ProjectStateV1
 from shared.events import CloudEvent
 from shared.problems import Conflict, NotFound
-from shared.readmodel import upsert_if_newer
 
 CANCELLED = "5"  # IATI ActivityStatus
 
@@ -24,9 +24,8 @@ async def apply_project_event(session: AsyncSession, event: CloudEvent) -> None:
     if event.type not in PROJECT_EVENT_TYPES:
         return
     state = ProjectStateV1.model_validate(event.data)
-    await upsert_if_newer(
+    await repository.save_if_newer(
         session,
-        ProjectRef,
         {
             "id": state.id,
             "version": state.version,
@@ -44,7 +43,7 @@ async def apply_project_event(session: AsyncSession, event: CloudEvent) -> None:
 
 async def visible_ref(session: AsyncSession, principal: Principal, project_id: uuid.UUID) -> ProjectRef | None:
     """The reference if the caller may read the project; None for unknown and invisible alike."""
-    ref = await session.get(ProjectRef, project_id)
+    ref = await repository.get(session, project_id)
     return ref if ref is not None and may_read(principal, ref.owner, ref.partners) else None
 
 

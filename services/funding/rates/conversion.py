@@ -16,7 +16,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-CENT = Decimal("0.01")
+from shared.money import CENT
+
 EUR = "EUR"
 # Every rate is a finite number of units per EUR strictly between these bounds, with at most the
 # column's eight decimal places: anything else is a typo or an attack, never a quotation.

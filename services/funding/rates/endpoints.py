@@ -7,11 +7,9 @@ from fastapi import APIRouter, Body, Path, Query
 from services.funding.rates import service
 from services.funding.rates.schemas import Note, RateImport, RateRead, RateSet, RateSource, RateWritten
 from shared.auth import Principal, access, requires
-from shared.codelists import codelists
 from shared.dates import CalendarDate
 from shared.http import SessionDep
-from shared.problem_texts import field_error
-from shared.problems import NotFound, Unprocessable, problem_responses
+from shared.problems import problem_responses
 
 router = APIRouter(prefix="/api/funding/rates", tags=["exchange rates"])
 Currency = Annotated[str, Path(pattern=r"^[A-Z]{3}$")]
@@ -19,15 +17,6 @@ Currency = Annotated[str, Path(pattern=r"^[A-Z]{3}$")]
 # administration (rates:write, or admin), never one institution's funding:write.
 RATE_WRITE = access("required", ("rates:write",))
 RateWriter = Annotated[Principal, requires("rates:write")]
-
-
-def _known(currency: str) -> str:
-    if currency not in codelists()["Currency"] or currency == "EUR":
-        raise Unprocessable(
-            f"{currency} is not an ISO 4217 currency other than EUR",
-            errors=[field_error("currency", "unknown_currency", location="path", value=currency)],
-        )
-    return currency
 
 
 @router.get(
@@ -38,10 +27,7 @@ def _known(currency: str) -> str:
     summary="The rate used for a value date",
 )
 async def rate_on(currency: Currency, session: SessionDep, on: Annotated[CalendarDate, Query()]) -> RateRead:
-    rate = await service.rate_for(session, _known(currency), on)
-    if rate is None:
-        raise NotFound(f"No {currency} rate for {on}")
-    return RateRead.model_validate(rate, from_attributes=True)
+    return RateRead.model_validate(await service.rate_on(session, currency, on), from_attributes=True)
 
 
 @router.put(
@@ -58,7 +44,7 @@ async def set_rate(
     session: SessionDep,
     principal: RateWriter,
 ) -> RateWritten:
-    rate = await service.set_rate(session, principal, _known(currency), rate_date, body)
+    rate = await service.set_rate(session, principal, service.known_currency(currency), rate_date, body)
     return RateWritten.model_validate(rate, from_attributes=True)
 
 

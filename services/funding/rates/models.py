@@ -16,7 +16,7 @@ RATE_SOURCES = ("ECB", "InforEuro", "manual")
 class ExchangeRate(Base):
     __tablename__ = "exchange_rates"
     __table_args__ = (
-        CheckConstraint("source IN ('ECB', 'InforEuro', 'manual')", name="source"),
+        CheckConstraint(f"source IN ({', '.join(repr(s) for s in RATE_SOURCES)})", name="source"),
         CheckConstraint("units_per_eur > 0.000001 AND units_per_eur < 1000000", name="units_per_eur_bounds"),
     )
 

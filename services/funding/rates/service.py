@@ -8,10 +8,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funding.rates import repository
 from services.funding.rates.conversion import (
     EUR,
     Conversion,
@@ -26,7 +25,7 @@ from services.funding.rates.schemas import RateSet
 from shared.auth import Principal
 from shared.codelists import codelists
 from shared.problem_texts import field_error
-from shared.problems import Unprocessable
+from shared.problems import NotFound, Unprocessable
 
 # Central banks publish on working days: a value date on a weekend or holiday uses the latest
 # earlier publication, but never one older than this.
@@ -48,16 +47,26 @@ class OutlierRate(Unprocessable):
     kind, title = "outlier-rate", "The rate is far from its neighbouring rates"
 
 
-async def rate_for(session: AsyncSession, currency: str, on: date) -> ExchangeRate | None:
-    row = await session.execute(
-        select(ExchangeRate)
-        .where(
-            ExchangeRate.currency == currency, ExchangeRate.rate_date <= on, ExchangeRate.rate_date >= on - MAX_RATE_AGE
+def known_currency(currency: str) -> str:
+    """`currency` if it is an ISO 4217 code other than EUR (EUR has no rate), else a 422 naming it."""
+    if currency not in codelists()["Currency"] or currency == EUR:
+        raise Unprocessable(
+            f"{currency} is not an ISO 4217 currency other than EUR",
+            errors=[field_error("currency", "unknown_currency", location="path", value=currency)],
         )
-        .order_by(ExchangeRate.rate_date.desc())
-        .limit(1)
-    )
-    return row.scalar_one_or_none()
+    return currency
+
+
+async def rate_for(session: AsyncSession, currency: str, on: date) -> ExchangeRate | None:
+    return await repository.latest_rate(session, currency, on, MAX_RATE_AGE)
+
+
+async def rate_on(session: AsyncSession, currency: str, on: date) -> ExchangeRate:
+    """The rate a value date `on` is converted with (a 404 when there is none)."""
+    rate = await rate_for(session, known_currency(currency), on)
+    if rate is None:
+        raise NotFound(f"No {currency} rate for {on}")
+    return rate
 
 
 async def convert(
@@ -77,42 +86,7 @@ async def convert(
 
 async def neighbours(session: AsyncSession, currency: str, on: date) -> list[tuple[date, Decimal]]:
     """The nearest earlier and the nearest later stored rate of `currency`, within NEIGHBOUR_WINDOW."""
-    found: list[tuple[date, Decimal]] = []
-    day = ExchangeRate.rate_date
-    for condition, order in (
-        ((day < on) & (day >= on - NEIGHBOUR_WINDOW), day.desc()),
-        ((day > on) & (day <= on + NEIGHBOUR_WINDOW), day.asc()),
-    ):
-        row = (
-            await session.execute(
-                select(ExchangeRate.rate_date, ExchangeRate.units_per_eur)
-                .where(ExchangeRate.currency == currency, condition)
-                .order_by(order)
-                .limit(1)
-            )
-        ).first()
-        if row is not None:
-            found.append((row[0], row[1]))
-    return found
-
-
-# Rows per INSERT: seven bound parameters each, within PostgreSQL's 32767 per statement.
-UPSERT_CHUNK = 4000
-
-
-async def _upsert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), UPSERT_CHUNK):
-        stmt = insert(ExchangeRate).values(rows[start : start + UPSERT_CHUNK])
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[ExchangeRate.currency, ExchangeRate.rate_date],
-                set_={
-                    name: stmt.excluded[name]
-                    for name in ("units_per_eur", "source", "note", "set_by", "confirmed_outlier")
-                }
-                | {"loaded_at": func.now()},
-            )
-        )
+    return await repository.nearest_rates(session, currency, on, NEIGHBOUR_WINDOW)
 
 
 async def set_rate(session: AsyncSession, principal: Principal, currency: str, on: date, data: RateSet) -> ExchangeRate:
@@ -135,21 +109,10 @@ async def set_rate(session: AsyncSession, principal: Principal, currency: str, o
         "set_by": principal.client_id,
         "confirmed_outlier": outlier is not None,
     }
-    await _upsert(session, [row])
-    found = await session.get(ExchangeRate, (currency, on), populate_existing=True)
+    await repository.upsert(session, [row])
+    found = await repository.rate(session, currency, on)
     assert found is not None
     return found
-
-
-async def _stored(session: AsyncSession, currency: str, first: date, last: date) -> dict[date, Decimal]:
-    rows = await session.execute(
-        select(ExchangeRate.rate_date, ExchangeRate.units_per_eur).where(
-            ExchangeRate.currency == currency,
-            ExchangeRate.rate_date >= first - NEIGHBOUR_WINDOW,
-            ExchangeRate.rate_date <= last + NEIGHBOUR_WINDOW,
-        )
-    )
-    return {d: r for d, r in rows.all()}
 
 
 def _nearest(days: list[date], values: dict[date, Decimal], on: date, earlier: bool) -> tuple[date, Decimal] | None:
@@ -217,7 +180,10 @@ async def import_csv(
     rows: list[dict[str, Any]] = []
     for currency, dated in sorted(by_currency.items()):
         ordered = [dated[d] for d in sorted(dated)]
-        stored = await _stored(session, currency, ordered[0].day, ordered[-1].day)
+        # The stored rates the file's rows are compared with: their neighbours too.
+        stored = await repository.rates_between(
+            session, currency, ordered[0].day - NEIGHBOUR_WINDOW, ordered[-1].day + NEIGHBOUR_WINDOW
+        )
         accepted, refused = _checked_rows(currency, ordered, stored, confirm_outliers)
         skipped += refused
         rows += [
@@ -232,5 +198,5 @@ async def import_csv(
             }
             for row, confirmed in accepted
         ]
-    await _upsert(session, rows)
+    await repository.upsert(session, rows)
     return len(rows), sorted({r["currency"] for r in rows}), skipped

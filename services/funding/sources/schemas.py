@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared import patterns
 from shared.codelists import coded
 from shared.dates import CalendarDate
 
@@ -22,10 +23,10 @@ class SourceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     institution: Annotated[str, coded("institutions")]
-    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")]
+    code: Annotated[str, StringConstraints(pattern=patterns.CODE)]
     kind: Annotated[str, coded("funding-source-kinds")]
     name: dict[
-        Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")],
+        Annotated[str, StringConstraints(pattern=patterns.LANGUAGE)],
         Annotated[str, StringConstraints(min_length=1, max_length=300)],
     ] = Field(min_length=1)
     programme: Annotated[str, StringConstraints(max_length=300)] | None = Field(

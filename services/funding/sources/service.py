@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
-from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.funding.ledger.models import Transaction
+from services.funding.filters import check_institution
+from services.funding.sources import repository
 from services.funding.sources.models import FundingSource
+from services.funding.sources.repository import EXPENDITURE
 from services.funding.sources.schemas import PeriodFigures, ReportingPeriod, SourceCreate, SourceSummary
 from shared.auth import Principal, ensure_may_write_for, may_read
 from shared.problem_texts import field_error
 from shared.problems import Conflict, NotFound, Unprocessable
 
 EU_KINDS = {"feder", "ec-call"}
-EXPENDITURE = "4"
 CENT = Decimal("0.01")
 
 
@@ -36,28 +35,23 @@ async def create_source(session: AsyncSession, principal: Principal, data: Sourc
             "EU sources state their co-financing rate",
             errors=[field_error("co_financing_rate", "required_for_eu_sources")],
         )
-    taken = await session.execute(
-        select(FundingSource.id).where(FundingSource.institution == data.institution, FundingSource.code == data.code)
-    )
-    if taken.first() is not None:
+    if await repository.code_taken(session, data.institution, data.code):
         raise SourceCodeTaken(f"{data.institution} already has source {data.code}")
     source = FundingSource(id=uuid.uuid4(), **data.model_dump(mode="json"))
-    session.add(source)
-    await session.flush()
+    await repository.add(session, source)
     return source
 
 
 async def list_sources(session: AsyncSession, institution: str | None) -> list[FundingSource]:
-    query = select(FundingSource).order_by(FundingSource.institution, FundingSource.code)
-    if institution:
-        query = query.where(FundingSource.institution == institution)
-    return list((await session.execute(query)).scalars())
+    """Every institution's sources, or one's (a 422 for an institution that does not exist)."""
+    check_institution(institution)
+    return await repository.sources(session, institution)
 
 
 async def check_source(session: AsyncSession, source_id: uuid.UUID | None, owner: str) -> FundingSource | None:
     if source_id is None:
         return None
-    source = await session.get(FundingSource, source_id)
+    source = await repository.get(session, source_id)
     if source is None or source.institution != owner:
         raise Unprocessable(
             "Unknown funding source for this institution",
@@ -87,28 +81,12 @@ def eu_figures(co_financing_rate: Decimal, eligible: Decimal) -> tuple[Decimal, 
     return share, eligible - share
 
 
-def _total(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, Transaction.amount_eur), else_=0)), 0)
-
-
 async def source_summary(session: AsyncSession, principal: Principal, source_id: uuid.UUID) -> SourceSummary:
-    source = await session.get(FundingSource, source_id)
+    source = await repository.get(session, source_id)
     if source is None or not may_read(principal, source.institution, []):
         raise SourceNotFound(f"No funding source {source_id}")
-    money = Transaction.in_kind.is_(False) & (Transaction.source_id == source_id)
-    expenditure = Transaction.transaction_type == EXPENDITURE
-    row = (
-        await session.execute(
-            select(
-                _total(Transaction.transaction_type == "2"),
-                _total(Transaction.transaction_type.in_(["1", "11"])),
-                _total(expenditure),
-                _total(expenditure & Transaction.eu_eligible.is_(True)),
-                _total(expenditure & Transaction.eu_eligible.is_(False)),
-            ).where(money)
-        )
-    ).one()
-    committed, received, spent, eligible, non_eligible = (Decimal(v).quantize(CENT) for v in row)
+    sums = await repository.totals(session, source_id)
+    committed, received, spent, eligible, non_eligible = (v.quantize(CENT) for v in sums)
     summary = SourceSummary(
         source_id=source.id,
         kind=source.kind,
@@ -123,17 +101,9 @@ async def source_summary(session: AsyncSession, principal: Principal, source_id:
     periods = []
     for stored in source.reporting_periods:
         period = ReportingPeriod.model_validate(stored)  # JSONB holds the dates as strings
-        in_period = (
-            expenditure
-            & Transaction.eu_eligible.is_(True)
-            & (Transaction.value_date >= period.start)
-            & (Transaction.value_date <= period.end)
-        )
-        amount = (await session.execute(select(_total(in_period)).where(money))).scalar_one()
+        amount = await repository.eligible_between(session, source_id, period.start, period.end)
         periods.append(
-            PeriodFigures(
-                start=period.start, end=period.end, due=period.due, eligible_eur=Decimal(amount).quantize(CENT)
-            )
+            PeriodFigures(start=period.start, end=period.end, due=period.due, eligible_eur=amount.quantize(CENT))
         )
     return summary.model_copy(
         update={

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.gateway.audit import service
-from services.gateway.audit.schemas import AuditEntryRead, AuditPage
+from services.gateway.audit.schemas import AuditPage, AuditQuery
 from shared.auth import Principal, access, requires
 from shared.http import SessionDep
 
@@ -28,10 +28,4 @@ async def audit_trail(
     before_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
-    rows = await service.search(
-        session, client_id=client_id, tenant=tenant, since=since, before_id=before_id, limit=limit
-    )
-    return AuditPage(
-        items=[AuditEntryRead.model_validate(r, from_attributes=True) for r in rows],
-        next_before_id=rows[-1].id if len(rows) == limit else None,
-    )
+    return await service.trail(session, AuditQuery(client_id, tenant, since, before_id, limit))

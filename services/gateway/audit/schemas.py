@@ -1,5 +1,6 @@
 """API models of the audit trail."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -19,6 +20,17 @@ class AuditEntryRead(BaseModel):
     duration_ms: int
     event: str | None = None
     subject: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which rows of the trail: by client, tenant, since when; `before_id` pages on, newest first."""
+
+    client_id: str | None
+    tenant: str | None
+    since: datetime | None
+    before_id: int | None
+    limit: int
 
 
 class AuditPage(BaseModel):

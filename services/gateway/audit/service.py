@@ -8,10 +8,10 @@ import logging
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.gateway.audit.models import AuditEntry
+from services.gateway.audit import repository
+from services.gateway.audit.schemas import AuditEntryRead, AuditPage, AuditQuery
 from shared.db import transaction
 
 log = logging.getLogger("xarxa.audit")
@@ -38,7 +38,7 @@ async def record(sessions: async_sessionmaker[AsyncSession], entry: AuditRecord)
     to the error log, so the trail survives in the logs."""
     try:
         async with transaction(sessions) as session:
-            await session.execute(insert(AuditEntry).values(**asdict(entry)))
+            await repository.add(session, [asdict(entry)])
     except Exception:
         log.exception("audit record not stored: %s", asdict(entry))
 
@@ -74,7 +74,7 @@ class AuditBuffer:
             return
         try:
             async with transaction(self.sessions) as session:
-                await session.execute(insert(AuditEntry), [asdict(r) for r in rows])
+                await repository.add(session, [asdict(r) for r in rows])
         except Exception:
             log.exception("audit records not stored: %s", [asdict(r) for r in rows])
 
@@ -93,22 +93,10 @@ class AuditBuffer:
         self._stopping.set()
 
 
-async def search(
-    session: AsyncSession,
-    *,
-    client_id: str | None,
-    tenant: str | None,
-    since: datetime | None,
-    before_id: int | None,
-    limit: int,
-) -> list[AuditEntry]:
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-    if client_id:
-        query = query.where(AuditEntry.client_id == client_id)
-    if tenant:
-        query = query.where(AuditEntry.tenant == tenant)
-    if since:
-        query = query.where(AuditEntry.at >= since)
-    if before_id:
-        query = query.where(AuditEntry.id < before_id)
-    return list((await session.execute(query)).scalars())
+async def trail(session: AsyncSession, query: AuditQuery) -> AuditPage:
+    """A page of the trail, newest first; a full page says where the next one starts."""
+    rows = await repository.search(session, query)
+    return AuditPage(
+        items=[AuditEntryRead.model_validate(r, from_attributes=True) for r in rows],
+        next_before_id=rows[-1].id if len(rows) == query.limit else None,
+    )

@@ -17,7 +17,8 @@ import secrets
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.gateway.clients.service import REVOCATION_CHANNEL, revoked_client_ids
+from services.gateway.clients import repository as clients
+from services.gateway.clients.repository import REVOCATION_CHANNEL
 from services.gateway.tokens.service import KEYS_CHANNEL, KeyRing
 from services.gateway.users.repository import disabled_user_ids
 from shared.db import asyncpg_dsn, transaction
@@ -91,7 +92,7 @@ async def _listen_once(
         await conn.add_listener(KEYS_CHANNEL, rotated)
         # Reload after listening, so that nothing revoked or rotated in between is missed.
         async with sessions() as session:
-            revoked.add(*await revoked_client_ids(session))
+            revoked.add(*await clients.revoked_ids(session))
             revoked.add(*await disabled_user_ids(session))  # a user's id is its tokens' subject
         await _reload_keys(sessions, keys)
         await lost.wait()

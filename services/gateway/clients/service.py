@@ -9,16 +9,16 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.gateway.clients import repository
 from services.gateway.clients.failures import FailureLimits
 from services.gateway.clients.models import Client
+from services.gateway.clients.repository import REVOCATION_CHANNEL as REVOCATION_CHANNEL  # users/ notify on it too
 from shared.auth import SCOPES
 from shared.problem_texts import field_error
 from shared.problems import NotFound, Unprocessable
 
-REVOCATION_CHANNEL = "xarxa_client_revoked"
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of an unknown client id equal to that of a wrong secret.
 _DUMMY_HASH = _hasher.hash("not-a-secret")
@@ -71,20 +71,17 @@ async def create_client(
 
 
 async def list_clients(session: AsyncSession) -> list[Client]:
-    return list((await session.execute(select(Client).order_by(Client.created_at))).scalars())
+    return await repository.clients(session)
 
 
 async def revoke_client(session: AsyncSession, client_id: str) -> Client:
-    client = await session.get(Client, client_id)
+    client = await repository.client(session, client_id)
     if client is None:
         raise ClientNotFound(f"No client {client_id}")
     if client.revoked_at is None:
         client.revoked_at = datetime.now(UTC)
         await session.flush()
-    # Gateways listening drop the client's tokens as soon as this commits.
-    await session.execute(
-        text("SELECT pg_notify(:channel, :client_id)"), {"channel": REVOCATION_CHANNEL, "client_id": client_id}
-    )
+    await repository.notify_revoked(session, client_id)
     return client
 
 
@@ -96,7 +93,7 @@ async def authenticate(
     Refused with 429 before any hashing once the address or the client id has used up its failures.
     """
     limits.reserve(address, client_id)
-    client = await session.get(Client, client_id)
+    client = await repository.client(session, client_id)
     stored = client.secret_hash if client is not None else _DUMMY_HASH
     try:
         async with limits.verifications:  # off the event loop, one hash per core at a time
@@ -107,8 +104,3 @@ async def authenticate(
         return None
     limits.succeeded(address, client_id)
     return client
-
-
-async def revoked_client_ids(session: AsyncSession) -> set[str]:
-    rows = await session.execute(select(Client.client_id).where(Client.revoked_at.is_not(None)))
-    return set(rows.scalars())

@@ -1,5 +1,6 @@
-"""The provider's HTTP side: discovery, the sign-in page, sign-out, token revocation, and the
-authorization-code and refresh-token grants of POST /oauth/token (tokens/endpoints.py)."""
+"""The provider's HTTP side: discovery, the sign-in page, sign-out, token revocation and the pages
+of one-time links. The authorization-code and refresh-token grants are answered at POST
+/oauth/token (tokens/endpoints.py) from service.py."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from services.gateway.config import Settings
 from services.gateway.oidc import service
 from services.gateway.oidc.models import SignInSession
 from services.gateway.oidc.pages import page
+from services.gateway.oidc.responses import oauth_error
 from services.gateway.oidc.service import GrantError, Issuer, NoRedirect, RedirectError, RegisteredClient
 from services.gateway.oidc.texts import language
 from services.gateway.users import service as users
@@ -20,7 +22,6 @@ from services.gateway.users.events import Context
 from services.gateway.users.models import User
 from shared.auth import access
 from shared.http import SessionDep
-from shared.problems import problem_response
 
 router = APIRouter(tags=["sign-in"])
 COOKIE = "xarxa_signin"
@@ -204,15 +205,6 @@ async def sign_in(request: Request, session: SessionDep) -> Response:
     return response
 
 
-def _logout_target(request: Request, uri: str | None, client_id: str | None) -> str | None:
-    """A post-logout redirect only to a URI registered for the client named (exactly)."""
-    if not uri:
-        return None
-    clients = _clients(request)
-    candidates = [clients[client_id]] if client_id in clients else ([] if client_id else list(clients.values()))
-    return uri if any(uri in c.post_logout_redirect_uris for c in candidates) else None
-
-
 def _signed_out(request: Request, lang: str, target: str | None, state: str | None) -> Response:
     response: Response
     if target:
@@ -244,7 +236,7 @@ async def end_session(
     hint = issuer.verify_id_token_hint(id_token_hint) if id_token_hint else None
     if hint is not None:
         client_id = client_id or str(hint.get("aud"))
-    target = _logout_target(request, post_logout_redirect_uri, client_id)
+    target = service.logout_target(_clients(request), post_logout_redirect_uri, client_id)
     browser = await service.current_session(session, request.cookies.get(COOKIE))
     if browser is None or browser.user_id is None:
         return _signed_out(request, lang, target, state)
@@ -269,64 +261,8 @@ async def end_session_confirmed(request: Request, session: SessionDep) -> Respon
     if not _same_origin(request) or not service.csrf_matches(browser, form.get("csrf_token", "")):
         return page("error.html", lang, 403, "csrf")
     await service.sign_out(session, Context.of(request), browser)
-    target = _logout_target(request, form.get("post_logout_redirect_uri"), form.get("client_id"))
+    target = service.logout_target(_clients(request), form.get("post_logout_redirect_uri"), form.get("client_id"))
     return _signed_out(request, lang, target, form.get("state"))
-
-
-def oauth_error(request: Request, error: GrantError) -> Response:
-    """The token endpoint's error, shaped as its OAuthError problems are; returned, not raised, so
-    what the refusal changed (a replayed token's family revoked) is committed."""
-    headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-    if error.status == 401:
-        headers["WWW-Authenticate"] = 'Basic realm="xarxa"'
-    return problem_response(
-        error.status,
-        f"oauth-{error.error.replace('_', '-')}",
-        "The token request was refused",
-        request,
-        error.description,
-        headers=headers,
-        error=error.error,
-        error_description=error.description,
-    )
-
-
-def _client(request: Request, client_id: str, secret: str) -> RegisteredClient:
-    limits = request.app.state.failure_limits
-    address = request.client.host if request.client else "unknown"
-    limits.reserve(address, client_id)  # 429 once used up, before any comparison
-    client = service.authenticate_client(_clients(request), client_id, secret)
-    limits.succeeded(address, client_id)
-    return client
-
-
-async def user_grant(
-    request: Request,
-    session: SessionDep,
-    grant_type: str,
-    credentials: tuple[str, str],
-    *,
-    code: str | None,
-    redirect_uri: str | None,
-    code_verifier: str | None,
-    refresh_token: str | None,
-) -> Response:
-    """authorization_code and refresh_token at POST /oauth/token, for the registered clients."""
-    issuer: Issuer = request.app.state.oidc_issuer
-    context = Context.of(request)
-    try:
-        client = _client(request, *credentials)
-        if grant_type == "authorization_code":
-            if not code or not redirect_uri or not code_verifier:
-                raise GrantError("invalid_request", "code, redirect_uri and code_verifier (PKCE) are required")
-            body = await service.exchange_code(session, context, issuer, client, code, redirect_uri, code_verifier)
-        else:
-            if not refresh_token:
-                raise GrantError("invalid_request", "refresh_token is required")
-            body = await service.refresh(session, context, issuer, client, refresh_token)
-    except GrantError as exc:
-        return oauth_error(request, exc)
-    return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
 @router.post(
@@ -342,8 +278,11 @@ async def revoke(
     client_id: Annotated[str, Form(max_length=200)],
     client_secret: Annotated[str, Form(max_length=500)],
 ) -> Response:
+    address = request.client.host if request.client else "unknown"
     try:
-        client = _client(request, client_id, client_secret)
+        client = service.limited_client(
+            request.app.state.failure_limits, _clients(request), address, client_id, client_secret
+        )
     except GrantError as exc:
         return oauth_error(request, exc)
     await service.revoke_token(session, client, token)

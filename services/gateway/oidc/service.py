@@ -22,10 +22,11 @@ import jwt
 from authlib.common.encoding import to_unicode  # type: ignore[import-untyped]
 from authlib.oauth2.rfc7636 import create_s256_code_challenge  # type: ignore[import-untyped]
 from authlib.oidc.core.util import create_half_hash  # type: ignore[import-untyped]
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.gateway.clients.failures import FailureLimits
 from services.gateway.config import Settings
+from services.gateway.oidc import repository
 from services.gateway.oidc.models import AuthorizationCode, RefreshToken, SignInSession
 from services.gateway.tokens.service import KeyRing
 from services.gateway.users.events import Context, record_event
@@ -159,7 +160,7 @@ class BrowserSession:
 async def current_session(session: AsyncSession, cookie: str | None) -> SignInSession | None:
     if not cookie or len(cookie) > 100:
         return None
-    row = await session.get(SignInSession, digest(cookie))
+    row = await repository.sign_in_session(session, digest(cookie))
     if row is None or row.ended_at is not None or row.expires_at <= _now():
         return None
     return row
@@ -182,7 +183,7 @@ async def new_session(session: AsyncSession, seconds: int, user_id: str | None =
 async def signed_in_user(session: AsyncSession, row: SignInSession | None) -> User | None:
     if row is None or row.user_id is None:
         return None
-    user = await session.get(User, row.user_id)
+    user = await repository.user(session, row.user_id)
     return user if active(user) else None
 
 
@@ -305,10 +306,28 @@ class Issuer:
         return claims
 
 
+def logout_target(clients: dict[str, RegisteredClient], uri: str | None, client_id: str | None) -> str | None:
+    """A post-logout redirect only to a URI registered for the client named (exactly)."""
+    if not uri:
+        return None
+    candidates = [clients[client_id]] if client_id in clients else ([] if client_id else list(clients.values()))
+    return uri if any(uri in c.post_logout_redirect_uris for c in candidates) else None
+
+
 def authenticate_client(clients: dict[str, RegisteredClient], client_id: str, secret: str) -> RegisteredClient:
     client = clients.get(client_id)
     if client is None or not client.authenticates(secret):
         raise GrantError("invalid_client", "Unknown client or wrong secret", 401)
+    return client
+
+
+def limited_client(
+    limits: FailureLimits, clients: dict[str, RegisteredClient], address: str, client_id: str, secret: str
+) -> RegisteredClient:
+    """The registered client, its failed authentications limited as API clients' are."""
+    limits.reserve(address, client_id)  # 429 once used up, before any comparison
+    client = authenticate_client(clients, client_id, secret)
+    limits.succeeded(address, client_id)
     return client
 
 
@@ -350,16 +369,8 @@ async def _issue(
     }
 
 
-async def _revoke_family(session: AsyncSession, family: str) -> None:
-    await session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=_now())
-    )
-
-
 async def _live_session(session: AsyncSession, session_hash: str) -> SignInSession | None:
-    row = await session.get(SignInSession, session_hash)
+    row = await repository.sign_in_session(session, session_hash)
     if row is None or row.ended_at is not None or row.expires_at <= _now():
         return None
     return row
@@ -374,16 +385,12 @@ async def exchange_code(
     redirect_uri: str,
     code_verifier: str,
 ) -> dict[str, Any]:
-    row = (
-        await session.execute(
-            select(AuthorizationCode).where(AuthorizationCode.code_hash == digest(code)).with_for_update()
-        )
-    ).scalar_one_or_none()
+    row = await repository.locked_code(session, digest(code))
     if row is None or row.client_id != client.client_id:
         raise GrantError("invalid_grant", "Unknown authorization code")
     if row.used_at is not None:
         # A code used twice was intercepted: what the first use gave stops working (RFC 6749 4.1.2).
-        await _revoke_family(session, row.code_hash)
+        await repository.revoke_family(session, row.code_hash, _now())
         record_event(
             session,
             context,
@@ -403,7 +410,7 @@ async def exchange_code(
         create_s256_code_challenge(code_verifier), row.code_challenge
     ):
         raise GrantError("invalid_grant", "The code_verifier does not match the code_challenge (PKCE)")
-    user = await session.get(User, row.user_id)
+    user = await repository.user(session, row.user_id)
     browser = await _live_session(session, row.session_hash)
     if user is None or not active(user) or browser is None:
         raise GrantError("invalid_grant", "The user or the sign-in session is no longer active")
@@ -426,15 +433,13 @@ async def exchange_code(
 async def refresh(
     session: AsyncSession, context: Context, issuer: Issuer, client: RegisteredClient, token: str
 ) -> dict[str, Any]:
-    row = (
-        await session.execute(select(RefreshToken).where(RefreshToken.token_hash == digest(token)).with_for_update())
-    ).scalar_one_or_none()
+    row = await repository.locked_refresh_token(session, digest(token))
     if row is None or row.client_id != client.client_id:
         raise GrantError("invalid_grant", "Unknown refresh token")
     if row.revoked_at is not None:
         raise GrantError("invalid_grant", "The refresh token has been revoked")
     if row.used_at is not None:
-        await _revoke_family(session, row.family)
+        await repository.revoke_family(session, row.family, _now())
         record_event(
             session,
             context,
@@ -447,7 +452,7 @@ async def refresh(
         raise GrantError("invalid_grant", "The refresh token was already used: every token of its sign-in is revoked")
     if row.expires_at <= _now():
         raise GrantError("invalid_grant", "The refresh token has expired")
-    user = await session.get(User, row.user_id)
+    user = await repository.user(session, row.user_id)
     browser = await _live_session(session, row.session_hash)
     if user is None or not active(user) or browser is None:
         raise GrantError("invalid_grant", "The user or the sign-in session is no longer active")
@@ -466,11 +471,33 @@ async def refresh(
     )
 
 
+async def user_grant(
+    session: AsyncSession,
+    context: Context,
+    issuer: Issuer,
+    client: RegisteredClient,
+    grant_type: str,
+    *,
+    code: str | None,
+    redirect_uri: str | None,
+    code_verifier: str | None,
+    refresh_token: str | None,
+) -> dict[str, Any]:
+    """authorization_code and refresh_token at POST /oauth/token, for an authenticated client."""
+    if grant_type == "authorization_code":
+        if not code or not redirect_uri or not code_verifier:
+            raise GrantError("invalid_request", "code, redirect_uri and code_verifier (PKCE) are required")
+        return await exchange_code(session, context, issuer, client, code, redirect_uri, code_verifier)
+    if not refresh_token:
+        raise GrantError("invalid_request", "refresh_token is required")
+    return await refresh(session, context, issuer, client, refresh_token)
+
+
 async def revoke_token(session: AsyncSession, client: RegisteredClient, token: str) -> None:
     """RFC 7009: the refresh token's whole family; unknown tokens are not an error."""
-    row = await session.get(RefreshToken, digest(token))
+    row = await repository.refresh_token(session, digest(token))
     if row is not None and row.client_id == client.client_id:
-        await _revoke_family(session, row.family)
+        await repository.revoke_family(session, row.family, _now())
 
 
 async def sign_out(session: AsyncSession, context: Context, row: SignInSession | None) -> None:
@@ -479,13 +506,9 @@ async def sign_out(session: AsyncSession, context: Context, row: SignInSession |
         return
     now = _now()
     row.ended_at = now
-    await session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.session_hash == row.id_hash, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
+    await repository.revoke_session_tokens(session, row.id_hash, now)
     if row.user_id is not None:
-        user = await session.get(User, row.user_id)
+        user = await repository.user(session, row.user_id)
         record_event(
             session, context, "signout", actor=row.user_id, tenant=user.tenant if user else None, subject=row.user_id
         )

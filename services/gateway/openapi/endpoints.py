@@ -1,6 +1,5 @@
 """/openapi.json (merged), /docs (Swagger UI over it) and /asyncapi.json (every topic and event)."""
 
-import functools
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -8,8 +7,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 
+from services.gateway.openapi import service
 from services.gateway.openapi.service import OpenApiMerger
-from shared.contracts.asyncapi import document
 
 router = APIRouter(include_in_schema=False)
 
@@ -24,12 +23,7 @@ async def openapi_document(request: Request) -> dict[str, Any]:
 
 @router.get("/asyncapi.json")
 async def asyncapi_document() -> dict[str, Any]:
-    return _asyncapi()
-
-
-@functools.cache
-def _asyncapi() -> dict[str, Any]:
-    return document()
+    return service.asyncapi()
 
 
 # Swagger UI from the npm package swagger-ui-dist, served by the portal (services/web): no CDN.

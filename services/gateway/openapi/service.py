@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import logging
 import time
 from typing import Any
 
 import httpx
+
+from shared.contracts.asyncapi import document
 
 log = logging.getLogger("xarxa.gateway.openapi")
 
@@ -88,3 +91,9 @@ class OpenApiMerger:
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("no OpenAPI document from %s: %s", service, exc)
             return None
+
+
+@functools.cache
+def asyncapi() -> dict[str, Any]:
+    """Every topic and event of the platform, from the contracts in shared/ (built once)."""
+    return document()

@@ -9,29 +9,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request, Response
 
 from services.gateway.clients.revocations import RevocationList
-from services.gateway.clients.service import authenticate
-from services.gateway.oidc.endpoints import user_grant
+from services.gateway.oidc import service as oidc
+from services.gateway.oidc.responses import oauth_error, tokens
+from services.gateway.tokens import service
 from services.gateway.tokens.schemas import Jwks, RevokedClientsResponse, TokenResponse
-from services.gateway.tokens.service import KeyRing, granted_scopes, issue_token
+from services.gateway.tokens.service import KeyRing, OAuthError
+from services.gateway.users.events import Context
 from shared.auth import access
 from shared.http import SessionDep
-from shared.problems import ProblemError
 from shared.revocations import REVOCATIONS_PATH
 
 router = APIRouter(tags=["auth"])
-
-
-class OAuthError(ProblemError):
-    """RFC 6749 section 5.2 errors, as problem+json carrying the RFC's `error` member too."""
-
-    status, kind, title = 400, "oauth-error", "The token request was refused"
-
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
-        headers = {"WWW-Authenticate": 'Basic realm="xarxa"'} if status == 401 else {}
-        headers.update({"Cache-Control": "no-store", "Pragma": "no-cache"})
-        super().__init__(description, headers=headers, error=error, error_description=description)
-        self.status = status
-        self.kind = f"oauth-{error.replace('_', '-')}"
 
 
 def _basic_credentials(header: str | None) -> tuple[str, str] | None:
@@ -45,6 +33,16 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
     if not sep:
         raise OAuthError("invalid_client", "Malformed Basic credentials", 401)
     return client_id, secret
+
+
+def _credentials(request: Request, client_id: str | None, client_secret: str | None) -> tuple[str, str]:
+    """HTTP Basic (RFC 6749 section 2.3.1), else client_id and client_secret in the form."""
+    credentials = _basic_credentials(request.headers.get("authorization"))
+    if credentials is None:
+        if not client_id or client_secret is None:
+            raise OAuthError("invalid_client", "Client authentication is required", 401)
+        credentials = (client_id, client_secret)
+    return credentials
 
 
 @router.post(
@@ -73,41 +71,37 @@ async def token(
 ) -> Any:
     if grant_type is None:
         raise OAuthError("invalid_request", "grant_type is required")
+    address = request.client.host if request.client else "unknown"
+    limits = request.app.state.failure_limits
     if grant_type in ("authorization_code", "refresh_token"):
-        user_credentials = _basic_credentials(request.headers.get("authorization"))
-        if user_credentials is None:
-            if not client_id or client_secret is None:
-                raise OAuthError("invalid_client", "Client authentication is required", 401)
-            user_credentials = (client_id, client_secret)
-        return await user_grant(
-            request,
-            session,
-            grant_type,
-            user_credentials,
-            code=code,
-            redirect_uri=redirect_uri,
-            code_verifier=code_verifier,
-            refresh_token=refresh_token,
-        )
+        # People's grants, for the registered relying parties (oidc/).
+        credentials = _credentials(request, client_id, client_secret)
+        try:
+            relying_party = oidc.limited_client(limits, request.app.state.oidc_clients, address, *credentials)
+            body = await oidc.user_grant(
+                session,
+                Context.of(request),
+                request.app.state.oidc_issuer,
+                relying_party,
+                grant_type,
+                code=code,
+                redirect_uri=redirect_uri,
+                code_verifier=code_verifier,
+                refresh_token=refresh_token,
+            )
+        except oidc.GrantError as exc:
+            return oauth_error(request, exc)
+        return tokens(body)
     if grant_type != "client_credentials":
         raise OAuthError("unsupported_grant_type", "Supported: client_credentials, authorization_code, refresh_token")
-    credentials = _basic_credentials(request.headers.get("authorization"))
-    if credentials is None:
-        if not client_id or client_secret is None:
-            raise OAuthError("invalid_client", "Client authentication is required", 401)
-        credentials = (client_id, client_secret)
-    address = request.client.host if request.client else "unknown"
-    client = await authenticate(session, request.app.state.failure_limits, address, *credentials)
-    if client is None:
-        raise OAuthError("invalid_client", "Unknown client, wrong secret or revoked client", 401)
-    scopes = granted_scopes(client, scope)
-    if scopes is None:
-        raise OAuthError("invalid_scope", "The requested scope exceeds what the client may have")
+    credentials = _credentials(request, client_id, client_secret)
     keys: KeyRing = request.app.state.keys
-    settings = request.app.state.settings
+    body = await service.client_credentials(
+        session, limits, keys, request.app.state.settings, address, credentials, scope
+    )
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
-    return issue_token(keys, client, scopes, settings.jwt_issuer, settings.token_ttl_seconds)
+    return body
 
 
 @router.get(

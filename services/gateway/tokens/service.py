@@ -12,12 +12,30 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.gateway.clients.failures import FailureLimits
 from services.gateway.clients.models import Client
+from services.gateway.clients.service import authenticate
+from services.gateway.config import Settings
+from services.gateway.tokens import repository
 from services.gateway.tokens.models import SigningKey
+from services.gateway.tokens.repository import KEYS_CHANNEL as KEYS_CHANNEL  # clients/revocations.py listens
 from shared.auth import ALGORITHM, AUDIENCE
+from shared.problems import ProblemError
+
+
+class OAuthError(ProblemError):
+    """RFC 6749 section 5.2 errors, as problem+json carrying the RFC's `error` member too."""
+
+    status, kind, title = 400, "oauth-error", "The token request was refused"
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        headers = {"WWW-Authenticate": 'Basic realm="xarxa"'} if status == 401 else {}
+        headers.update({"Cache-Control": "no-store", "Pragma": "no-cache"})
+        super().__init__(description, headers=headers, error=error, error_description=description)
+        self.status = status
+        self.kind = f"oauth-{error.replace('_', '-')}"
 
 
 def _new_key() -> SigningKey:
@@ -42,18 +60,9 @@ class KeyRing:
 
     async def load(self, session: AsyncSession) -> None:
         """Read the keys; create the first one if there is none (first start)."""
-        rows = list(
-            (
-                await session.execute(
-                    select(SigningKey).where(SigningKey.retired_at.is_(None)).order_by(SigningKey.created_at.desc())
-                )
-            ).scalars()
-        )
+        rows = await repository.active_keys(session)
         if not rows:
-            key = _new_key()
-            session.add(key)
-            await session.flush()
-            rows = [key]
+            rows = [await repository.add_key(session, _new_key())]
         newest = rows[0]
         self.signing_kid = newest.kid
         self.signing_key = serialization.load_pem_private_key(newest.private_pem.encode(), password=None)
@@ -64,16 +73,11 @@ class KeyRing:
         return self.public_keys
 
 
-KEYS_CHANNEL = "xarxa_signing_key_rotated"
-
-
 async def rotate_key(session: AsyncSession) -> SigningKey:
     """A new signing key; older ones stay published until retired, so live tokens keep verifying.
     Gateways listening switch to it as soon as this commits."""
-    key = _new_key()
-    session.add(key)
-    await session.flush()
-    await session.execute(text("SELECT pg_notify(:channel, :kid)"), {"channel": KEYS_CHANNEL, "kid": key.kid})
+    key = await repository.add_key(session, _new_key())
+    await repository.notify_rotated(session, key.kid)
     return key
 
 
@@ -103,3 +107,23 @@ def issue_token(keys: KeyRing, client: Client, scopes: list[str], issuer: str, t
     }
     token = jwt.encode(claims, keys.signing_key, algorithm=ALGORITHM, headers={"kid": keys.signing_kid})
     return {"access_token": token, "token_type": "Bearer", "expires_in": ttl_seconds, "scope": " ".join(scopes)}
+
+
+async def client_credentials(
+    session: AsyncSession,
+    limits: FailureLimits,
+    keys: KeyRing,
+    settings: Settings,
+    address: str,
+    credentials: tuple[str, str],
+    scope: str | None,
+) -> dict[str, Any]:
+    """The client credentials grant: an access token for an authenticated, unrevoked client, with
+    the scopes asked for (all of its own if none) when it holds them."""
+    client = await authenticate(session, limits, address, *credentials)
+    if client is None:
+        raise OAuthError("invalid_client", "Unknown client, wrong secret or revoked client", 401)
+    scopes = granted_scopes(client, scope)
+    if scopes is None:
+        raise OAuthError("invalid_scope", "The requested scope exceeds what the client may have")
+    return issue_token(keys, client, scopes, settings.jwt_issuer, settings.token_ttl_seconds)

@@ -1,7 +1,7 @@
 """Codelists for forms and dashboards, labelled in the requested language where available."""
 
+from services.projects.codelists import repository
 from services.projects.codelists.schemas import CodelistIndex, CodelistItemRead, CodelistRead, CodelistSummary
-from shared.codelists import Codelist, codelists
 from shared.problems import NotFound
 
 
@@ -10,16 +10,18 @@ class CodelistNotFound(NotFound):
 
 
 def index() -> CodelistIndex:
-    lists = codelists()
     return CodelistIndex(
-        items=[CodelistSummary(name=n, source=lists[n].source, size=len(lists[n].items)) for n in lists.names()]
+        items=[
+            CodelistSummary(name=name, source=found.source, size=len(found.items))
+            for name, found in repository.all_codelists().items()
+        ]
     )
 
 
 def codelist(name: str, language: str) -> CodelistRead:
-    if name not in codelists().lists:
+    found = repository.codelist(name)
+    if found is None:
         raise CodelistNotFound(f"No codelist {name}; see /api/projects/codelists")
-    found: Codelist = codelists()[name]
     return CodelistRead(
         name=found.name,
         source=found.source,

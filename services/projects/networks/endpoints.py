@@ -6,7 +6,6 @@ from fastapi import APIRouter
 
 from services.projects.networks import service
 from services.projects.networks.schemas import NetworkCreate, NetworkList, NetworkRead
-from services.projects.projects import repository
 from shared.auth import Principal, access, requires
 from shared.http import SessionDep
 from shared.problems import problem_responses
@@ -17,7 +16,7 @@ router = APIRouter(prefix="/api/projects/networks", tags=["networks"])
 @router.get("", response_model=NetworkList, openapi_extra=access("none"), summary="City networks projects work through")
 async def list_networks(session: SessionDep) -> NetworkList:
     return NetworkList(
-        items=[NetworkRead.model_validate(n, from_attributes=True) for n in await repository.networks(session)]
+        items=[NetworkRead.model_validate(n, from_attributes=True) for n in await service.list_networks(session)]
     )
 
 

@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.projects.projects.schemas import Lang, Name
+from shared import patterns
 
 
 class NetworkRead(BaseModel):
@@ -19,5 +20,5 @@ class NetworkList(BaseModel):
 class NetworkCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    code: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+    code: Annotated[str, StringConstraints(pattern=patterns.SLUG)]
     names: dict[Lang, Name] = Field(min_length=1, description="Name per language, e.g. ca, es, en")

@@ -2,8 +2,8 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.projects.networks import repository
 from services.projects.networks.schemas import NetworkCreate
-from services.projects.projects import repository
 from services.projects.projects.models import Network
 from shared.problems import Conflict
 
@@ -12,10 +12,13 @@ class NetworkExists(Conflict):
     kind, title = "network-exists", "A network with this code exists"
 
 
+async def list_networks(session: AsyncSession) -> list[Network]:
+    return await repository.networks(session)
+
+
 async def add_network(session: AsyncSession, data: NetworkCreate) -> Network:
-    if data.code in {n.code for n in await repository.networks(session)}:
+    if await repository.exists(session, data.code):
         raise NetworkExists(f"Network {data.code} exists")
     network = Network(code=data.code, names=dict(data.names))
-    session.add(network)
-    await session.flush()
+    await repository.add(session, network)
     return network

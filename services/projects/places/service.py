@@ -13,11 +13,11 @@ country, coordinates far from the city they name, one city twice.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from typing import Any
 
-from services.projects.places.gazetteer import MIN_POPULATION, City, Gazetteer, gazetteer
+from services.projects.places import repository
+from services.projects.places.gazetteer import MIN_POPULATION, City, Gazetteer
 from services.projects.places.schemas import CityRead, CitySearch
 from shared.codelists import codelists
 from shared.contracts.project_input import PartnerCity
@@ -37,11 +37,6 @@ class CityNotFound(NotFound):
 
 class UnknownCountry(Unprocessable):
     kind, title = "unknown-filter-value", "A filter names a code that does not exist"
-
-
-async def places() -> Gazetteer:
-    """The gazetteer, built off the event loop the first time."""
-    return await asyncio.to_thread(gazetteer)
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -108,7 +103,7 @@ async def resolve_partner_cities(cities: list[PartnerCity], *, lenient: bool = F
     gazetteer's coordinates over far ones and keeps a city given twice once."""
     if not cities:
         return []
-    places_ = await places()
+    places_ = await repository.places()
     out: list[PartnerCity] = []
     errors: list[dict[str, Any]] = []
     seen: set[int] = set()
@@ -153,12 +148,12 @@ async def search(q: str, country: str | None, limit: int) -> CitySearch:
             f"country={country}: no such code",
             errors=[field_error("country", "unknown_code", location="query", value=country, listname="Country")],
         )
-    found = (await places()).search(q, country, limit)
+    found = await repository.search(q, country, limit)
     return CitySearch(items=[read(c) for c in found], source=SOURCE_NOTE)
 
 
 async def get_city(geonames_id: int) -> CityRead:
-    city = (await places()).get(geonames_id)
+    city = await repository.city(geonames_id)
     if city is None:
         raise CityNotFound(f"No city {geonames_id} in the gazetteer (GeoNames places of {MIN_POPULATION}+ people)")
     return read(city)

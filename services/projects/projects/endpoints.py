@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.projects import repository, service
@@ -24,18 +24,19 @@ from services.projects.projects.schemas import (
     ResultsReplace,
     StatusChange,
 )
-from shared.auth import InsufficientScope, OtherTenant, Principal, access, optional_principal, requires
+from shared.actor import Actor, actor_of
+from shared.auth import InsufficientScope, OtherTenant, Principal, access, optional_principal
 from shared.concurrency import etag, required_version
-from shared.http import SessionDep, runtime_of
-from shared.idempotency import IdempotencyKeyReused, StoredResponse, create_once
-from shared.logs import request_id_var
+from shared.http import SessionDep
+from shared.idempotency import IdempotencyKeyReused, IdempotentCreate, StoredResponse, idempotent_create
 from shared.problems import PreconditionFailed, PreconditionRequired, problem_responses
 from shared.recorded import InvalidRecordedAt, RecordedAtNeedsAdmin, RecordedAtQuery
 
 router = APIRouter(prefix="/api/projects/projects", tags=["projects"])
 
 Reader = Annotated[Principal | None, optional_principal()]
-Writer = Annotated[Principal, requires("projects:write")]
+Writer = Annotated[Actor, actor_of("projects:write")]
+CreateOnce = Annotated[IdempotentCreate, idempotent_create("Retries with the same key return the first result")]
 IfMatch = Annotated[str | None, Header(description='ETag of the version being changed, e.g. "3"')]
 AcceptLanguage = Annotated[str | None, Header(description="e.g. ca, es;q=0.8 - falls back to ca, es, en")]
 READ = access("optional", ("projects:read",), tenant="owner-or-partner")
@@ -71,11 +72,6 @@ def _respond(response: Response, project: Project, accept_language: str | None) 
     return read
 
 
-def request_actor(request: Request, principal: Principal, traceparent: str | None) -> service.Actor:
-    """Who makes a change through this request (also used by the imports and updates endpoints)."""
-    return service.Actor(principal, request_id_var.get(), runtime_of(request).settings.source, traceparent)
-
-
 @router.post(
     "",
     status_code=201,
@@ -97,8 +93,8 @@ def request_actor(request: Request, principal: Principal, traceparent: str | Non
 async def create_project(
     body: ProjectCreate,
     session: SessionDep,
-    request: Request,
-    principal: Writer,
+    actor: Writer,
+    idempotency: CreateOnce,
     migration: Annotated[
         bool,
         Query(
@@ -107,14 +103,9 @@ async def create_project(
         ),
     ] = False,
     recorded_at: RecordedAtQuery = None,
-    idempotency_key: Annotated[
-        str | None, Header(description="Retries with the same key return the first result")
-    ] = None,
-    traceparent: Annotated[str | None, Header()] = None,
     accept_language: AcceptLanguage = None,
 ) -> Response:
     async def register() -> StoredResponse:
-        actor = request_actor(request, principal, traceparent)
         project = await service.register_project(session, actor, body, migrated=migration, recorded_at=recorded_at)
         read = _read(project, accept_language)
         headers = {
@@ -124,7 +115,7 @@ async def create_project(
         }
         return StoredResponse(201, headers, read.model_dump_json().encode())
 
-    return await create_once(session, request, principal.client_id, idempotency_key, register)
+    return await idempotency.once(actor.principal, register)
 
 
 @router.get("", response_model=ProjectPage, openapi_extra=READ, responses=problem_responses(service.UnknownFilter))
@@ -197,7 +188,7 @@ class Change:
     """What every change of a project needs: the transaction, who acts, the version they read."""
 
     session: AsyncSession
-    actor: service.Actor
+    actor: Actor
     expected_version: int
     response: Response
     accept_language: str | None
@@ -208,16 +199,12 @@ class Change:
 
 async def _change(
     session: SessionDep,
-    request: Request,
     response: Response,
-    principal: Writer,
+    actor: Writer,
     if_match: IfMatch = None,
-    traceparent: Annotated[str | None, Header()] = None,
     accept_language: AcceptLanguage = None,
 ) -> Change:
-    return Change(
-        session, request_actor(request, principal, traceparent), required_version(if_match), response, accept_language
-    )
+    return Change(session, actor, required_version(if_match), response, accept_language)
 
 
 ChangeDep = Annotated[Change, Depends(_change)]

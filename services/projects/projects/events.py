@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from services.projects.projects.models import Project
 from shared.contracts.projects import SCHEMA_BASE, ProjectStateV1
-from shared.events import CloudEvent, child_traceparent
+from shared.emit import Origin, emit
 from shared.kafka import PROJECTS_TOPIC
-from shared.logs import request_id_var
-
-TOPIC = PROJECTS_TOPIC
 
 
 def project_state(project: Project) -> ProjectStateV1:
@@ -30,15 +29,8 @@ def project_state(project: Project) -> ProjectStateV1:
     )
 
 
-def project_event(event_type: str, state: ProjectStateV1, source: str, traceparent: str | None = None) -> CloudEvent:
-    return CloudEvent(
-        source=source,
-        type=event_type,
-        subject=str(state.id),
-        # The event happened when the state was recorded (a migration's recorded_at, else now).
-        time=state.updated_at,
-        dataschema=SCHEMA_BASE + event_type,
-        traceparent=child_traceparent(traceparent),
-        data=state.model_dump(mode="json"),
-        xarxarequestid=request_id_var.get(),
-    )
+async def emit_project(session: AsyncSession, origin: Origin, event_type: str, state: ProjectStateV1) -> None:
+    """The project's state as `event_type`, into the outbox of the change's transaction."""
+    # The event happened when the state was recorded (a migration's recorded_at, else now).
+    key = str(state.id)
+    await emit(session, origin, PROJECTS_TOPIC, key, event_type, state, schema_base=SCHEMA_BASE, time=state.updated_at)

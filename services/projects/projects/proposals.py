@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.projects.projects import repository, service
 from services.projects.projects.completeness import missing
 from services.projects.projects.schemas import ProjectCreate, StatusChange
+from shared.actor import Actor
 from shared.auth import Principal
 from shared.contracts.grants import APPLICATION_GRANTED, APPLICATION_SUBMITTED, ApplicationSubmittedV1, ApplicationV1
 from shared.contracts.project_input import ProjectProposal, proposal_draft
+from shared.emit import caused_by
 from shared.events import CloudEvent
 
 log = logging.getLogger("xarxa.projects.proposals")
@@ -28,7 +30,7 @@ SOURCE = "/services/projects/grant-call"
 PIPELINE, IMPLEMENTATION = "1", "2"
 
 
-def _actor(institution: str, event: CloudEvent) -> service.Actor:
+def _actor(institution: str, event: CloudEvent) -> Actor:
     """The grant call acts for the call's institution, as recorded in the project's history."""
     principal = Principal(
         client_id="xarxa-grant-call",
@@ -36,9 +38,8 @@ def _actor(institution: str, event: CloudEvent) -> service.Actor:
         tenant_kind="institution",
         scopes=frozenset({"projects:read", "projects:write"}),
     )
-    return service.Actor(
-        principal, event.model_extra.get("xarxarequestid") if event.model_extra else None, SOURCE, event.traceparent
-    )
+    cause = caused_by(event, SOURCE)
+    return Actor(principal, cause.request_id, cause.source, cause.traceparent)
 
 
 async def register_proposal(session: AsyncSession, event: CloudEvent) -> None:

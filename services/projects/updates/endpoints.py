@@ -5,53 +5,33 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from services.projects.projects.endpoints import request_actor
 from services.projects.projects.service import ProjectArchived, ProjectNotFound
 from services.projects.updates import service
-from services.projects.updates.schemas import (
-    Batch,
-    BatchReport,
-    BatchResult,
-    Receipt,
-    ReceiptPage,
-    Review,
-    UpdateContent,
-)
+from services.projects.updates.schemas import Batch, BatchReport, Receipt, ReceiptPage, Review, UpdateContent
+from shared.actor import Actor, actor_of
 from shared.auth import Principal, access, requires
 from shared.http import SessionDep
-from shared.idempotency import IdempotencyKeyReused, StoredResponse, create_once
-from shared.problems import IdempotencyKeyRequired, ProblemError, problem_responses
+from shared.idempotency import IdempotencyKeyReused, IdempotentCreate, idempotent_create
+from shared.problems import IdempotencyKeyRequired, problem_responses
 
 router = APIRouter(prefix="/api/projects", tags=["partner updates"])
-Pusher = Annotated[Principal, requires("updates:push")]
-Reviewer = Annotated[Principal, requires("updates:review")]
+Pusher = Annotated[Actor, actor_of("updates:push")]
+Reviewer = Annotated[Actor, actor_of("updates:review")]
 Reader = Annotated[Principal, requires("updates:push", "updates:review")]
-IdempotencyKey = Annotated[
-    str | None, Header(description="Required: a retry with the same key returns the first receipt")
+PushOnce = Annotated[
+    IdempotentCreate,
+    idempotent_create(
+        "Required: a retry with the same key returns the first receipt",
+        required_because="Partner pushes need an Idempotency-Key header, so that a retry is never a second update",
+    ),
 ]
 PUSH = access("required", ("updates:push",), tenant="owner-or-partner")
 PUSH_ERRORS = problem_responses(
     ProjectNotFound, ProjectArchived, service.InvalidUpdate, IdempotencyKeyRequired, IdempotencyKeyReused
 )
-
-
-def _required(key: str | None) -> str:
-    if not key:
-        raise IdempotencyKeyRequired(
-            "Partner pushes need an Idempotency-Key header, so that a retry is never a second update"
-        )
-    return key
-
-
-async def _once(session: SessionDep, request: Request, principal: Principal, key: str | None, make: object) -> Response:
-    async def create() -> StoredResponse:
-        body: BaseModel = await make()  # type: ignore[operator]
-        return StoredResponse(201, {}, body.model_dump_json().encode())
-
-    return await create_once(session, request, principal.client_id, _required(key), create)
 
 
 @router.post(
@@ -63,20 +43,12 @@ async def _once(session: SessionDep, request: Request, principal: Principal, key
     summary="Push an update (narrative, indicator actuals, spending, links) for a project you are a partner of",
 )
 async def push(
-    project_id: uuid.UUID,
-    body: UpdateContent,
-    session: SessionDep,
-    request: Request,
-    principal: Pusher,
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Annotated[str | None, Header()] = None,
+    project_id: uuid.UUID, body: UpdateContent, session: SessionDep, actor: Pusher, idempotency: PushOnce
 ) -> Response:
-    actor = request_actor(request, principal, traceparent)
-
     async def make() -> BaseModel:
         return await service.push(session, actor, project_id, body)
 
-    return await _once(session, request, principal, idempotency_key, make)
+    return await idempotency.once(actor.principal, make)
 
 
 @router.post(
@@ -87,30 +59,11 @@ async def push(
     responses=problem_responses(IdempotencyKeyRequired, IdempotencyKeyReused),
     summary="Push many updates: each item all or nothing, with a result per item",
 )
-async def push_batch(
-    body: Batch,
-    session: SessionDep,
-    request: Request,
-    principal: Pusher,
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Annotated[str | None, Header()] = None,
-) -> Response:
-    actor = request_actor(request, principal, traceparent)
+async def push_batch(body: Batch, session: SessionDep, actor: Pusher, idempotency: PushOnce) -> Response:
+    async def make() -> BatchReport:
+        return await service.push_batch(session, actor, body)
 
-    async def make() -> BaseModel:
-        results = []
-        for index, item in enumerate(body.items):
-            try:
-                async with session.begin_nested():
-                    pushed = await service.push(session, actor, item.project_id, item.update)
-                results.append(BatchResult(index=index, project_id=item.project_id, status=201, receipt=pushed))
-            except ProblemError as exc:
-                problem = {"type": exc.kind, "title": exc.title, "detail": exc.detail, "errors": exc.errors}
-                results.append(BatchResult(index=index, project_id=item.project_id, status=exc.status, problem=problem))
-        accepted = sum(r.status == 201 for r in results)
-        return BatchReport(accepted=accepted, refused=len(results) - accepted, items=results)
-
-    return await _once(session, request, principal, idempotency_key, make)
+    return await idempotency.once(actor.principal, make)
 
 
 @router.get(
@@ -155,11 +108,9 @@ async def resubmit(
     update_id: uuid.UUID,
     body: UpdateContent,
     session: SessionDep,
-    request: Request,
-    principal: Pusher,
-    traceparent: Annotated[str | None, Header()] = None,
+    actor: Pusher,
 ) -> Receipt:
-    return await service.resubmit(session, request_actor(request, principal, traceparent), update_id, body)
+    return await service.resubmit(session, actor, update_id, body)
 
 
 @router.post(
@@ -175,8 +126,6 @@ async def review(
     update_id: uuid.UUID,
     body: Review,
     session: SessionDep,
-    request: Request,
-    principal: Reviewer,
-    traceparent: Annotated[str | None, Header()] = None,
+    actor: Reviewer,
 ) -> Receipt:
-    return await service.review(session, request_actor(request, principal, traceparent), update_id, body)
+    return await service.review(session, actor, update_id, body)

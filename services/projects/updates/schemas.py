@@ -9,12 +9,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
 
+from shared import patterns
 from shared.codelists import coded
 from shared.contracts.project_input import Localized, Number
 from shared.dates import CalendarDate
 
 Amount = Annotated[Decimal, Field(max_digits=15, decimal_places=2, description='A decimal string, e.g. "1250.50"')]
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), coded("Currency")]
+CurrencyCode = Annotated[str, StringConstraints(pattern=patterns.CURRENCY), coded("Currency")]
 
 
 class Strict(BaseModel):

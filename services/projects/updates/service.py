@@ -8,22 +8,21 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.projects import repository as projects
 from services.projects.projects.models import Project
-from services.projects.projects.service import Actor, ensure_not_archived, not_found, record_actuals
+from services.projects.projects.service import ensure_not_archived, not_found, record_actuals
+from services.projects.updates import repository
 from services.projects.updates.models import PartnerUpdate
-from services.projects.updates.schemas import Receipt, Review, UpdateContent
+from services.projects.updates.schemas import Batch, BatchReport, BatchResult, Receipt, Review, UpdateContent
+from shared.actor import Actor
 from shared.auth import OtherTenant, Principal, may_write_for
 from shared.contracts import projects as events
-from shared.events import CloudEvent, child_traceparent
+from shared.emit import emit
 from shared.kafka import PROJECTS_TOPIC
-from shared.logs import request_id_var
-from shared.outbox import enqueue
 from shared.problem_texts import field_error
-from shared.problems import Conflict, NotFound, Unprocessable
+from shared.problems import Conflict, NotFound, ProblemError, Unprocessable
 
 UNIT_OR_NUMBER = {"1", "2", "3", "4"}
 
@@ -121,16 +120,9 @@ async def _emit(session: AsyncSession, actor: Actor, event_type: str, update: Pa
         comments=last.get("comments"),
         updated_at=update.updated_at,
     )
-    event = CloudEvent(
-        source=actor.source,
-        type=event_type,
-        subject=str(update.project_id),
-        dataschema=events.SCHEMA_BASE + event_type,
-        traceparent=child_traceparent(actor.traceparent),
-        data=state.model_dump(mode="json"),
-        xarxarequestid=request_id_var.get(),
+    await emit(
+        session, actor, PROJECTS_TOPIC, str(update.project_id), event_type, state, schema_base=events.SCHEMA_BASE
     )
-    await enqueue(session, PROJECTS_TOPIC, str(update.project_id), event)
 
 
 def _step(actor: Actor, action: str, **extra: Any) -> dict[str, Any]:
@@ -170,10 +162,25 @@ async def push(session: AsyncSession, actor: Actor, project_id: uuid.UUID, conte
         created_at=now,
         updated_at=now,
     )
-    session.add(update)
-    await session.flush()
+    await repository.add(session, update)
     await _emit(session, actor, events.UPDATE_SUBMITTED, update)
     return receipt(update, checked)
+
+
+async def push_batch(session: AsyncSession, actor: Actor, batch: Batch) -> BatchReport:
+    """Each item all or nothing (its own savepoint), with a result per item: one refused item
+    leaves the others pushed."""
+    results = []
+    for index, item in enumerate(batch.items):
+        try:
+            async with session.begin_nested():
+                pushed = await push(session, actor, item.project_id, item.update)
+            results.append(BatchResult(index=index, project_id=item.project_id, status=201, receipt=pushed))
+        except ProblemError as exc:
+            problem = {"type": exc.kind, "title": exc.title, "detail": exc.detail, "errors": exc.errors}
+            results.append(BatchResult(index=index, project_id=item.project_id, status=exc.status, problem=problem))
+    accepted = sum(r.status == 201 for r in results)
+    return BatchReport(accepted=accepted, refused=len(results) - accepted, items=results)
 
 
 def _visible(principal: Principal, update: PartnerUpdate) -> bool:
@@ -183,7 +190,7 @@ def _visible(principal: Principal, update: PartnerUpdate) -> bool:
 async def get(
     session: AsyncSession, principal: Principal, update_id: uuid.UUID, *, lock: bool = False
 ) -> PartnerUpdate:
-    update = await session.get(PartnerUpdate, update_id, with_for_update=lock)
+    update = await repository.get(session, update_id, lock=lock)
     if update is None or not _visible(principal, update):
         raise UpdateNotFound(f"No update {update_id}")
     return update
@@ -193,15 +200,11 @@ async def listing(
     session: AsyncSession, principal: Principal, status: str | None, project_id: uuid.UUID | None
 ) -> list[PartnerUpdate]:
     """A partner sees its own submissions; an institution the updates of its projects."""
-    query = select(PartnerUpdate).order_by(PartnerUpdate.created_at.desc()).limit(500)
-    if not principal.is_admin:
-        column = PartnerUpdate.owner if principal.tenant_kind == "institution" else PartnerUpdate.partner
-        query = query.where(column == principal.tenant)
-    if status:
-        query = query.where(PartnerUpdate.status == status)
-    if project_id:
-        query = query.where(PartnerUpdate.project_id == project_id)
-    return list((await session.execute(query)).scalars())
+    if principal.is_admin:
+        return await repository.listing(session, status=status, project_id=project_id)
+    if principal.tenant_kind == "institution":
+        return await repository.listing(session, owner=principal.tenant, status=status, project_id=project_id)
+    return await repository.listing(session, partner=principal.tenant, status=status, project_id=project_id)
 
 
 async def resubmit(session: AsyncSession, actor: Actor, update_id: uuid.UUID, content: UpdateContent) -> Receipt:

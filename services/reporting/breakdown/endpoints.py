@@ -6,7 +6,8 @@ from fastapi import APIRouter, Query
 
 from services.reporting.breakdown import service
 from services.reporting.breakdown.schemas import Breakdown
-from services.reporting.sdg.repository import FiltersDep, UnknownFilterValue
+from services.reporting.readmodels.dimensions import DIMENSION_PATTERN
+from services.reporting.readmodels.filters import FiltersDep, UnknownFilterValue
 from shared.auth import access
 from shared.http import SessionDep
 from shared.problems import problem_responses
@@ -24,6 +25,6 @@ router = APIRouter(prefix="/api/reporting", tags=["breakdowns"])
 async def breakdown(
     session: SessionDep,
     filters: FiltersDep,
-    by: Annotated[str, Query(pattern="^(city|country|network|sector|modality|institution|year)$")],
+    by: Annotated[str, Query(pattern=DIMENSION_PATTERN)],
 ) -> Breakdown:
     return await service.breakdown(session, filters, by)

@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, Field
 
-from services.reporting.sdg.schemas import Definition, Freshness, Money
+from services.reporting.readmodels.schemas import Definition, Freshness, Money
 
 
 class CityPlace(BaseModel):

@@ -1,7 +1,6 @@
 """HTTP wiring of the portfolio reports."""
 
 import uuid
-from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -9,8 +8,8 @@ from fastapi import APIRouter, Query
 from services.reporting.portfolio import service
 from services.reporting.portfolio.cursor import InvalidCursor
 from services.reporting.portfolio.schemas import PortfolioOverview, PortfolioProject, PortfolioProjects
-from services.reporting.portfolio.snapshot import SnapshotDep
-from services.reporting.sdg.repository import FiltersDep, UnknownFilterValue, check_code
+from services.reporting.readmodels.filters import FiltersDep, UnknownFilterValue
+from services.reporting.readmodels.snapshot import SnapshotDep
 from shared.auth import access
 from shared.http import SessionDep
 from shared.problems import problem_responses
@@ -45,15 +44,7 @@ async def published_projects(
         uuid.UUID | None, Query(alias="id", description="Only this project (e.g. its money by year, with by_year)")
     ] = None,
 ) -> PortfolioProjects:
-    if owner is not None:
-        check_code("institution", owner)
-        if filters.institution not in (None, owner):
-            raise UnknownFilterValue(
-                "institution and its deprecated alias owner disagree",
-                errors=[{"field": "owner", "in": "query", "message": "differs from institution", "value": owner}],
-            )
-        filters = replace(filters, institution=owner)
-    return await service.project_list(session, filters, cursor, limit, project_id)
+    return await service.project_list(session, service.with_owner(filters, owner), cursor, limit, project_id)
 
 
 @router.get(

@@ -1,4 +1,4 @@
-"""Every query of the portfolio read model."""
+"""Every query of the portfolio reports."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reporting.portfolio.models import ProjectView
-from services.reporting.sdg.repository import ReportFilters, filter_conditions
+from services.reporting.readmodels.filters import ReportFilters
+from services.reporting.readmodels.models import ProjectView
+from services.reporting.readmodels.repository import filter_conditions, public
 
 
 async def get(session: AsyncSession, project_id: uuid.UUID) -> ProjectView | None:
@@ -51,16 +52,14 @@ async def published_page(
 async def count_by(session: AsyncSession, projects: type[ProjectView], column: str) -> dict[str, int]:
     """Published, unarchived projects per value of `column` (drafts and archived ones are in no public figure)."""
     col = getattr(projects, column)
-    rows = await session.execute(
-        select(col, func.count()).where(projects.visibility == "published", projects.archived.is_(False)).group_by(col)
-    )
+    rows = await session.execute(select(col, func.count()).where(*public(projects)).group_by(col))
     return {str(key): int(n) for key, n in rows.all()}
 
 
 async def count_by_sdg_goal(session: AsyncSession, projects: type[ProjectView]) -> dict[str, int]:
     goals = (
         select(func.jsonb_array_elements(projects.sdg_goals).op("->>")("goal").label("goal"))
-        .where(projects.visibility == "published", projects.archived.is_(False))
+        .where(*public(projects))
         .subquery()
     )
     rows = await session.execute(select(goals.c.goal, func.count()).group_by(goals.c.goal))

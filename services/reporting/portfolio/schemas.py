@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.reporting.sdg.schemas import Definition, Freshness, Money
+from services.reporting.readmodels.schemas import Definition, Freshness, Money
 
 
 class PortfolioProject(BaseModel):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from services.reporting.sdg.schemas import Definition, Freshness
+from services.reporting.readmodels.schemas import Definition, Freshness
 
 
 class PeriodRow(BaseModel):

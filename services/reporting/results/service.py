@@ -16,13 +16,16 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reporting.portfolio.snapshot import Snapshot
+from services.reporting.readmodels.filters import UnknownFilterValue
+from services.reporting.readmodels.report import freshness
+from services.reporting.readmodels.schemas import Definition
+from services.reporting.readmodels.snapshot import Snapshot
+from services.reporting.results import repository
 from services.reporting.results.schemas import (
     IndicatorRollup,
     IndicatorRow,
@@ -33,13 +36,11 @@ from services.reporting.results.schemas import (
     ProjectResults,
     ResultsReport,
 )
-from services.reporting.sdg.schemas import Definition
-from services.reporting.sdg.service import freshness
 from shared.codelists import codelists
+from shared.money import percent
 
 UNIT = "1"
 MEASURES = {"1": "unit", "2": "percentage", "3": "nominal", "4": "ordinal", "5": "qualitative"}
-CENT = Decimal("0.01")
 DEFINITION = (
     "Indicators of published, unarchived projects with their targets and approved actuals per period. "
     "Roll-ups add unit indicators (measure 1) with the same SDG indicator code, per identical period, "
@@ -49,14 +50,20 @@ DEFINITION = (
 )
 
 
+def check_sdg_indicator(code: str | None) -> None:
+    if code is not None and code not in codelists()["sdg-indicators"]:
+        raise UnknownFilterValue(
+            f"sdg_indicator={code!r} is not an SDG indicator",
+            errors=[{"field": "sdg_indicator", "in": "query", "message": "not an SDG indicator", "value": code}],
+        )
+
+
 def _number(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
 def _achievement(target: Decimal | None, actual: Decimal | None) -> Decimal | None:
-    if target is None or actual is None or target == 0:
-        return None
-    return (actual * 100 / target).quantize(CENT, rounding=ROUND_HALF_UP)
+    return None if target is None or actual is None else percent(actual, target)
 
 
 def _flag(indicator: dict[str, Any], name: str) -> bool | None:
@@ -187,11 +194,7 @@ def descendants(root: uuid.UUID, children: dict[uuid.UUID, list[uuid.UUID]]) -> 
 async def results_report(
     session: AsyncSession, snapshot: Snapshot, institution: str | None, sdg_indicator: str | None
 ) -> ResultsReport:
-    project = snapshot.projects()
-    query = select(project).where(project.visibility == "published", project.archived.is_(False))
-    if institution:
-        query = query.where(project.owner == institution)
-    views = list((await session.execute(query.order_by(project.code, project.id))).scalars())
+    views = await repository.published_projects(session, snapshot, institution)
     by_id = {view.id: view for view in views}
     children: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for view in views:

@@ -4,8 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from services.reporting.readmodels.attribution import DEFAULT_METHOD, METHOD_PATTERN
+from services.reporting.readmodels.filters import FiltersDep, UnknownFilterValue
 from services.reporting.sdg import service
-from services.reporting.sdg.repository import FiltersDep, UnknownFilterValue
 from services.reporting.sdg.schemas import SdgReport
 from shared.auth import access
 from shared.http import SessionDep
@@ -24,8 +25,6 @@ router = APIRouter(prefix="/api/reporting", tags=["SDG"])
 async def sdg_report(
     session: SessionDep,
     filters: FiltersDep,
-    method: Annotated[
-        str, Query(pattern="^(declared-shares|equal-split|principal-goal)$", description="Attribution method")
-    ] = "declared-shares",
+    method: Annotated[str, Query(pattern=METHOD_PATTERN, description="Attribution method")] = DEFAULT_METHOD,
 ) -> SdgReport:
     return await service.sdg_report(session, filters, method)

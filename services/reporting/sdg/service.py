@@ -8,72 +8,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reporting.portfolio.snapshot import Snapshot
-from services.reporting.portfolio.years import (
-    Tally,
-    YearSums,
-    YearWindow,
-    ledger_years,
-    split_by_year,
-    with_undated,
-)
+from services.reporting.readmodels import repository as readmodels
+from services.reporting.readmodels.attribution import FIELDS, METHOD_VERSION, goal_order, project_parts
+from services.reporting.readmodels.filters import ReportFilters
+from services.reporting.readmodels.report import definition, freshness, money
+from services.reporting.readmodels.schemas import Method, Money
+from services.reporting.readmodels.years import Sums, Tally, YearSums, ledger_years, split_by_year, with_undated
 from services.reporting.sdg import repository
-from services.reporting.sdg.attribution import FIELDS, METHOD_VERSION, goal_order, project_parts
-from services.reporting.sdg.schemas import (
-    Definition,
-    Freshness,
-    GoalRow,
-    Method,
-    Money,
-    PartitionPosition,
-    SdgReport,
-    TargetRow,
-)
+from services.reporting.sdg.schemas import GoalRow, SdgReport, TargetRow
 from shared.codelists import codelists
 
-CENT = Decimal("0.01")
 # The live aggregate has no years: its money sits under one key (only read when no window is set).
 LIFETIME = "lifetime"
-
-
-def _money(values: dict[str, Decimal]) -> Money:
-    return Money(**{f"{name}_eur": values.get(name, Decimal(0)).quantize(CENT) for name in FIELDS})
-
-
-async def freshness(session: AsyncSession, snapshot: Snapshot) -> Freshness:
-    """How current the figures are: every report states it."""
-    last, positions = await repository.freshness(session, snapshot)
-    return Freshness(
-        as_of=snapshot.as_of,
-        cutoff=snapshot.cutoff,
-        last_event_time=last,
-        positions=[PartitionPosition(topic=t, partition=p, offset=o) for t, p, o in positions],
-    )
-
-
-PUBLIC = (
-    "Published, unarchived projects matching the filters (drafts and archived projects never count), and "
-    "their money in EUR at the rate each entry was booked at, counted on the project that booked it"
-)
-
-
-def definition(filters: repository.ReportFilters, counts: str = PUBLIC) -> Definition:
-    return Definition(
-        counts=counts,
-        active_from=filters.active_from,
-        active_to=filters.active_to,
-        money_year_from=filters.money_years.first,
-        money_year_to=filters.money_years.last,
-    )
-
-
-def money(tally: Tally, window: YearWindow, by_year: bool) -> Money:
-    """A row's money in the window, with its years when asked for."""
-    years = {year: _money(sums) for year, sums in tally.within(window).items()} if by_year else None
-    return Money(**_money(tally.total(window)).model_dump(exclude={"years"}), years=years)
-
-
-Sums = dict[str, Decimal]
 
 
 @dataclass
@@ -111,7 +57,7 @@ def computed_figures(rows: list[Any], method: str, ledger: dict[Any, YearSums]) 
     return figures
 
 
-async def live_figures(session: AsyncSession, filters: repository.ReportFilters, method: str) -> Figures:
+async def live_figures(session: AsyncSession, filters: ReportFilters, method: str) -> Figures:
     """The same figures from the kept attribution, as one SQL aggregate."""
     figures = Figures()
     for level, code, count, *amounts in await repository.live_attribution(session, filters, method):
@@ -128,11 +74,11 @@ async def live_figures(session: AsyncSession, filters: repository.ReportFilters,
     return figures
 
 
-async def sdg_report(session: AsyncSession, filters: repository.ReportFilters, method: str) -> SdgReport:
+async def sdg_report(session: AsyncSession, filters: ReportFilters, method: str) -> SdgReport:
     if filters.snapshot.as_of is None and not filters.needs_years:
         figures = await live_figures(session, filters, method)
     else:
-        rows = await repository.projects_with_money(session, filters)
+        rows = await readmodels.projects_with_money(session, filters)
         ledger = await ledger_years(session, filters.snapshot, [r.id for r in rows]) if filters.needs_years else {}
         figures = computed_figures(rows, method, ledger)
     window, by_year = filters.money_years, filters.by_year

@@ -26,11 +26,10 @@ from typing import Any
 
 import httpx
 import orjson
-from sqlalchemy import select, type_coerce, update
-from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.config import Settings
+from services.reporting.webhooks import repository
 from services.reporting.webhooks.models import WebhookDelivery, WebhookSubscription
 from services.reporting.webhooks.schemas import SubscriptionCreate
 from shared.auth import Principal
@@ -130,14 +129,11 @@ def _mine(principal: Principal, subscription: WebhookSubscription | None) -> boo
 
 
 async def subscriptions(session: AsyncSession, principal: Principal) -> list[WebhookSubscription]:
-    query = select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
-    if not principal.is_admin:
-        query = query.where(WebhookSubscription.tenant == principal.tenant)
-    return list((await session.execute(query.order_by(WebhookSubscription.created_at))).scalars())
+    return await repository.active_subscriptions(session, None if principal.is_admin else principal.tenant)
 
 
 async def subscription(session: AsyncSession, principal: Principal, subscription_id: uuid.UUID) -> WebhookSubscription:
-    found = await session.get(WebhookSubscription, subscription_id)
+    found = await repository.get_subscription(session, subscription_id)
     if found is None or not _mine(principal, found):
         raise SubscriptionNotFound(f"No subscription {subscription_id}")
     return found
@@ -148,40 +144,25 @@ async def unsubscribe(session: AsyncSession, principal: Principal, subscription_
     due later must not go out); the delivery log stays."""
     found = await subscription(session, principal, subscription_id)
     found.active = False
-    await session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.subscription_id == subscription_id, WebhookDelivery.status == "pending")
-        .values(status="cancelled", log=WebhookDelivery.log.op("||")(_cancelled_entry()))
-    )
+    await repository.cancel_pending(session, subscription_id)
     await session.flush()
-
-
-def _cancelled_entry() -> Any:
-    entry = {"at": datetime.now(UTC).isoformat(), "cancelled": "subscription stopped"}
-    return type_coerce([entry], JSONB)
 
 
 async def deliveries(session: AsyncSession, principal: Principal, subscription_id: uuid.UUID) -> list[WebhookDelivery]:
     await subscription(session, principal, subscription_id)
-    rows = await session.execute(
-        select(WebhookDelivery)
-        .where(WebhookDelivery.subscription_id == subscription_id)
-        .order_by(WebhookDelivery.created_at.desc())
-        .limit(500)
-    )
-    return list(rows.scalars())
+    return await repository.deliveries(session, subscription_id)
 
 
 async def replay(session: AsyncSession, principal: Principal, delivery_id: uuid.UUID) -> WebhookDelivery:
     """Send a delivery again, whatever came of it before (its log keeps the earlier attempts)."""
-    delivery = await session.get(WebhookDelivery, delivery_id, with_for_update=True)
-    owner = None if delivery is None else await session.get(WebhookSubscription, delivery.subscription_id)
+    delivery = await repository.get_delivery_for_update(session, delivery_id)
+    owner = None if delivery is None else await repository.get_subscription(session, delivery.subscription_id)
     # Another tenant's delivery and no delivery answer the same 404.
     if delivery is None or owner is None or not _mine(principal, owner):
         raise DeliveryNotFound(f"No delivery {delivery_id}")
     if not owner.active:
         raise SubscriptionStopped(f"Subscription {owner.id} was stopped")
-    delivery.status = "pending"
+    delivery.status = repository.PENDING
     delivery.next_attempt_at = datetime.now(UTC)
     delivery.log = [*delivery.log, {"at": datetime.now(UTC).isoformat(), "replay": True}]
     await session.flush()
@@ -198,9 +179,7 @@ async def take_events(session: AsyncSession, events: list[CloudEvent]) -> None:
     """A pending delivery per event and matching subscription (a repeat adds nothing)."""
     if not events:
         return
-    active = list(
-        (await session.execute(select(WebhookSubscription).where(WebhookSubscription.active.is_(True)))).scalars()
-    )
+    active = await repository.active_subscriptions(session)
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
     for event in events:
@@ -214,7 +193,7 @@ async def take_events(session: AsyncSession, events: list[CloudEvent]) -> None:
                         "event_id": event.id,
                         "event_type": event.type,
                         "event": event.model_dump(mode="json", exclude_none=True),
-                        "status": "pending",
+                        "status": repository.PENDING,
                         "attempts": 0,
                         "next_attempt_at": now,
                         "log": [],
@@ -222,7 +201,7 @@ async def take_events(session: AsyncSession, events: list[CloudEvent]) -> None:
                     }
                 )
     if rows:
-        await session.execute(insert(WebhookDelivery).on_conflict_do_nothing(), rows)
+        await repository.add_deliveries(session, rows)
 
 
 async def take_event(session: AsyncSession, event: CloudEvent) -> None:
@@ -265,25 +244,10 @@ async def dispatch_due(
     """One round: claim due deliveries (SKIP LOCKED, so several instances share the work), send;
     a delivery of a stopped subscription is cancelled, not sent."""
     async with transaction(runtime.sessions) as session:
-        due = list(
-            (
-                await session.execute(
-                    select(WebhookDelivery, WebhookSubscription)
-                    .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
-                    .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= datetime.now(UTC))
-                    .order_by(WebhookDelivery.next_attempt_at)
-                    .limit(BATCH)
-                    .with_for_update(of=WebhookDelivery, skip_locked=True)
-                )
-            ).all()
-        )
+        due = await repository.claim_due(session, BATCH)
         stopped = [delivery.id for delivery, sub in due if not sub.active]
         if stopped:
-            await session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.id.in_(stopped))
-                .values(status="cancelled", log=WebhookDelivery.log.op("||")(_cancelled_entry()))
-            )
+            await repository.cancel(session, stopped)
         sending = [(delivery, sub) for delivery, sub in due if sub.active]
         entries = await asyncio.gather(*(_attempt(client, sub, d, allowed, resolve) for d, sub in sending))
         for (delivery, _), entry in zip(sending, entries, strict=True):
@@ -291,12 +255,12 @@ async def dispatch_due(
             ok = 200 <= entry.get("status", 0) < 300
             values: dict[str, Any] = {"attempts": attempts, "log": [*delivery.log, entry]}
             if ok:
-                values.update(status="delivered", delivered_at=datetime.now(UTC))
+                values.update(status=repository.DELIVERED, delivered_at=datetime.now(UTC))
             elif attempts >= MAX_ATTEMPTS:
-                values.update(status="failed")
+                values.update(status=repository.FAILED)
             else:
                 values.update(next_attempt_at=datetime.now(UTC) + backoff(attempts))
-            await session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery.id).values(**values))
+            await repository.record_attempt(session, delivery.id, values)
     return len(due)
 
 

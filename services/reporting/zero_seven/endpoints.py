@@ -4,8 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.reporting.portfolio.snapshot import SnapshotDep
-from services.reporting.sdg.repository import UnknownFilterValue, check_code, check_range
+from services.reporting.readmodels.attribution import DEFAULT_METHOD, METHOD_PATTERN
+from services.reporting.readmodels.filters import UnknownFilterValue, check_code, check_range
+from services.reporting.readmodels.snapshot import SnapshotDep
 from services.reporting.zero_seven import service
 from services.reporting.zero_seven.schemas import ZeroSevenReport
 from shared.auth import access
@@ -28,7 +29,7 @@ async def zero_seven(
     institution: Annotated[str | None, Query(max_length=64)] = None,
     year_from: Annotated[int | None, Query(ge=1950, le=2100)] = None,
     year_to: Annotated[int | None, Query(ge=1950, le=2100)] = None,
-    method: Annotated[str, Query(pattern="^(declared-shares|equal-split|principal-goal)$")] = "declared-shares",
+    method: Annotated[str, Query(pattern=METHOD_PATTERN)] = DEFAULT_METHOD,
 ) -> ZeroSevenReport:
     check_code("institution", institution)
     check_range("year_from", year_from, "year_to", year_to)

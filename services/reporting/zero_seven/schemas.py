@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from services.reporting.sdg.schemas import Definition, Freshness, Method
+from services.reporting.readmodels.schemas import Definition, Freshness, Method
 
 
 class SourceMoney(BaseModel):

@@ -5,53 +5,20 @@ external money beside it, and the SDG shares of the own committed money (DEFINIT
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reporting.portfolio.models import InstitutionYearHistory, InstitutionYearView, LedgerEntryView
-from services.reporting.portfolio.snapshot import Snapshot
-from services.reporting.portfolio.years import Sums, entry_years, zero
-from services.reporting.sdg.attribution import METHOD_VERSION, allocate, goal_order, weights
-from services.reporting.sdg.schemas import Definition, Method
-from services.reporting.sdg.service import freshness
+from services.reporting.readmodels.attribution import METHOD_VERSION, allocate, goal_order, weights
+from services.reporting.readmodels.models import InstitutionYearView
+from services.reporting.readmodels.report import freshness
+from services.reporting.readmodels.schemas import Definition, Method
+from services.reporting.readmodels.snapshot import Snapshot
+from services.reporting.readmodels.years import Sums, entry_years, zero
+from services.reporting.zero_seven import repository
 from services.reporting.zero_seven.schemas import Revenues, SourceMoney, ZeroSevenReport, ZeroSevenRow
-from shared.contracts.funding import REVENUE_DECLARED, InstitutionYearV1
-from shared.events import CloudEvent
-from shared.readmodel import insert_many_once, upsert_many_if_newer
-
-CENT = Decimal("0.01")
-
-
-async def apply_revenue_events(session: AsyncSession, events: list[CloudEvent]) -> None:
-    rows = []
-    for event in events:
-        if event.type != REVENUE_DECLARED:
-            continue
-        state = InstitutionYearV1.model_validate(event.data)
-        rows.append(
-            {
-                "institution": state.institution,
-                "year": state.year,
-                "version": state.version,
-                "own_revenues_eur": state.own_revenues_eur,
-                "target_eur": state.target_eur,
-                "cooperation_budget_eur": state.cooperation_budget_eur,
-                "revenues_source": state.revenues_source,
-                "revenues_basis": state.revenues_basis,
-                "event_time": event.time,
-            }
-        )
-    if rows:
-        await insert_many_once(session, InstitutionYearHistory, rows)
-        await upsert_many_if_newer(session, InstitutionYearView, rows, keys=("institution", "year"))
-
-
-async def apply_revenue_event(session: AsyncSession, event: CloudEvent) -> None:
-    await apply_revenue_events(session, [event])
-
+from shared.money import CENT, percent
 
 OWN = "own"
 UNCLASSIFIED = "unclassified"
@@ -75,21 +42,11 @@ async def _yearly_money(
 ) -> tuple[Classes, dict[tuple[str, int], dict[str, Decimal]]]:
     """Money of published, unarchived projects per (owner, year) and class, and the own committed
     money attributed to SDG goals, project by project and year by year."""
-    project = snapshot.projects()
-    query = select(project.id, project.owner, project.sdg_goals).where(
-        project.visibility == "published", project.archived.is_(False)
-    )
-    if institution:
-        query = query.where(project.owner == institution)
-    projects = {row.id: row for row in (await session.execute(query)).all()}
-    rows = await session.execute(
-        select(LedgerEntryView.project_id, LedgerEntryView.kind, LedgerEntryView.data).where(
-            LedgerEntryView.project_id.in_(list(projects)), snapshot.ledger_entries()
-        )
-    )
+    projects = await repository.published_projects(session, snapshot, institution)
+    entries = await repository.ledger_entries(session, snapshot, list(projects))
     classes: Classes = defaultdict(lambda: defaultdict(zero))
     own_committed: dict[tuple[Any, str, int], Decimal] = defaultdict(Decimal)
-    for project_id, kind, data in rows.all():
+    for project_id, kind, data in entries:
         owner, category = projects[project_id].owner, money_class(data)
         for year, name, amount in entry_years(kind, data):
             classes[(owner, int(year))][category][name] += amount
@@ -100,10 +57,6 @@ async def _yearly_money(
         for goal, share in allocate(amount, weights(projects[project_id].sdg_goals, method)).items():
             by_sdg[(owner_code, year_number)][goal] += share
     return classes, by_sdg
-
-
-def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
-    return (part * 100 / whole).quantize(CENT, rounding=ROUND_HALF_UP) if whole else None
 
 
 def _source_money(sums: Sums) -> SourceMoney:
@@ -141,11 +94,7 @@ async def zero_seven_report(
     year_to: int | None,
     method: str,
 ) -> ZeroSevenReport:
-    declared_years = snapshot.institution_years()
-    declared_query = select(declared_years).order_by(declared_years.institution, declared_years.year)
-    if institution:
-        declared_query = declared_query.where(declared_years.institution == institution)
-    declared = list((await session.execute(declared_query)).scalars())
+    declared = await repository.declared_years(session, snapshot, institution)
     classes, by_sdg = await _yearly_money(session, snapshot, institution, method)
     rows = []
     for row in declared:
@@ -167,8 +116,8 @@ async def zero_seven_report(
                 committed_eur=own["committed"].quantize(CENT),
                 disbursed_eur=own["disbursed"].quantize(CENT),
                 gap_eur=(target - own["committed"]).quantize(CENT),
-                committed_share_of_target=_percent(own["committed"], target),
-                disbursed_share_of_target=_percent(own["disbursed"], target),
+                committed_share_of_target=percent(own["committed"], target),
+                disbursed_share_of_target=percent(own["disbursed"], target),
                 external={k: _source_money(v) for k, v in sorted(money.items()) if k not in (OWN, UNCLASSIFIED)},
                 unclassified=_source_money(money.get(UNCLASSIFIED, zero())),
                 committed_by_sdg={

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from tests.funding.grants.helpers import application_body, entity_client, open_call, registered_entity
 from tests.support.auth import Tokens
+from tests.support.grants import application_body, entity_client, open_call, registered_entity
 from tests.support.stack import Stack
 
 LIST = "/api/funding/grants/applications"

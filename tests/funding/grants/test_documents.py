@@ -12,9 +12,9 @@ import httpx
 
 from services.funding.grants.files import MAX_FILE_BYTES
 from shared.guards import MAX_UPLOAD_BYTES
-from tests.funding.grants import document_samples as samples
-from tests.funding.grants.helpers import application_body, open_call, registered_entity
+from tests.support import document_samples as samples
 from tests.support.auth import Tokens, fetch_token, register_client
+from tests.support.grants import application_body, open_call, registered_entity
 from tests.support.stack import Stack
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import httpx
 
-from tests.funding.grants.helpers import (
+from tests.support.auth import Tokens
+from tests.support.grants import (
     application_body,
     entity_body,
     entity_client,
@@ -17,7 +18,6 @@ from tests.funding.grants.helpers import (
     registered_entity,
     tax_id,
 )
-from tests.support.auth import Tokens
 from tests.support.stack import Stack
 
 

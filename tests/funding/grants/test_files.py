@@ -8,7 +8,7 @@ import pytest
 
 from services.funding.grants import files
 from services.funding.grants.attachments import safe_filename
-from tests.funding.grants import document_samples as samples
+from tests.support import document_samples as samples
 
 
 @pytest.mark.parametrize(

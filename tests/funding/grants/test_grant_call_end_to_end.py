@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from services.funding.grants.master_plan import plan_for
-from tests.funding.grants.helpers import REPRESENTATIVE, tax_id
 from tests.support.auth import fetch_token, register_client
+from tests.support.grants import REPRESENTATIVE, tax_id
 from tests.support.projects import project_payload
 from tests.support.stack import Stack
 from tests.support.waiting import eventually

@@ -17,8 +17,8 @@ from shared.contracts.grants import APPLICATION_SUBMITTED, ApplicationSubmittedV
 from shared.contracts.project_input import ProjectProposal, proposal_draft
 from shared.events import CloudEvent
 from shared.kafka import FUNDING_TOPIC
-from tests.funding.grants.helpers import application_body, open_call, registered_entity
 from tests.support.auth import Tokens
+from tests.support.grants import application_body, open_call, registered_entity
 from tests.support.kafka import produce
 from tests.support.projects import project_payload
 from tests.support.stack import Stack

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 from pypdf import PdfReader
 
-from tests.funding.grants.helpers import application_body, call_body, registered_entity
 from tests.support.auth import fetch_token, register_client
+from tests.support.grants import application_body, call_body, registered_entity
 from tests.support.stack import Stack
 from tests.support.waiting import eventually
 

@@ -21,7 +21,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from services.funding.grants import act as acts
-from tests.funding.grants import act_sample as sample
+from tests.support import act_sample as sample
 
 GOLDEN = Path(__file__).parent / "golden"
 BLOCKS = re.compile(r"</?(?:h1|h2|p|li|ol|tr|dt|dd|div|header|table|thead|tbody)\b[^>]*>")

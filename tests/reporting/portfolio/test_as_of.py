@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.breakdown.service import breakdown
-from services.reporting.portfolio import service
-from services.reporting.portfolio.snapshot import Snapshot
+from services.reporting.readmodels import projections
+from services.reporting.readmodels.filters import ReportFilters
+from services.reporting.readmodels.snapshot import Snapshot
 from services.reporting.results.service import results_report
-from services.reporting.sdg.repository import ReportFilters
 from services.reporting.sdg.service import sdg_report
-from services.reporting.zero_seven.service import apply_revenue_event, zero_seven_report
+from services.reporting.zero_seven.service import zero_seven_report
 from shared.contracts.funding import REVENUE_DECLARED, TRANSACTION_RECORDED
 from shared.contracts.projects import PROJECT_REGISTERED, PROJECT_UPDATED
 from shared.events import CloudEvent
@@ -127,9 +127,9 @@ def revenue_event(owner: str, version: int, revenues: str, when: datetime) -> Cl
 
 
 async def apply(session: AsyncSession, event: CloudEvent) -> None:
-    await service.apply_project_event(session, event)
-    await service.apply_funding_event(session, event)
-    await apply_revenue_event(session, event)
+    await projections.apply_project_event(session, event)
+    await projections.apply_funding_event(session, event)
+    await projections.apply_revenue_event(session, event)
 
 
 async def test_reports_as_they_stood_at_the_end_of_a_day(session: AsyncSession) -> None:

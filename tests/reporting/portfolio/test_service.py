@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.portfolio import service
-from services.reporting.portfolio.snapshot import Snapshot
+from services.reporting.readmodels import projections
+from services.reporting.readmodels.snapshot import Snapshot
 from shared.contracts.projects import PROJECT_REGISTERED, PROJECT_UPDATED
 from shared.events import CloudEvent
 from shared.problems import NotFound
@@ -62,7 +63,7 @@ async def test_overview_counts_published_projects_only(session: AsyncSession) ->
     before = await service.overview(session, Snapshot())
     for visibility, goals in (("published", ["5"]), ("published", ["5", "11"]), ("draft", ["5", "16"])):
         event = state_event(uuid.uuid4(), 1, visibility, owner, goals, PROJECT_REGISTERED)
-        await service.apply_project_event(session, event)
+        await projections.apply_project_event(session, event)
     after = await service.overview(session, Snapshot())
     assert after.by_owner[owner] == 2
     assert after.projects - before.projects == 2
@@ -74,9 +75,9 @@ async def test_versions_decide_not_arrival_order(session: AsyncSession) -> None:
     project_id = uuid.uuid4()
     newer = state_event(project_id, 3, "published", "amb", ["6"])
     older = state_event(project_id, 2, "draft", "amb", ["6"])
-    await service.apply_project_event(session, newer)
-    await service.apply_project_event(session, older)  # late and stale: ignored
-    await service.apply_project_event(session, newer)  # duplicate: harmless
+    await projections.apply_project_event(session, newer)
+    await projections.apply_project_event(session, older)  # late and stale: ignored
+    await projections.apply_project_event(session, newer)  # duplicate: harmless
     project = await service.published_project(session, project_id)
     assert project.version == 3
     assert project.title == {"en": "v3"}
@@ -84,6 +85,6 @@ async def test_versions_decide_not_arrival_order(session: AsyncSession) -> None:
 
 async def test_a_draft_is_not_a_published_project(session: AsyncSession) -> None:
     project_id = uuid.uuid4()
-    await service.apply_project_event(session, state_event(project_id, 1, "draft", "amb", ["6"]))
+    await projections.apply_project_event(session, state_event(project_id, 1, "draft", "amb", ["6"]))
     with pytest.raises(NotFound):
         await service.published_project(session, project_id)
