@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -40,7 +42,30 @@ def platform_env(infra: LocalInfra) -> dict[str, str]:
         env.setdefault(f"{GATEWAY.env_prefix}{service.name.upper()}_URL", f"http://127.0.0.1:{service_port(service)}")
     env.setdefault(f"{GATEWAY.env_prefix}WEB_URL", f"http://127.0.0.1:{service_port(WEB)}")
     env.setdefault(f"{WEB.env_prefix}GATEWAY_URL", f"http://127.0.0.1:{service_port(GATEWAY)}")
+    for name, value in console_env(infra.root, f"http://127.0.0.1:{service_port(GATEWAY)}").items():
+        env.setdefault(name, value)
     return env
+
+
+def console_env(state: Path, public_url: str) -> dict[str, str]:
+    """The console on a local platform: the portal is the gateway's web client, with a secret made
+    once per state directory (kept there, readable by its owner only), redirects to the gateway's
+    loopback address, and a sign-in cookie without Secure (plain HTTP on loopback only)."""
+    secret_file = state / "web-client-secret"
+    if not secret_file.exists():
+        state.mkdir(parents=True, exist_ok=True)
+        secret_file.touch(mode=0o600)
+        secret_file.write_text(secrets.token_urlsafe(48))
+    secret = secret_file.read_text().strip()
+    return {
+        f"{GATEWAY.env_prefix}PUBLIC_URL": public_url,
+        f"{GATEWAY.env_prefix}WEB_CLIENT_SECRET": secret,
+        f"{GATEWAY.env_prefix}WEB_REDIRECT_URIS": json.dumps([f"{public_url}/auth/callback"]),
+        f"{GATEWAY.env_prefix}WEB_POST_LOGOUT_REDIRECT_URIS": json.dumps([f"{public_url}/"]),
+        f"{GATEWAY.env_prefix}SIGNIN_COOKIE_SECURE": "false",
+        f"{WEB.env_prefix}PUBLIC_URL": public_url,
+        f"{WEB.env_prefix}CLIENT_SECRET": secret,
+    }
 
 
 def spawn(service: ServiceDef, env: dict[str, str], log_dir: Path) -> subprocess.Popen[bytes]:
