@@ -20,7 +20,7 @@ from bench.platform import Platform, running_platform
 
 async def profile_import(platform: Platform, activities: int) -> str:
     from services.projects.imports.service import import_iati
-    from services.projects.projects.service import Actor
+    from shared.actor import Actor
     from shared.auth import Principal
     from shared.db import create_engine, create_sessionmaker, transaction
 

@@ -525,7 +525,7 @@ def iati_file(activities: int) -> bytes:
 
 async def import_at(platform: Platform, activities: int = 10_000) -> Row:
     from services.projects.imports.service import import_iati
-    from services.projects.projects.service import Actor
+    from shared.actor import Actor
     from shared.auth import Principal
     from shared.db import create_engine, create_sessionmaker, transaction
 

@@ -217,7 +217,7 @@ def _import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from services.projects.imports.service import import_iati
-    from services.projects.projects.service import Actor
+    from shared.actor import Actor
     from shared.auth import Principal
     from shared.db import create_engine, create_sessionmaker, transaction
 

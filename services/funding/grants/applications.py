@@ -36,7 +36,7 @@ from services.funding.grants.schemas import (
     Step,
 )
 from services.funding.grants.scoring import criterion_scores, total_score
-from services.funding.ledger.service import Actor
+from shared.actor import Actor
 from shared.auth import Forbidden, Principal, may_write_for
 from shared.contracts import grants as contracts
 from shared.problems import Conflict, NotFound, Unprocessable

@@ -12,7 +12,7 @@ from services.funding.grants import events, repository
 from services.funding.grants.models import GrantCall
 from services.funding.grants.schemas import CallCreate, CallRead
 from services.funding.grants.scoring import TIE_BREAK
-from services.funding.ledger.service import Actor
+from shared.actor import Actor
 from shared.auth import Principal, ensure_may_write_for, may_write_for
 from shared.problems import Conflict, NotFound
 

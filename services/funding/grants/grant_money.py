@@ -21,7 +21,8 @@ from services.funding.grants.models import GrantApplication, GrantCall, GrantPay
 from services.funding.grants.schemas import AcceptanceCreate, JustificationCreate, JustificationReview, Payment
 from services.funding.ledger.models import Transaction
 from services.funding.ledger.schemas import Reversal, TransactionCreate
-from services.funding.ledger.service import Actor, record_transaction, reverse_transaction, today
+from services.funding.ledger.service import record_transaction, reverse_transaction, today
+from shared.actor import Actor
 from shared.problems import Unprocessable
 
 COMMITMENT, DISBURSEMENT, EXPENDITURE = "2", "3", "4"

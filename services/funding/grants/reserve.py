@@ -24,7 +24,8 @@ from services.funding.grants.models import GrantApplication, GrantCall
 from services.funding.grants.resolutions import ProposalNotRegistered, partial_share
 from services.funding.grants.schemas import Resolution, ResolutionDecision, TakeOver, Withdrawal
 from services.funding.ledger.schemas import Reversal
-from services.funding.ledger.service import Actor, reverse_transaction
+from services.funding.ledger.service import reverse_transaction
+from shared.actor import Actor
 from shared.contracts import grants as contracts
 
 RELEASABLE = {"granted", "accepted", "renounced"}

@@ -27,7 +27,7 @@ from services.funding.grants.schemas import (
     TransferRead,
 )
 from services.funding.grants.scoring import TIE_BREAK, criterion_scores
-from services.funding.ledger.service import Actor
+from shared.actor import Actor
 from shared.auth import Principal
 from shared.contracts import grants as contracts
 from shared.problems import Conflict, NotFound

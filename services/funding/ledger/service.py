@@ -34,9 +34,7 @@ from services.funding.ledger.schemas import (
 from services.funding.project_refs.service import fundable_project, visible_ref
 from services.funding.rates.service import convert
 from services.funding.sources.service import check_eligibility, check_source
-
-# Actor is re-exported: the grant call's modules and the imports name it from here.
-from shared.actor import Actor as Actor
+from shared.actor import Actor
 from shared.auth import Principal, ensure_may_write_for
 from shared.contracts import funding as events
 from shared.emit import emit

@@ -11,6 +11,10 @@ from services.gateway.oidc.models import RefreshToken, SignInSession
 from services.gateway.users.models import OneTimeLink, User
 
 
+async def user(session: AsyncSession, user_id: str) -> User | None:
+    return await session.get(User, user_id)
+
+
 async def by_email(session: AsyncSession, email: str) -> User | None:
     return (await session.execute(select(User).where(User.email == email))).scalar_one_or_none()
 

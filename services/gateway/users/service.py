@@ -14,12 +14,11 @@ from typing import Any
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.gateway.clients import repository as clients_repository
 from services.gateway.clients.failures import FailureLimits, TooManyFailures
-from services.gateway.clients.service import REVOCATION_CHANNEL
 from services.gateway.users import repository
 from services.gateway.users.events import Context, record_event
 from services.gateway.users.models import OneTimeLink, User
@@ -99,7 +98,7 @@ async def administrator(session: AsyncSession, principal: Principal) -> Administ
     """`admin` scope (a client or a platform administrator), or a signed-in tenant administrator."""
     if principal.is_admin:
         return Administrator(principal.client_id, principal.tenant, principal.tenant_kind, True)
-    user = await session.get(User, principal.client_id)
+    user = await repository.user(session, principal.client_id)
     if user is None or user.disabled_at is not None or TENANT_ADMIN not in user.roles:
         raise NotUsersAdministrator("Needs the admin scope or the tenant administrator role")
     return Administrator(user.id, user.tenant, user.tenant_kind, False)
@@ -249,7 +248,7 @@ async def disable(session: AsyncSession, context: Context, by: Administrator, us
     await repository.spend_open_links(session, user.id, INVITATION, now)
     await repository.spend_open_links(session, user.id, PASSWORD_RESET, now)
     await session.flush()
-    await session.execute(text("SELECT pg_notify(:channel, :id)"), {"channel": REVOCATION_CHANNEL, "id": user.id})
+    await clients_repository.notify_revoked(session, user.id)  # a user's tokens carry its id as client id
     record_event(session, context, "user.disabled", actor=by.id, tenant=user.tenant, subject=user.id)
     return user
 
@@ -278,7 +277,7 @@ async def open_link(session: AsyncSession, token: str) -> tuple[OneTimeLink, Use
     link = await repository.link_by_hash(session, digest(token))
     if link is None or link.used_at is not None or link.expires_at <= _now():
         raise LinkNotValid("The link is not valid, used or expired")
-    user = await session.get(User, link.user_id)
+    user = await repository.user(session, link.user_id)
     if user is None or user.disabled_at is not None:
         raise LinkNotValid("The link is not valid, used or expired")
     return link, user

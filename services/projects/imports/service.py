@@ -38,6 +38,7 @@ from services.projects.projects.models import Project
 from services.projects.projects.schemas import OtherIdentifier, ProjectCreate, ProjectEditable
 from services.projects.projects.service import EDITABLE_FIELDS, INITIAL_STATUSES
 from shared import csv_tables
+from shared.actor import Actor
 from shared.auth import Principal, ensure_may_write_for, may_write_for
 from shared.contracts import iati_money as contract
 from shared.emit import build_event
@@ -68,7 +69,7 @@ def _sent(entries: list[contract.MoneyEntryV1]) -> MoneyOutcome:
     )
 
 
-def _money_event(actor: service.Actor, activity: contract.ActivityMoneyV1) -> CloudEvent:
+def _money_event(actor: Actor, activity: contract.ActivityMoneyV1) -> CloudEvent:
     """The activity's money to funding, in the transaction of the project change (the outbox)."""
     return build_event(
         actor,
@@ -149,7 +150,7 @@ class Run:
     """One import: the report's items (compact JSON, one per activity, in the file's order), what
     it knows of the owner's projects, and the activities planned but not written yet."""
 
-    def __init__(self, session: AsyncSession, actor: service.Actor, owner: str, visibility: str) -> None:
+    def __init__(self, session: AsyncSession, actor: Actor, owner: str, visibility: str) -> None:
         self.session, self.actor, self.owner, self.visibility = session, actor, owner, visibility
         self.prefix = service.org_prefix(owner)
         self.import_id, self.imported_at = uuid.uuid4(), datetime.now(UTC)
@@ -348,7 +349,7 @@ class Run:
 
 
 async def import_iati_file(
-    session: AsyncSession, actor: service.Actor, source: IO[bytes], owner: str, visibility: str
+    session: AsyncSession, actor: Actor, source: IO[bytes], owner: str, visibility: str
 ) -> EncodedReport:
     """The activities of an IATI file (read from `source` as it is parsed): created, or updated when
     the owner has the identifier already; a result per activity, in the file's order."""
@@ -375,9 +376,7 @@ async def import_iati_file(
     return report
 
 
-async def import_iati(
-    session: AsyncSession, actor: service.Actor, content: bytes, owner: str, visibility: str
-) -> ImportReport:
+async def import_iati(session: AsyncSession, actor: Actor, content: bytes, owner: str, visibility: str) -> ImportReport:
     """`import_iati_file` of a file in memory, its report as objects (the CLI, the benchmark)."""
     report = await import_iati_file(session, actor, io.BytesIO(content), owner, visibility)
     return ImportReport.model_validate_json(report.json())
@@ -422,7 +421,7 @@ async def apply_money_answer(session: AsyncSession, event: CloudEvent) -> None:
         await session.flush()
 
 
-async def import_csv(session: AsyncSession, actor: service.Actor, content: bytes, owner: str) -> CsvReport:
+async def import_csv(session: AsyncSession, actor: Actor, content: bytes, owner: str) -> CsvReport:
     """Each row a project, on its own (a savepoint); errors by row number (the header is row 1)."""
     ensure_may_write_for(actor.principal, owner)
     try:

@@ -32,9 +32,7 @@ from services.projects.projects.schemas import (
     Result,
     StatusChange,
 )
-
-# Actor is re-exported: the registry's callers (imports, updates, the CLI) name it from here.
-from shared.actor import Actor as Actor
+from shared.actor import Actor
 from shared.auth import Forbidden, Principal, ensure_may_write_for, may_see_unpublished
 from shared.codelists import codelists
 from shared.concurrency import check_version

@@ -23,6 +23,7 @@ from services.funding.ledger.schemas import Reversal, TransactionCreate
 from services.funding.project_refs.models import ProjectRef
 from services.funding.rates.schemas import RateSet
 from services.funding.rates.service import set_rate
+from shared.actor import Actor
 from shared.auth import Principal
 from shared.db import create_engine
 from tests.support.stack import Stack
@@ -36,7 +37,7 @@ amounts = st.decimals(
 booking = st.tuples(st.just("book"), st.sampled_from(TYPES), amounts, st.sampled_from(["EUR", *RATES]), st.booleans())
 reversal = st.tuples(st.just("reverse"), st.integers(min_value=0, max_value=100))
 operations = st.lists(st.one_of(booking, booking, reversal), min_size=1, max_size=20)
-ACTOR = service.Actor(Principal("property-test", "xarxa", "institution", frozenset({"admin"})), None, "/tests")
+ACTOR = Actor(Principal("property-test", "xarxa", "institution", frozenset({"admin"})), None, "/tests")
 
 
 async def run(database_url: str, ops: list[tuple[Any, ...]]) -> None:
