@@ -98,6 +98,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             path.read_bytes(), media_type=SWAGGER_UI_FILES[name], headers={"Cache-Control": "public, max-age=86400"}
         )
 
+    @app.get("/favicon.ico")
+    async def favicon() -> Response:
+        """Browsers ask for it on pages that name no icon (the gateway's sign-in pages): no icon, no 404."""
+        return Response(status_code=204, headers={"Cache-Control": LONG_CACHE})
+
     @app.get("/{lang}")
     async def language_root(lang: str) -> Response:
         if lang not in LANGUAGES:
