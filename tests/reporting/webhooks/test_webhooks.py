@@ -84,8 +84,15 @@ async def test_signed_deliveries_with_retry_log_and_replay(
             assert [r["answered"] for r in attempts] == [500, 200]
 
             log_url = f"/api/integrations/webhooks/{subscription['id']}/deliveries"
+
+            async def logged() -> dict[str, Any] | None:
+                # The deliverer writes the outcome once the receiver's answer is in: a moment after it.
+                deliveries = (await integrator.get(log_url)).json()["items"]
+                found = next(d for d in deliveries if d["id"] == ok["id"])
+                return found if found["status"] != "pending" else None
+
+            mine = await eventually(logged, what="the delivery's outcome in the log", timeout=30)
             deliveries = (await integrator.get(log_url)).json()["items"]
-            mine = next(d for d in deliveries if d["id"] == ok["id"])
             assert (mine["status"], mine["attempts"]) == ("delivered", 2)
             assert [entry["status"] for entry in mine["log"]] == [500, 200]
             assert not any(d["event"]["data"]["id"] == theirs["id"] for d in deliveries)
