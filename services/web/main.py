@@ -16,7 +16,10 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from services.web.assets import LONG_CACHE, Assets
 from services.web.config import Settings
 from services.web.console import auth as console_auth
-from services.web.console import pages as console_pages
+from services.web.console import grants as console_grants
+from services.web.console import home as console_home
+from services.web.console import projects as console_projects
+from services.web.console import updates as console_updates
 from services.web.console.api import Unauthenticated
 from services.web.console.auth import Console, ConsoleOff, SignInRequired, sign_in_redirect
 from services.web.console.provider import Provider
@@ -110,7 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return RedirectResponse(f"/{lang}/", status_code=301)
 
     app.include_router(console_auth.router)
-    app.include_router(console_pages.router)
+    for console_module in (console_home, console_projects, console_updates, console_grants):
+        app.include_router(console_module.router)
     for module in (home, explore, project, places, reports, events, embed):
         app.include_router(module.router)
 

@@ -27,7 +27,7 @@ class Unauthenticated(Exception):
     """The API refused the token (401): the session is over."""
 
 
-def _problem(response: httpx.Response) -> Problem:
+def problem_of(response: httpx.Response) -> Problem:
     try:
         body = response.json()
     except ValueError:
@@ -49,15 +49,16 @@ class ConsoleApi:
         self.http = gateway.http
         self.headers = {"Authorization": f"Bearer {access_token}", "Accept-Language": language}
 
-    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Any call as the person (each role's API module builds on this and `get_json`)."""
         headers = {**self.headers, **kwargs.pop("headers", {})}
         response = await self.http.request(method, path, headers=headers, **kwargs)
         if response.status_code == 401:
             raise Unauthenticated()
         return response
 
-    async def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
-        response = await self._send("GET", path, params={k: v for k, v in (params or {}).items() if v})
+    async def get_json(self, path: str, params: dict[str, str] | None = None) -> Any:
+        response = await self.send("GET", path, params={k: v for k, v in (params or {}).items() if v})
         if response.status_code != 200:
             raise ApiError(response.status_code, path)
         return response.json()
@@ -65,44 +66,45 @@ class ConsoleApi:
     # --- projects ---
 
     async def projects(self, params: dict[str, str]) -> dict[str, Any]:
-        return dict(await self._get("/api/projects/projects", params))
+        return dict(await self.get_json("/api/projects/projects", params))
 
     async def project(self, project_id: str) -> tuple[dict[str, Any], str]:
         """The project as the person may see it, and its ETag (the version edits must match)."""
-        response = await self._send("GET", f"/api/projects/projects/{project_id}")
+        response = await self.send("GET", f"/api/projects/projects/{project_id}")
         if response.status_code != 200:
             raise ApiError(response.status_code, "/api/projects/projects/{id}")
         return dict(response.json()), response.headers.get("etag", "")
 
     async def patch_project(self, project_id: str, etag: str, patch: dict[str, Any]) -> Problem | None:
-        response = await self._send(
+        response = await self.send(
             "PATCH",
             f"/api/projects/projects/{project_id}",
             json=patch,
             headers={"If-Match": etag, "Content-Type": "application/merge-patch+json"},
         )
-        return None if response.status_code == 200 else _problem(response)
+        return None if response.status_code == 200 else problem_of(response)
 
     async def push_update(self, project_id: str, content: dict[str, Any], key: str) -> dict[str, Any] | Problem:
-        response = await self._send(
+        response = await self.send(
             "POST",
             f"/api/projects/projects/{project_id}/updates",
             json=content,
             headers={"Idempotency-Key": key},
         )
-        return dict(response.json()) if response.status_code in (200, 201) else _problem(response)
+        return dict(response.json()) if response.status_code in (200, 201) else problem_of(response)
 
     async def updates(self) -> list[dict[str, Any]]:
-        return list((await self._get("/api/projects/updates"))["items"])
+        return list((await self.get_json("/api/projects/updates"))["items"])
 
     # --- grants ---
 
     async def calls(self, institution: str) -> list[dict[str, Any]]:
-        return list((await self._get("/api/funding/grants/calls", {"institution": institution}))["items"])
+        return list((await self.get_json("/api/funding/grants/calls", {"institution": institution}))["items"])
 
     async def applications(self, state: str) -> list[dict[str, Any]]:
         """The applications to the person's institution's calls, newest first."""
-        return list((await self._get("/api/funding/grants/applications", {"limit": "100", "state": state}))["items"])
+        listed = await self.get_json("/api/funding/grants/applications", {"limit": "100", "state": state})
+        return list(listed["items"])
 
 
 def idempotency_key() -> str:
