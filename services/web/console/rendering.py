@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.responses import HTMLResponse, Response
 
 from services.web.assets import Assets
+from services.web.console.grant_labels import grant_labels
 from services.web.i18n import Formats, load_translations
 from services.web.pages.common import CSP, TEMPLATE_DIR
 
@@ -31,13 +32,15 @@ class ConsoleTemplates:
                 trim_blocks=True,
                 lstrip_blocks=True,
             )
-            env.install_gettext_translations(load_translations(language), newstyle=True)  # type: ignore[attr-defined]
+            translations = load_translations(language)
+            env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
             env.globals.update(
                 lang=language,
                 languages=CONSOLE_LANGUAGES,
                 language_names=LANGUAGE_NAMES,
                 f=Formats(language),
                 asset=assets.url,
+                grant_labels=grant_labels(translations.gettext),
             )
             self.environments[language] = env
 
