@@ -10,7 +10,6 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
     service_name: str = "xarxa"
-    environment: str = "development"
     database_url: str = Field(
         default="postgresql+asyncpg://postgres@127.0.0.1:55432/xarxa",
         description="SQLAlchemy async URL of this service's own database.",

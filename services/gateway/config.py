@@ -10,7 +10,6 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="XARXA_GATEWAY_", extra="ignore")
 
     service_name: str = "gateway"
-    environment: str = "development"
     host: str = "127.0.0.1"
     port: int = 8000
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/xarxa_gateway"

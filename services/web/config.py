@@ -27,7 +27,6 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="XARXA_WEB_", extra="ignore")
 
     service_name: str = "web"
-    environment: str = "development"
     host: str = "127.0.0.1"
     port: int = 8010
     # The portal reads the platform only through the gateway's public API, never a database.

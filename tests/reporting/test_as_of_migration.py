@@ -11,14 +11,16 @@ import httpx
 
 from tests.support.auth import Tokens
 from tests.support.projects import project_payload
-from tests.support.unique import unique_code
+from tests.support.unique import unique_code, unique_years
 from tests.support.waiting import eventually
 
 OWNER = "viladecans"
+# Two past years of Viladecans that are this test's alone: its revenue declarations are the institution's.
+Y = unique_years(2)
 # The reports are read for this test's own partner city, so other projects of the owner (the demo's,
 # other tests') never count.
 CITY = f"Migrada {uuid.uuid4().hex[:8]}"
-REGISTERED = "2021-03-01T10:00:00+01:00"
+REGISTERED = f"{Y}-03-01T10:00:00+01:00"
 
 
 async def sdg(gateway: httpx.AsyncClient, **params: Any) -> dict[str, Any]:
@@ -70,7 +72,7 @@ async def test_only_an_admin_migration_backdates_and_never_into_the_future(
                     "transaction_type": "2",
                     "amount": "1.00",
                     "currency": "EUR",
-                    "value_date": "2021-01-01",
+                    "value_date": f"{Y}-01-01",
                     "instrument": "conveni",
                 },
                 params={"recorded_at": REGISTERED},
@@ -81,7 +83,7 @@ async def test_only_an_admin_migration_backdates_and_never_into_the_future(
     code = unique_code("REC")
     for params in (
         {"recorded_at": REGISTERED},  # without migration=true
-        {"recorded_at": "2021-03-01T10:00:00", "migration": "true"},  # no time zone
+        {"recorded_at": f"{Y}-03-01T10:00:00", "migration": "true"},  # no time zone
         {"recorded_at": future, "migration": "true"},
     ):
         refused(await gateway.post("/api/projects/projects", json=project_payload(code=code), params=params), 422)
@@ -105,21 +107,21 @@ async def test_a_migrated_history_answers_as_of_each_past_day(gateway: httpx.Asy
         json=project_payload(
             owner=OWNER,
             code=f"REC-HIST-{CITY[-8:]}",
-            dates={"planned_start": "2021-01-01"},
+            dates={"planned_start": f"{Y}-01-01"},
             partner_cities=[{"name": CITY, "country": "MZ"}],
         ),
         params={"migration": "true", "recorded_at": REGISTERED},
     )
     assert created.status_code == 201, created.text
     project = created.json()
-    assert project["created_at"] == project["updated_at"] == "2021-03-01T09:00:00Z"
+    assert project["created_at"] == project["updated_at"] == f"{Y}-03-01T09:00:00Z"
     url = f"/api/projects/projects/{project['id']}"
     # A change recorded before the last one is refused: as-of reports need versions and times to agree.
     refused(
         await gateway.post(
             f"{url}/status",
             json={"status": "3"},
-            params={"recorded_at": "2021-02-01T10:00:00+01:00"},
+            params={"recorded_at": f"{Y}-02-01T10:00:00+01:00"},
             headers={"If-Match": created.headers["etag"]},
         ),
         422,
@@ -131,9 +133,9 @@ async def test_a_migrated_history_answers_as_of_each_past_day(gateway: httpx.Asy
     await eventually(known, what="project in funding")
     base = f"/api/funding/projects/{project['id']}/transactions"
     for amount, type_, on, recorded in (
-        ("1000.00", "2", "2021-03-02", "2021-03-05T10:00:00+01:00"),
-        ("400.00", "3", "2021-06-10", "2021-06-14T10:00:00+02:00"),
-        ("250.00", "2", "2022-02-15", "2022-02-18T10:00:00+01:00"),
+        ("1000.00", "2", f"{Y}-03-02", f"{Y}-03-05T10:00:00+01:00"),
+        ("400.00", "3", f"{Y}-06-10", f"{Y}-06-14T10:00:00+02:00"),
+        ("250.00", "2", f"{Y + 1}-02-15", f"{Y + 1}-02-18T10:00:00+01:00"),
     ):
         booked = await gateway.post(
             base,
@@ -157,10 +159,10 @@ async def test_a_migrated_history_answers_as_of_each_past_day(gateway: httpx.Asy
             "transaction_type": "3",
             "amount": "1.00",
             "currency": "EUR",
-            "value_date": "2022-03-01",
+            "value_date": f"{Y + 1}-03-01",
             "instrument": "conveni",
         },
-        params={"recorded_at": "2022-02-20T10:00:00+01:00"},
+        params={"recorded_at": f"{Y + 1}-02-20T10:00:00+01:00"},
     )
     assert late.status_code == 422 and late.json()["errors"][0]["field"] == "value_date", late.text
     # Before the project's last booking: refused.
@@ -171,21 +173,21 @@ async def test_a_migrated_history_answers_as_of_each_past_day(gateway: httpx.Asy
                 "transaction_type": "2",
                 "amount": "1.00",
                 "currency": "EUR",
-                "value_date": "2021-03-02",
+                "value_date": f"{Y}-03-02",
                 "instrument": "conveni",
             },
-            params={"recorded_at": "2021-12-31T10:00:00+01:00"},
+            params={"recorded_at": f"{Y}-12-31T10:00:00+01:00"},
         ),
         422,
     )
     closed = await gateway.post(
         f"{url}/status",
-        json={"status": "3", "date": "2022-12-15"},
-        params={"recorded_at": "2022-12-19T10:00:00+01:00"},
+        json={"status": "3", "date": f"{Y + 1}-12-15"},
+        params={"recorded_at": f"{Y + 1}-12-19T10:00:00+01:00"},
         headers={"If-Match": created.headers["etag"]},
     )
     assert closed.status_code == 200, closed.text
-    assert closed.json()["dates"]["actual_end"] == "2022-12-15"
+    assert closed.json()["dates"]["actual_end"] == f"{Y + 1}-12-15"
 
     async def settled() -> dict[str, Any] | None:
         live = await sdg(gateway)
@@ -195,11 +197,11 @@ async def test_a_migrated_history_answers_as_of_each_past_day(gateway: httpx.Asy
     assert (live["projects"], live["totals"]["disbursed_eur"]) == (1, "400.00")
     # Each past day shows what had been recorded by its end (Barcelona), whatever the value dates.
     expected = {
-        "2021-02-28": (0, "0.00", "0.00"),  # before the registration
-        "2021-03-04": (1, "0.00", "0.00"),  # registered, the commitment not yet recorded
-        "2021-03-05": (1, "1000.00", "0.00"),
-        "2021-12-31": (1, "1000.00", "400.00"),
-        "2025-12-31": (1, "1250.00", "400.00"),
+        f"{Y}-02-28": (0, "0.00", "0.00"),  # before the registration
+        f"{Y}-03-04": (1, "0.00", "0.00"),  # registered, the commitment not yet recorded
+        f"{Y}-03-05": (1, "1000.00", "0.00"),
+        f"{Y}-12-31": (1, "1000.00", "400.00"),
+        f"{Y + 4}-12-31": (1, "1250.00", "400.00"),
     }
     for day, (projects, committed, disbursed) in expected.items():
         report = await sdg(gateway, as_of=day)
@@ -211,7 +213,7 @@ async def test_a_migrated_history_answers_as_of_each_past_day(gateway: httpx.Asy
         ), day
     await declared_revenues_as_of(gateway)
     history = await gateway.get(
-        "/api/reporting/projects", params={"institution": OWNER, "city": CITY, "as_of": "2022-06-30"}
+        "/api/reporting/projects", params={"institution": OWNER, "city": CITY, "as_of": f"{Y + 1}-06-30"}
     )
     assert [p["status"] for p in history.json()["items"]] == ["2"]
     now = await gateway.get("/api/reporting/projects", params={"institution": OWNER, "city": CITY})
@@ -221,28 +223,29 @@ async def test_a_migrated_history_answers_as_of_each_past_day(gateway: httpx.Asy
 async def declared_revenues_as_of(gateway: httpx.AsyncClient) -> None:
     """The budgeted revenues declared in January, replaced by the settled accounts' figure the next
     May: the 0.7 % report of each day shows the declaration then in force, with its source and basis."""
-    url = f"/api/funding/institutions/{OWNER}/years/2021"
+    url = f"/api/funding/institutions/{OWNER}/years/{Y}"
     budgeted = {
         "own_revenues_eur": "100000.00",
-        "revenues_source": "Pressupost 2021 aprovat",
+        "revenues_source": f"Pressupost {Y} aprovat",
         "revenues_basis": "budgeted",
     }
-    first = await gateway.put(url, json=budgeted, params={"recorded_at": "2021-01-20T10:00:00+01:00"})
+    first = await gateway.put(url, json=budgeted, params={"recorded_at": f"{Y}-01-20T10:00:00+01:00"})
     assert first.status_code == 200, first.text
-    assert (first.json()["revenues_source"], first.json()["revenues_basis"]) == ("Pressupost 2021 aprovat", "budgeted")
-    settled = {"own_revenues_eur": "120000.00", "revenues_source": "Liquidació 2021", "revenues_basis": "settled"}
+    assert (first.json()["revenues_source"], first.json()["revenues_basis"]) == (f"Pressupost {Y} aprovat", "budgeted")
+    settled = {"own_revenues_eur": "120000.00", "revenues_source": f"Liquidació {Y}", "revenues_basis": "settled"}
     headers = {"If-Match": first.headers["etag"]}
     refused(
-        await gateway.put(url, json=settled, params={"recorded_at": "2021-01-19T10:00:00+01:00"}, headers=headers), 422
+        await gateway.put(url, json=settled, params={"recorded_at": f"{Y}-01-19T10:00:00+01:00"}, headers=headers), 422
     )
     bad_basis = await gateway.put(url, json={**settled, "revenues_basis": "estimated"}, headers=headers)
     assert bad_basis.status_code == 422 and bad_basis.json()["errors"][0]["field"].endswith("revenues_basis")
-    second = await gateway.put(url, json=settled, params={"recorded_at": "2022-05-31T10:00:00+02:00"}, headers=headers)
+    next_may = {"recorded_at": f"{Y + 1}-05-31T10:00:00+02:00"}
+    second = await gateway.put(url, json=settled, params=next_may, headers=headers)
     assert second.status_code == 200, second.text
 
     async def row(**params: Any) -> dict[str, Any] | None:
         report = await gateway.get(
-            "/api/reporting/zero-seven", params={"institution": OWNER, "year_from": 2021, "year_to": 2021, **params}
+            "/api/reporting/zero-seven", params={"institution": OWNER, "year_from": Y, "year_to": Y, **params}
         )
         rows: list[dict[str, Any]] = report.json()["rows"]
         return rows[0] if rows else None
@@ -254,18 +257,18 @@ async def declared_revenues_as_of(gateway: httpx.AsyncClient) -> None:
     now = await eventually(live, what="the settled declaration in the 0.7 % report")
     assert now["revenues"] == {
         "own_revenues_eur": "120000.00",
-        "source": "Liquidació 2021",
+        "source": f"Liquidació {Y}",
         "basis": "settled",
         "missing": [],
     }
     assert (now["target_eur"], now["committed_eur"], now["gap_eur"]) == ("840.00", "1000.00", "-160.00")
-    then = await row(as_of="2021-12-31")
+    then = await row(as_of=f"{Y}-12-31")
     assert then is not None
     assert then["revenues"] == {
         "own_revenues_eur": "100000.00",
-        "source": "Pressupost 2021 aprovat",
+        "source": f"Pressupost {Y} aprovat",
         "basis": "budgeted",
         "missing": [],
     }
     assert (then["target_eur"], then["committed_eur"], then["disbursed_eur"]) == ("700.00", "1000.00", "400.00")
-    assert await row(as_of="2021-01-19") is None
+    assert await row(as_of=f"{Y}-01-19") is None

@@ -29,3 +29,10 @@ def unique_city(prefix: str = "Ciutat") -> str:
 def unique_year() -> int:
     """A past year no other test of the run declares revenues or books money in."""
     return next(_years)
+
+
+def unique_years(count: int) -> int:
+    """The first of `count` consecutive past years that are this test's alone (money that spans a
+    year end)."""
+    years = [next(_years) for _ in range(count)]
+    return years[0]

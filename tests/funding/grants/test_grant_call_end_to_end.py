@@ -340,7 +340,9 @@ async def test_a_call_from_publication_to_justification(stack: Stack, gateway: h
 
     today = datetime.now(ZoneInfo("Europe/Madrid")).date()  # acts are dated in Barcelona
     before = await plan_row(gateway, year) if plan_for("ajuntament-barcelona", year) is not None else {}
-    definitive = (await gateway.post(f"{base}/resolutions/definitive", json={"resolved_on": today.isoformat()})).json()
+    resolved = await gateway.post(f"{base}/resolutions/definitive", json={"resolved_on": today.isoformat()})
+    assert resolved.status_code == 200, resolved.text
+    definitive = resolved.json()
     decisions = {d["reference"]: d for d in definitive["decisions"]}
     funded = {name for name in apps if decisions[apps[name]["reference"]]["funded"]}
     assert funded == {"G4", "G1", "E1", "D1", "D2", "D3"}
