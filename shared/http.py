@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -122,12 +123,15 @@ def health_router() -> APIRouter:
 
     @router.get(
         "/healthz",
-        summary="Liveness, with the state of the broker (events wait in the outbox while it is away)",
+        summary="Liveness, with the state of the broker (events wait in the outbox while it is away) and "
+        "what each consumer applied, skipped as duplicates and dead-lettered since the start",
         openapi_extra=access("none"),
     )
     async def healthz(request: Request) -> dict[str, Any]:
-        kafka = await probes.check("kafka", runtime_of(request).check_kafka)
-        return {"status": "ok", "checks": {"kafka": kafka}}
+        runtime = runtime_of(request)
+        kafka = await probes.check("kafka", runtime.check_kafka)
+        consumers = {consumer.name: asdict(consumer.stats) for consumer in runtime.consumers}
+        return {"status": "ok", "checks": {"kafka": kafka}, "consumers": consumers}
 
     @router.get(
         "/readyz",

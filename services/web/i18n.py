@@ -14,7 +14,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import Translations
 
 LANGUAGES = ("ca", "es", "en")
@@ -78,9 +78,6 @@ class Formats:
 
     def money(self, value: object) -> str:
         return str(format_currency(_decimal(value), "EUR", locale=self.language))
-
-    def money_short(self, value: object) -> str:
-        return str(format_compact_currency(_decimal(value), "EUR", locale=self.language, fraction_digits=1))
 
     def number(self, value: object) -> str:
         return str(format_decimal(_decimal(value), locale=self.language))

@@ -20,7 +20,6 @@ CALL_CHANGED = "grants.call-changed"
 APPLICATION_SUBMITTED = "grants.application-submitted"
 APPLICATION_CHANGED = "grants.application-changed"
 APPLICATION_GRANTED = "grants.application-granted"
-GRANT_EVENT_TYPES = (CALL_CHANGED, APPLICATION_SUBMITTED, APPLICATION_CHANGED, APPLICATION_GRANTED)
 
 
 class _Part(BaseModel):

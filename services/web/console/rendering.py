@@ -7,45 +7,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.support import Translations
 from fastapi import Request
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse, Response
 
-from services.web.assets import Assets
 from services.web.console.grant_labels import grant_labels
-from services.web.i18n import Formats, load_translations
-from services.web.pages.common import CSP, TEMPLATE_DIR
+from services.web.pages.common import CSP
+from services.web.templating import LocalisedTemplates
 
 CONSOLE_LANGUAGES = ("ca", "es", "en", "pt", "fr")
 LANGUAGE_NAMES = {"ca": "Català", "es": "Español", "en": "English", "pt": "Português", "fr": "Français"}
 
 
-class ConsoleTemplates:
-    def __init__(self, assets: Assets) -> None:
-        self.environments: dict[str, Environment] = {}
-        for language in CONSOLE_LANGUAGES:
-            env = Environment(
-                loader=FileSystemLoader(TEMPLATE_DIR),
-                autoescape=select_autoescape(["html"]),
-                undefined=StrictUndefined,
-                extensions=["jinja2.ext.i18n"],
-                trim_blocks=True,
-                lstrip_blocks=True,
-            )
-            translations = load_translations(language)
-            env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-            env.globals.update(
-                lang=language,
-                languages=CONSOLE_LANGUAGES,
-                language_names=LANGUAGE_NAMES,
-                f=Formats(language),
-                asset=assets.url,
-                grant_labels=grant_labels(translations.gettext),
-            )
-            self.environments[language] = env
+class ConsoleTemplates(LocalisedTemplates):
+    languages = CONSOLE_LANGUAGES
 
-    def render(self, language: str, name: str, context: dict[str, Any]) -> str:
-        return self.environments[language].get_template(name).render(context)
+    def globals_for(self, language: str, translations: Translations) -> dict[str, Any]:
+        return {"language_names": LANGUAGE_NAMES, "grant_labels": grant_labels(translations.gettext)}
 
 
 def render(request: Request, language: str, template: str, context: dict[str, Any], status: int = 200) -> Response:

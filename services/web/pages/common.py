@@ -6,11 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any
 
+from babel.support import Translations
 from fastapi import Depends, HTTPException, Request
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse, Response
 
 from services.web.assets import Assets
@@ -18,24 +17,8 @@ from services.web.charts import SDG_COLOURS
 from services.web.config import Settings
 from services.web.gateway_client import Gateway
 from services.web.geo import land_path
-from services.web.i18n import LANGUAGES, Formats, load_translations
-
-TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
-
-# Report filters the API's reports and exports accept alike (services/reporting/README.md): projects
-# active in years (active_*) apart from the money belonging to years (money_year_*).
-REPORT_FILTERS = (
-    "institution",
-    "country",
-    "city",
-    "network",
-    "modality",
-    "status",
-    "active_from",
-    "active_to",
-    "money_year_from",
-    "money_year_to",
-)
+from services.web.i18n import LANGUAGES
+from services.web.templating import LocalisedTemplates
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
@@ -43,33 +26,13 @@ CSP = (
 )
 
 
-class Templates:
-    """One Jinja environment per language, each with its own gettext catalogue installed."""
+class Templates(LocalisedTemplates):
+    """The portal's pages, in its three languages."""
 
-    def __init__(self, assets: Assets) -> None:
-        self.environments: dict[str, Environment] = {}
-        for language in LANGUAGES:
-            env = Environment(
-                loader=FileSystemLoader(TEMPLATE_DIR),
-                autoescape=select_autoescape(["html"]),
-                undefined=StrictUndefined,
-                extensions=["jinja2.ext.i18n"],
-                trim_blocks=True,
-                lstrip_blocks=True,
-            )
-            env.install_gettext_translations(load_translations(language), newstyle=True)  # type: ignore[attr-defined]
-            env.globals.update(
-                lang=language,
-                languages=LANGUAGES,
-                f=Formats(language),
-                asset=assets.url,
-                sdg_colours=SDG_COLOURS,
-                land_path=land_path(),
-            )
-            self.environments[language] = env
+    languages = LANGUAGES
 
-    def render(self, language: str, name: str, context: dict[str, Any]) -> str:
-        return self.environments[language].get_template(name).render(context)
+    def globals_for(self, language: str, translations: Translations) -> dict[str, Any]:
+        return {"sdg_colours": SDG_COLOURS, "land_path": land_path()}
 
 
 def language_of(lang: str) -> str:
