@@ -39,6 +39,7 @@ from shared.concurrency import check_version
 from shared.contracts import projects as events
 from shared.contracts.projects import SCHEMA_BASE
 from shared.emit import build_event
+from shared.events import child_traceparent
 from shared.kafka import PROJECTS_TOPIC
 from shared.merge_patch import apply_merge_patch
 from shared.outbox import enqueue_many
@@ -389,10 +390,8 @@ async def _announce_initial_state(actor: Actor, session: AsyncSession, project: 
     await session.flush()
 
 
-async def replace_project(
-    session: AsyncSession, actor: Actor, project_id: uuid.UUID, expected_version: int, data: ProjectEditable
-) -> Project:
-    project = await _writable(session, actor, project_id, expected_version)
+async def _edit(session: AsyncSession, actor: Actor, project: Project, data: ProjectEditable) -> Project:
+    """A replacement or a merge patch, once validated: the same checks and the same event."""
     await _check_references(session, actor.principal, project.owner, data, project.id)
     data = await _with_places(data)
     doc = _document(data, project.doc.get("results", []), project.doc)
@@ -402,6 +401,13 @@ async def replace_project(
     project.parent_id = data.parent_id
     project.doc = doc
     return await _record(session, actor, project, events.PROJECT_UPDATED, before)
+
+
+async def replace_project(
+    session: AsyncSession, actor: Actor, project_id: uuid.UUID, expected_version: int, data: ProjectEditable
+) -> Project:
+    project = await _writable(session, actor, project_id, expected_version)
+    return await _edit(session, actor, project, data)
 
 
 async def patch_project(
@@ -425,15 +431,7 @@ async def patch_project(
         data = ProjectEditable.model_validate(apply_merge_patch(_editable(project), patch))
     except ValidationError as exc:
         raise invalid_input(exc) from exc
-    await _check_references(session, actor.principal, project.owner, data, project.id)
-    data = await _with_places(data)
-    doc = _document(data, project.doc.get("results", []), project.doc)
-    if project.visibility == "published":
-        ensure_publishable(doc)
-    before = _bump(project)
-    project.parent_id = data.parent_id
-    project.doc = doc
-    return await _record(session, actor, project, events.PROJECT_UPDATED, before)
+    return await _edit(session, actor, project, data)
 
 
 async def change_status(
@@ -722,6 +720,15 @@ async def _record_many(
     keyed = []
     for project, event_types, before, migrated in recorded:
         state = project_state(project)
+        key = str(project.id)
+        first = build_event(actor, event_types[0], state, schema_base=SCHEMA_BASE, subject=key, time=state.updated_at)
+        # The state is dumped once: the first event's data is the history's "after" and every
+        # following event's data (the same state; each event its own id and span).
+        keyed.append((key, first))
+        for event_type in event_types[1:]:
+            span = child_traceparent(actor.traceparent)
+            update: dict[str, Any] = {"id": uuid.uuid4(), "type": event_type, "traceparent": span}
+            keyed.append((key, first.model_copy(update={**update, "dataschema": SCHEMA_BASE + event_type})))
         changes.append(
             {
                 "project_id": project.id,
@@ -731,12 +738,8 @@ async def _record_many(
                 "tenant": actor.principal.tenant,
                 "request_id": actor.request_id,
                 "migrated": migrated,
-                "changes": diff(before or {}, state.model_dump(mode="json")),
+                "changes": diff(before or {}, first.data),
             }
         )
-        key = str(project.id)
-        for event_type in event_types:
-            event = build_event(actor, event_type, state, schema_base=SCHEMA_BASE, subject=key, time=state.updated_at)
-            keyed.append((key, event))
     await repository.add_changes(session, changes)
     await enqueue_many(session, PROJECTS_TOPIC, keyed)

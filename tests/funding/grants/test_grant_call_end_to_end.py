@@ -38,6 +38,16 @@ from tests.support.waiting import eventually
 CRITERIA = ("relevance", "feasibility", "partnership")
 
 
+async def registered_everywhere(gateway: httpx.AsyncClient, apps: dict[str, dict[str, Any]]) -> bool:
+    """Each proposal is in the registry and funding has heard of it: the definitive resolution books
+    the grants' commitments, so it waits (409, retry) for a proposal funding does not know yet."""
+    for a in apps.values():
+        for path in (f"/api/projects/projects/{a['project_id']}", f"/api/funding/project-refs/{a['project_id']}"):
+            if (await gateway.get(path)).status_code != 200:
+                return False
+    return True
+
+
 def call_payload(code: str, year: int) -> dict[str, Any]:
     now = datetime.now(UTC)
     y, y1 = str(year), str(year + 1)
@@ -196,8 +206,7 @@ async def test_a_call_from_publication_to_justification(stack: Stack, gateway: h
 
     # Every proposal reaches the registry as a draft of the Ajuntament, with the entity implementing it.
     async def proposals_registered() -> bool:
-        found = [(await gateway.get(f"/api/projects/projects/{a['project_id']}")) for a in apps.values()]
-        return all(r.status_code == 200 for r in found)
+        return await registered_everywhere(gateway, apps)
 
     await eventually(proposals_registered, what="the proposals in the registry")
     draft = (await gateway.get(f"/api/projects/projects/{apps['G1']['project_id']}")).json()
@@ -580,8 +589,7 @@ async def test_a_past_call_by_its_deadlines_partial_grant_reserve_payment_plan_a
     assert (await gateway.post(f"{path('P4')}/objection/decision", json={"upheld": False, "answer": "No"})).is_success
 
     async def proposals_registered() -> bool:
-        found = [await gateway.get(f"/api/projects/projects/{a['project_id']}") for a in apps.values()]
-        return all(r.status_code == 200 for r in found)
+        return await registered_everywhere(gateway, apps)
 
     await eventually(proposals_registered, what="the proposals in the registry")
     early = await gateway.post(f"{base}/resolutions/definitive", json={"resolved_on": "2026-09-21"})
