@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import httpx
 import jwt
@@ -209,6 +209,17 @@ async def _principal(
 def requires(*scopes: str) -> Any:
     """Dependency: a verified principal holding one of `scopes` (401 without token, 403 without scope)."""
     return Security(_principal, scopes=list(scopes))
+
+
+async def _signed_in(principal: Annotated[Principal | None, Security(_principal)]) -> Principal:
+    if principal is None:
+        raise Unauthorized("This operation needs a bearer token", error="missing")
+    return principal
+
+
+def signed_in() -> Any:
+    """Dependency: any verified principal, whatever its scopes (what concerns the caller alone)."""
+    return Depends(_signed_in)
 
 
 def optional_principal() -> Any:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -21,6 +22,7 @@ LANGUAGES = ("ca", "es", "en")
 DEFAULT_LANGUAGE = "ca"
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
+BARCELONA = ZoneInfo("Europe/Madrid")
 
 
 def load_translations(language: str) -> Translations:
@@ -98,6 +100,11 @@ class Formats:
                 )
             value = date.fromisoformat(value[:10])
         return str(format_date(value, "long", locale=self.language))
+
+    def moment(self, value: str) -> str:
+        """A moment (ISO 8601 with its offset) as Barcelona's clock showed it, day and time."""
+        at = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(BARCELONA)
+        return str(format_datetime(at, "medium", tzinfo=BARCELONA, locale=self.language))
 
     def country(self, code: str) -> str:
         return str(self.locale.territories.get(code.upper(), code))

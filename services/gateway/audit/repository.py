@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.audit.models import AuditEntry
@@ -22,6 +22,8 @@ async def search(session: AsyncSession, q: AuditQuery) -> list[AuditEntry]:
         query = query.where(AuditEntry.client_id == q.client_id)
     if q.tenant:
         query = query.where(AuditEntry.tenant == q.tenant)
+    if q.person:
+        query = query.where(or_(AuditEntry.client_id == q.person, AuditEntry.subject == q.person))
     if q.since:
         query = query.where(AuditEntry.at >= q.since)
     if q.before_id:

@@ -31,6 +31,8 @@ class AuditQuery:
     since: datetime | None
     before_id: int | None
     limit: int
+    # Rows of one person or client: what it did (client_id) and what was done to it (subject).
+    person: str | None = None
 
 
 class AuditPage(BaseModel):
