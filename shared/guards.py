@@ -24,7 +24,11 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes that take uploaded files (multipart/form-data only) get a larger, still bounded, limit:
 # one file of up to UPLOAD_FILE_BYTES plus the form's framing and fields. Every other request, and
 # any other content type on these routes, keeps the general limit.
-UPLOAD_PATHS = re.compile(r"^/api/funding/grants/applications/[^/]+/documents$")
+# The console's own upload forms (an application's documents, an import file) take the same bound.
+UPLOAD_PATHS = re.compile(
+    r"^/api/funding/grants/applications/[^/]+/documents$"
+    r"|^/(ca|es|en|pt|fr)/console/(imports|calls/applications/[^/]+/documents)$"
+)
 UPLOAD_FILE_BYTES = 20 * 1024 * 1024
 MAX_UPLOAD_BYTES = UPLOAD_FILE_BYTES + 64 * 1024
 # The IATI import takes a publisher's whole file (XML only), streamed by the projects service:

@@ -116,6 +116,12 @@ TEMPLATES: dict[str, str] = {
     "too_far_from_city": "{km} km from {city}: leave the coordinates out to use the city's",
     "not_a_document_of": "No file {document} was uploaded to this application",
     "document_of_other_purpose": "Uploaded for the {actual}, not for the {purpose}",
+    # What an IATI activity must carry before it is published (services/projects/projects/completeness.py)
+    "publish_needs_description": "Required to publish: a description in at least one language",
+    "publish_needs_start": "Required to publish: a planned start date (or the actual start of one under way)",
+    "publish_needs_recipient": "Required to publish: a recipient country, or a recipient region",
+    "publish_needs_sector": "Required to publish: at least one sector (OECD DAC purpose code)",
+    "publish_needs_organisation": "Required to publish: at least one participating organisation",
 }
 
 # Details that are fixed texts (free-text details of a problem are passed through as they are).

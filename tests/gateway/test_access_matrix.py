@@ -348,6 +348,9 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ),
         ("get", "/api/projects/projects/{project_id}"): Case(fixed({"path": {"project_id": world.draft_id}})),
         ("get", "/api/projects/projects/{project_id}/history"): Case(fixed({"path": {"project_id": world.draft_id}})),
+        ("get", "/api/projects/projects/{project_id}/publication-check"): Case(
+            fixed({"path": {"project_id": world.draft_id}})
+        ),
         ("put", "/api/projects/projects/{project_id}"): Case(
             # A published project stays complete (what an IATI activity needs): the whole editable body.
             fresh("published", json={**editable(project_payload()), "title": {"ca": "Nou títol"}}),

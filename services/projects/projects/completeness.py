@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.problem_texts import field_error
 from shared.problems import Unprocessable
 
+# (field, the code of its error: its text in each language is in shared/problem_texts.py)
 REQUIRED: tuple[tuple[str, str], ...] = (
-    ("description", "a description in at least one language"),
-    ("dates.planned_start", "a planned start date (or, for an activity under way, its actual start)"),
-    ("recipient_countries", "a recipient country, or a recipient region in recipient_regions"),
-    ("sectors", "at least one sector (OECD DAC purpose code)"),
-    ("participating_orgs", "at least one participating organisation"),
+    ("description", "publish_needs_description"),
+    ("dates.planned_start", "publish_needs_start"),
+    ("recipient_countries", "publish_needs_recipient"),
+    ("sectors", "publish_needs_sector"),
+    ("participating_orgs", "publish_needs_organisation"),
 )
 
 
@@ -36,8 +38,7 @@ def _present(doc: dict[str, Any], field: str) -> bool:
 
 
 def missing(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    gaps = [(field, what) for field, what in REQUIRED if not _present(doc, field)]
-    return [{"field": field, "message": f"required to publish: {what}"} for field, what in gaps]
+    return [field_error(field, code) for field, code in REQUIRED if not _present(doc, field)]
 
 
 def ensure_publishable(doc: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ from services.projects.projects.schemas import (
     ProjectEditable,
     ProjectPage,
     ProjectRead,
+    PublicationCheck,
     ResultsReplace,
     StatusChange,
 )
@@ -29,6 +30,7 @@ from shared.auth import InsufficientScope, OtherTenant, Principal, access, optio
 from shared.concurrency import etag, required_version
 from shared.http import SessionDep
 from shared.idempotency import IdempotencyKeyReused, IdempotentCreate, StoredResponse, idempotent_create
+from shared.problem_texts import language_of
 from shared.problems import PreconditionFailed, PreconditionRequired, problem_responses
 from shared.recorded import InvalidRecordedAt, RecordedAtNeedsAdmin, RecordedAtQuery
 
@@ -270,6 +272,19 @@ async def change_status(
 )
 async def publish_project(project_id: uuid.UUID, change: ChangeDep) -> ProjectRead:
     return change.respond(await service.publish(change.session, change.actor, project_id, change.expected_version))
+
+
+@router.get(
+    "/{project_id}/publication-check",
+    response_model=PublicationCheck,
+    openapi_extra=READ,
+    responses=problem_responses(service.ProjectNotFound),
+    summary="What the project still lacks to be published (what an IATI activity needs); changes nothing",
+)
+async def check_publication(
+    project_id: uuid.UUID, session: SessionDep, principal: Reader, accept_language: AcceptLanguage = None
+) -> PublicationCheck:
+    return await service.publication_check(session, principal, project_id, language_of(accept_language))
 
 
 @router.post(

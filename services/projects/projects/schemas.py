@@ -137,3 +137,17 @@ class HistoryEntry(BaseModel):
 
 class History(BaseModel):
     items: list[HistoryEntry]
+
+
+class PublicationGap(BaseModel):
+    field: str
+    code: str
+    message: str = Field(description="In the language asked for by Accept-Language")
+
+
+class PublicationCheck(BaseModel):
+    """What publishing would find missing now (the same rule the publish operation applies)."""
+
+    publishable: bool
+    visibility: str
+    missing: list[PublicationGap]

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.places.service import resolve_partner_cities
 from services.projects.projects import repository
-from services.projects.projects.completeness import ensure_publishable
+from services.projects.projects.completeness import ensure_publishable, missing
 from services.projects.projects.events import emit_project, project_state
 from services.projects.projects.history import diff, public_versions
 from services.projects.projects.models import Project, ProjectChange
@@ -29,6 +29,8 @@ from services.projects.projects.schemas import (
     OtherIdentifier,
     ProjectCreate,
     ProjectEditable,
+    PublicationCheck,
+    PublicationGap,
     Result,
     StatusChange,
 )
@@ -43,7 +45,7 @@ from shared.events import child_traceparent
 from shared.kafka import PROJECTS_TOPIC
 from shared.merge_patch import apply_merge_patch
 from shared.outbox import enqueue_many
-from shared.problem_texts import field_error
+from shared.problem_texts import field_error, render
 from shared.problems import Conflict, NotFound, ProblemError, Unprocessable, invalid_input
 from shared.recorded import recording_time, require_migration
 
@@ -156,6 +158,18 @@ async def get_project(session: AsyncSession, principal: Principal | None, projec
     if project is None or not visible_to(principal, project):
         raise not_found(project_id)
     return project
+
+
+async def publication_check(
+    session: AsyncSession, principal: Principal | None, project_id: uuid.UUID, language: str
+) -> PublicationCheck:
+    """The gaps `publish` would refuse, named before anyone presses it (a preview changes nothing)."""
+    project = await get_project(session, principal, project_id)
+    gaps = [
+        PublicationGap(field=g["field"], code=g["code"], message=render(g["code"], {}, language) or g["message"])
+        for g in missing(project.doc)
+    ]
+    return PublicationCheck(publishable=not gaps, visibility=project.visibility, missing=gaps)
 
 
 async def _writable(session: AsyncSession, actor: Actor, project_id: uuid.UUID, expected_version: int) -> Project:

@@ -105,8 +105,17 @@ async def test_publishing_needs_what_an_iati_activity_needs(gateway: httpx.Async
     draft = await gateway.post(BASE, json=without(visibility="draft", **BARE))
     assert draft.status_code == 201, draft.text
     url = f"{BASE}/{draft.json()['id']}"
+    # The check names the same gaps before anyone presses publish, in the reader's language.
+    check = await gateway.get(f"{url}/publication-check", headers={"Accept-Language": "pt"})
+    assert check.status_code == 200, check.text
+    assert (check.json()["publishable"], check.json()["visibility"]) == (False, "draft")
+    assert {g["field"] for g in check.json()["missing"]} == ALL_GAPS
+    assert "Necessário para publicar: pelo menos um setor (código de finalidade CAD da OCDE)" in {
+        g["message"] for g in check.json()["missing"]
+    }
     refused = await gateway.post(f"{url}/publish", headers={"If-Match": draft.headers["etag"]})
     assert refused.status_code == 422 and fields(refused) == ALL_GAPS, refused.text
+    assert all(e["code"].startswith("publish_needs_") for e in refused.json()["errors"])
     complete = {k: v for k, v in project_payload().items() if k in BARE}
     filled = await gateway.patch(
         url,
@@ -114,6 +123,9 @@ async def test_publishing_needs_what_an_iati_activity_needs(gateway: httpx.Async
         headers={"If-Match": draft.headers["etag"], "Content-Type": "application/merge-patch+json"},
     )
     assert filled.status_code == 200, filled.text
+    ready = (await gateway.get(f"{url}/publication-check")).json()
+    assert (ready["publishable"], ready["missing"]) == (True, [])
+    assert (await gateway.get(f"{url}/publication-check")).headers.get("etag") is None  # a preview, not the project
     published = await gateway.post(f"{url}/publish", headers={"If-Match": filled.headers["etag"]})
     assert published.status_code == 200 and published.json()["visibility"] == "published"
     # Published, it stays complete: an edit that empties a required part is refused.
