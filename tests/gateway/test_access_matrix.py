@@ -175,6 +175,10 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         await as_admin("PUT", "/api/funding/rates/USD/2025-03-10", json={"units_per_eur": "1.0815"})
         return {"path": {"currency": "USD"}, "params": {"on": "2025-03-10"}}
 
+    async def usd_conversion() -> dict[str, Any]:
+        spec = await usd_rate()
+        return {**spec, "params": {**spec["params"], "amount": "100.00"}}
+
     async def own_source() -> dict[str, Any]:
         created = await as_admin(
             "POST",
@@ -490,6 +494,7 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ("put", "/api/funding/institutions/{institution}/years/{year}"): Case(fresh_year(), denied=403),
         ("get", "/api/funding/institutions/{institution}/years/{year}"): Case(declared_year()),
         ("get", "/api/funding/rates/{currency}"): Case(usd_rate),
+        ("get", "/api/funding/rates/{currency}/conversion"): Case(usd_conversion),
         # Rates are set by the finance administration (rates:write), not by an institution.
         ("put", "/api/funding/rates/{currency}/{rate_date}"): Case(
             fixed({"path": {"currency": "CUP", "rate_date": "2025-03-10"}, "json": {"units_per_eur": "26.0"}}),

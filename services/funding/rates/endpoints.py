@@ -1,11 +1,20 @@
 """HTTP wiring of exchange rates."""
 
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query
 
 from services.funding.rates import service
-from services.funding.rates.schemas import Note, RateImport, RateRead, RateSet, RateSource, RateWritten
+from services.funding.rates.schemas import (
+    ConversionRead,
+    Note,
+    RateImport,
+    RateRead,
+    RateSet,
+    RateSource,
+    RateWritten,
+)
 from shared.auth import Principal, access, requires
 from shared.dates import CalendarDate
 from shared.http import SessionDep
@@ -28,6 +37,31 @@ RateWriter = Annotated[Principal, requires("rates:write")]
 )
 async def rate_on(currency: Currency, session: SessionDep, on: Annotated[CalendarDate, Query()]) -> RateRead:
     return RateRead.model_validate(await service.rate_on(session, currency, on), from_attributes=True)
+
+
+@router.get(
+    "/{currency}/conversion",
+    response_model=ConversionRead,
+    openapi_extra=access("none"),
+    responses=problem_responses(service.MissingRate),
+    summary="An amount in EUR with the rate a booking of that value date would use (nothing is booked)",
+)
+async def conversion(
+    currency: Currency,
+    session: SessionDep,
+    amount: Annotated[Decimal, Query(max_digits=15, decimal_places=2, allow_inf_nan=False)],
+    on: Annotated[CalendarDate, Query()],
+) -> ConversionRead:
+    converted = await service.convert(session, amount, service.known_currency(currency), on)
+    return ConversionRead(
+        amount=amount,
+        currency=currency,
+        value_date=on,
+        amount_eur=converted.amount_eur,
+        rate=converted.rate,
+        rate_date=converted.rate_date,
+        rate_source=converted.rate_source,
+    )
 
 
 @router.put(

@@ -36,6 +36,18 @@ class RateRead(BaseModel):
     note: str | None = None
 
 
+class ConversionRead(BaseModel):
+    """An amount valued in EUR as a booking of that value date would be (nothing is booked)."""
+
+    amount: Decimal
+    currency: str
+    value_date: date
+    amount_eur: Decimal
+    rate: Decimal = Field(description="Units of the currency per 1 EUR (1 for EUR)")
+    rate_date: date
+    rate_source: str
+
+
 class RateWritten(RateRead):
     """What the writer gets back: the rate and its provenance."""
 

@@ -153,6 +153,25 @@ async def test_booked_amounts_keep_the_rate_they_were_booked_with(
     base = f"/api/funding/projects/{project['id']}"
     async with await as_(stack, tokens, "finance") as finance:
         assert (await finance.put(f"{RATES}/PLN/2031-07-01", json={"units_per_eur": "4.00"})).status_code == 200
+        # What a booking would be, asked first (the console shows it before saving): nothing is booked.
+        preview = await gateway.get(f"{RATES}/PLN/conversion", params={"amount": "1000.00", "on": "2031-07-01"})
+        assert preview.status_code == 200, preview.text
+        assert {k: preview.json()[k] for k in ("amount_eur", "rate", "rate_date", "rate_source")} == {
+            "amount_eur": "250.00",
+            "rate": "4.00000000",
+            "rate_date": "2031-07-01",
+            "rate_source": "manual",
+        }
+        assert (await gateway.get(f"{base}/transactions")).json()["items"] == []
+        for params, field in (
+            ({"amount": "12,5", "on": "2031-07-01"}, "amount"),
+            ({"amount": "1.001", "on": "2031-07-01"}, "amount"),
+            ({"amount": "10", "on": "2031-02-30"}, "on"),
+        ):
+            bad = await gateway.get(f"{RATES}/PLN/conversion", params=params)
+            assert bad.status_code == 422 and bad.json()["errors"][0]["field"].endswith(field), bad.text
+        missing = await gateway.get(f"{RATES}/PLN/conversion", params={"amount": "10", "on": "2001-01-01"})
+        assert missing.status_code == 422 and missing.json()["type"].endswith("/missing-exchange-rate")
         booked = await gateway.post(
             f"{base}/transactions",
             json={
@@ -197,4 +216,6 @@ async def test_booked_amounts_keep_the_rate_they_were_booked_with(
         },
     )
     assert rebooked.json()["amount_eur"] == "200.00"
+    later = await gateway.get(f"{RATES}/PLN/conversion", params={"amount": "1000.00", "on": "2031-07-01"})
+    assert later.json()["amount_eur"] == "200.00"  # the same rule and rate as the booking
     assert Decimal((await gateway.get(f"{base}/summary")).json()["totals"]["committed_eur"]) == Decimal("200.00")
