@@ -155,6 +155,34 @@ async def _users_async(args: argparse.Namespace) -> None:
     print("\n".join(lines))
 
 
+async def _federation_async(args: argparse.Namespace) -> None:
+    from services.gateway.config import Settings
+    from services.gateway.oidc.commands import run
+    from services.gateway.oidc.federation import CALLBACK_PATH
+    from shared.db import create_engine, create_sessionmaker, transaction
+
+    engine = create_engine(_gateway_database_url(), pool_size=1)
+    try:
+        async with transaction(create_sessionmaker(engine)) as session:
+            lines = await run(session, args, f"{Settings().public_url}{CALLBACK_PATH}")
+    finally:
+        await engine.dispose()
+    print("\n".join(lines))
+
+
+def _federation(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from services.gateway.oidc.federation import InvalidConfiguration
+
+    try:
+        asyncio.run(_federation_async(args))
+    except InvalidConfiguration as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _users(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -309,6 +337,10 @@ def main(argv: list[str] | None = None) -> int:
     from services.gateway.users.commands import add_parser as add_users_parser
 
     add_users_parser(commands).set_defaults(func=_users)
+
+    from services.gateway.oidc.commands import add_parser as add_federation_parser
+
+    add_federation_parser(commands).set_defaults(func=_federation)
 
     token = commands.add_parser("token", help="print a token for a demo client (admin, ajuntament, amb, maputo, ...)")
     token.add_argument("name")

@@ -666,6 +666,10 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ("post", "/oauth/end-session"): Case(fixed({"data": {}}), ok=403),
         ("post", "/oauth/revoke"): Case(fixed({"data": web_client})),
         ("get", "/oauth/password"): Case(fixed({"params": {"token": "not-a-link"}}), ok=400),
+        # Back from a tenant's identity provider without a state this gateway gave: refused alike.
+        ("get", "/oauth/federated/callback"): Case(fixed({"params": {"state": "not-a-state", "code": "x"}}), ok=401),
+        ("get", "/api/gateway/keys"): Case(fixed({}), right="admin", denied=403),
+        ("post", "/api/gateway/keys"): Case(fixed({}), ok=201, right="admin", denied=403),
         ("post", "/oauth/password"): Case(fixed({"data": {"token": "not-a-link"}}), ok=403),
         ("get", "/api/gateway/users"): Case(fixed({}), right="admin", denied=403),
         ("post", "/api/gateway/users"): Case(invitation(), ok=201, right="admin", denied=403),

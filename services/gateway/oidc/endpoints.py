@@ -11,12 +11,12 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from services.gateway.config import Settings
-from services.gateway.oidc import service
-from services.gateway.oidc.models import SignInSession
-from services.gateway.oidc.pages import page
+from services.gateway.oidc import federation, service
+from services.gateway.oidc.models import IdentityProvider, SignInSession
+from services.gateway.oidc.pages import language_switch, page
 from services.gateway.oidc.responses import oauth_error
 from services.gateway.oidc.service import GrantError, Issuer, NoRedirect, RedirectError, RegisteredClient
-from services.gateway.oidc.texts import language
+from services.gateway.oidc.texts import first_language, language
 from services.gateway.users import service as users
 from services.gateway.users.events import Context
 from services.gateway.users.models import User
@@ -53,6 +53,11 @@ def _lang(request: Request, ui_locales: str | None) -> str:
     return language(ui_locales, request.headers.get("accept-language"))
 
 
+def _link_lang(request: Request, ui_locales: str | None, user: User) -> str:
+    """A link's page: the language asked for (the switch), else the browser's, else the user's."""
+    return first_language(ui_locales, request.headers.get("accept-language")) or user.locale
+
+
 def _set_cookie(response: Response, settings: Settings, value: str) -> None:
     response.set_cookie(
         COOKIE,
@@ -77,6 +82,19 @@ def _same_origin(request: Request) -> bool:
 async def _form(request: Request) -> dict[str, str]:
     form = await request.form()
     return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def _directory(request: Request) -> federation.Directory:
+    """The providers' documents, cached for the app's life (made at the first federated sign-in)."""
+    state = request.app.state
+    if not hasattr(state, "federation_directory"):
+        state.federation_directory = federation.Directory()
+    directory: federation.Directory = state.federation_directory
+    return directory
+
+
+def _federated_callback(request: Request) -> str:
+    return f"{_settings(request).public_url}{federation.CALLBACK_PATH}"
 
 
 def _redirect_error(params: dict[str, str], settings: Settings, error: RedirectError) -> Response:
@@ -111,18 +129,22 @@ def _signin_form(
     lang: str,
     browser: SignInSession,
     request: service.AuthorizationRequest,
+    providers: list[IdentityProvider],
     status: int = 200,
     error_key: str | None = None,
     email: str = "",
 ) -> Response:
+    fields = request.hidden_fields()
     return page(
         "signin.html",
         lang,
         status,
         error_key,
         csrf_token=browser.csrf_token,
-        fields=request.hidden_fields(),
+        fields=fields,
         email=email,
+        providers=providers,
+        switch=language_switch("/oauth/authorize", fields),
     )
 
 
@@ -158,20 +180,28 @@ async def authorize(request: Request, session: SessionDep) -> Response:
         return await _complete(session, parsed, user, browser, settings)
     if parsed.prompt == "none":
         return _redirect_error(params, settings, RedirectError("login_required", "The user is not signed in"))
+    providers = await federation.providers(session)
     if browser is None:
         fresh = await service.new_session(session, settings.signin_session_seconds)
-        response = _signin_form(lang, fresh.row, parsed)
+        response = _signin_form(lang, fresh.row, parsed, providers)
         _set_cookie(response, settings, fresh.cookie)
         return response
-    return _signin_form(lang, browser, parsed)
+    return _signin_form(lang, browser, parsed, providers)
 
 
 @router.post(
     "/oauth/authorize",
     openapi_extra=access("none"),
-    summary="The sign-in form: email, password and, for institution users, a TOTP code (CSRF-protected)",
+    summary="The sign-in form: email, password and, for institution users, a TOTP code (CSRF-protected); "
+    "an email of a federated tenant's domain, or its button, goes to that tenant's own provider",
     response_class=Response,
-    responses={303: {"description": "back to the client with a code"}, 401: {}, 403: {}, 429: {}},
+    responses={
+        303: {"description": "back to the client with a code, or to the tenant's identity provider"},
+        401: {},
+        403: {},
+        429: {},
+        502: {},
+    },
 )
 async def sign_in(request: Request, session: SessionDep) -> Response:
     form = await _form(request)
@@ -188,6 +218,24 @@ async def sign_in(request: Request, session: SessionDep) -> Response:
         return page("error.html", lang, 400, f"error.{exc.reason}")
     except RedirectError as exc:
         return _redirect_error(params, settings, exc)
+    email = form.get("email", "")[:300]
+    try:
+        provider = await federation.chosen(session, form.get("provider"), email)
+        if provider is not None:
+            target = await federation.start(
+                session,
+                _directory(request),
+                provider,
+                browser,
+                parsed.hidden_fields(),
+                lang,
+                _federated_callback(request),
+                login_hint=email or None,
+            )
+            return RedirectResponse(target, status_code=303)
+    except federation.Unavailable:
+        providers = await federation.providers(session)
+        return _signin_form(lang, browser, parsed, providers, 502, "federated.unavailable", email=email)
     outcome = await users.sign_in(
         session,
         Context.of(request),
@@ -198,8 +246,42 @@ async def sign_in(request: Request, session: SessionDep) -> Response:
     )
     if outcome.user is None:
         status, key = (401, "signin.invalid") if outcome.failure == "invalid" else (429, "signin.locked")
-        return _signin_form(lang, browser, parsed, status, key, email=form.get("email", "")[:300])
+        return _signin_form(lang, browser, parsed, await federation.providers(session), status, key, email=email)
     fresh = await service.replace_session(session, browser, outcome.user, settings.signin_session_seconds)
+    response = await _complete(session, parsed, outcome.user, fresh.row, settings)
+    _set_cookie(response, settings, fresh.cookie)
+    return response
+
+
+@router.get(
+    federation.CALLBACK_PATH,
+    openapi_extra=access("none"),
+    summary="Back from a tenant's identity provider: its ID token verified, then on to the client with a code",
+    response_class=Response,
+    responses={303: {"description": "back to the client with a code"}, 401: {}, 502: {}},
+)
+async def federated_callback(request: Request, session: SessionDep) -> Response:
+    settings = _settings(request)
+    query = {k: v[:2000] for k, v in request.query_params.items() if k in ("code", "state", "iss", "error")}
+    browser = await service.current_session(session, request.cookies.get(COOKIE))
+    try:
+        outcome = await federation.finish(
+            session, Context.of(request), _directory(request), browser, query, _federated_callback(request)
+        )
+    except federation.Refused as exc:
+        return page("error.html", exc.lang or _lang(request, None), 401, "federated.refused")
+    except federation.Unavailable as exc:
+        return page("error.html", exc.lang or _lang(request, None), 502, "federated.unavailable")
+    try:
+        parsed = service.parse_authorization_request(_clients(request), outcome.request)
+    except NoRedirect as exc:
+        return page("error.html", outcome.lang, 400, f"error.{exc.reason}")
+    except RedirectError as exc:
+        return _redirect_error(outcome.request, settings, exc)
+    # As after a password: a new session id, then the platform's own code for the client.
+    fresh = await service.replace_session(
+        session, browser, outcome.user, settings.signin_session_seconds, outcome.provider.id
+    )
     response = await _complete(session, parsed, outcome.user, fresh.row, settings)
     _set_cookie(response, settings, fresh.cookie)
     return response
@@ -307,7 +389,7 @@ async def password_page(
         link, user = await users.open_link(session, token)
     except users.LinkNotValid:
         return page("password.html", _lang(request, ui_locales), 400, "link.invalid")
-    lang = language(ui_locales, None) if ui_locales else user.locale
+    lang = _link_lang(request, ui_locales, user)
     browser = await service.current_session(session, request.cookies.get(COOKIE))
     fresh = None if browser is not None else await service.new_session(session, settings.signin_session_seconds)
     row = browser or fresh.row  # type: ignore[union-attr]
@@ -320,6 +402,7 @@ async def password_page(
         email=user.email,
         totp_secret=link.totp_secret,
         totp_uri=users.provisioning_uri(link, user),
+        switch=language_switch("/oauth/password", {"token": token}),
     )
     if fresh is not None:
         _set_cookie(response, settings, fresh.cookie)
@@ -345,7 +428,7 @@ async def password_set(request: Request, session: SessionDep) -> Response:
         link, user = await users.open_link(session, token)
     except users.LinkNotValid:
         return page("password.html", lang, 400, "link.invalid")
-    lang = language(form.get("ui_locales"), None) if form.get("ui_locales") else user.locale
+    lang = _link_lang(request, form.get("ui_locales"), user)
     try:
         await users.redeem(session, Context.of(request), token, form.get("password", ""), form.get("code", ""))
     except (users.WeakPassword, users.WrongCode) as exc:
@@ -360,5 +443,6 @@ async def password_set(request: Request, session: SessionDep) -> Response:
             email=user.email,
             totp_secret=link.totp_secret,
             totp_uri=users.provisioning_uri(link, user),
+            switch=language_switch("/oauth/password", {"token": token}),
         )
     return page("password.html", lang, done=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
-from services.gateway.oidc.texts import texts
+from services.gateway.oidc.texts import ENDONYMS, LANGUAGES, texts
 
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -26,7 +27,14 @@ PAGE_HEADERS = {
 }
 
 
+def language_switch(path: str, query: dict[str, str]) -> dict[str, str]:
+    """The same page in each language: its own query with `ui_locales` set (no script needed)."""
+    return {code: f"{path}?{urlencode({**query, 'ui_locales': code})}" for code in LANGUAGES}
+
+
 def page(template: str, lang: str, status: int = 200, error_key: str | None = None, **values: Any) -> HTMLResponse:
     t = texts(lang)
-    html = _env.get_template(template).render(lang=lang, t=t, error=t[error_key] if error_key else None, **values)
+    html = _env.get_template(template).render(
+        lang=lang, t=t, endonyms=ENDONYMS, error=t[error_key] if error_key else None, **values
+    )
     return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)

@@ -28,6 +28,7 @@ from services.gateway.clients.failures import FailureLimits
 from services.gateway.config import Settings
 from services.gateway.oidc import repository
 from services.gateway.oidc.models import AuthorizationCode, RefreshToken, SignInSession
+from services.gateway.oidc.texts import LANGUAGES
 from services.gateway.tokens.service import KeyRing
 from services.gateway.users.events import Context, record_event
 from services.gateway.users.models import User
@@ -166,12 +167,15 @@ async def current_session(session: AsyncSession, cookie: str | None) -> SignInSe
     return row
 
 
-async def new_session(session: AsyncSession, seconds: int, user_id: str | None = None) -> BrowserSession:
+async def new_session(
+    session: AsyncSession, seconds: int, user_id: str | None = None, identity_provider: str | None = None
+) -> BrowserSession:
     cookie = secrets.token_urlsafe(32)
     row = SignInSession(
         id_hash=digest(cookie),
         csrf_token=secrets.token_urlsafe(32),
         user_id=user_id,
+        identity_provider=identity_provider,
         created_at=_now(),
         expires_at=_now() + timedelta(seconds=seconds),
     )
@@ -187,11 +191,13 @@ async def signed_in_user(session: AsyncSession, row: SignInSession | None) -> Us
     return user if active(user) else None
 
 
-async def replace_session(session: AsyncSession, old: SignInSession | None, user: User, seconds: int) -> BrowserSession:
+async def replace_session(
+    session: AsyncSession, old: SignInSession | None, user: User, seconds: int, identity_provider: str | None = None
+) -> BrowserSession:
     """A fresh session id at sign-in: an id planted before (session fixation) is worth nothing."""
     if old is not None:
         old.ended_at = _now()
-    return await new_session(session, seconds, user.id)
+    return await new_session(session, seconds, user.id, identity_provider)
 
 
 def csrf_matches(row: SignInSession | None, token: str) -> bool:
@@ -211,6 +217,7 @@ async def issue_code(session: AsyncSession, request: AuthorizationRequest, user:
             nonce=request.nonce,
             code_challenge=request.code_challenge,
             auth_time=browser.created_at,
+            identity_provider=browser.identity_provider,
             expires_at=_now() + timedelta(seconds=CODE_SECONDS),
         )
     )
@@ -259,7 +266,14 @@ class Issuer:
         return self._sign(claims), scopes
 
     def id_token(
-        self, user: User, client_id: str, scope: str, auth_time: datetime, nonce: str | None, access_token: str
+        self,
+        user: User,
+        client_id: str,
+        scope: str,
+        auth_time: datetime,
+        nonce: str | None,
+        access_token: str,
+        identity_provider: str | None = None,
     ) -> str:
         now = int(time.time())
         claims: dict[str, Any] = {
@@ -276,8 +290,12 @@ class Issuer:
             "roles": list(user.roles),
             "locale": user.locale,
         }
-        # Institution users always typed a code (users/service.py sign_in); others a password only.
-        claims["amr"] = ["pwd", "otp"] if second_factor_required(user.tenant_kind) else ["pwd"]
+        if identity_provider is not None:
+            # The tenant's own provider authenticated the user (oidc/federation.py); how, is its own.
+            claims.update({"amr": ["fed"], "idp": identity_provider})
+        else:
+            # Institution users always typed a code (users/service.py sign_in); others a password only.
+            claims["amr"] = ["pwd", "otp"] if second_factor_required(user.tenant_kind) else ["pwd"]
         if nonce:
             claims["nonce"] = nonce
         if "profile" in scope.split():
@@ -343,6 +361,7 @@ async def _issue(
     session_hash: str,
     family: str,
     expires_at: datetime,
+    identity_provider: str | None,
 ) -> dict[str, Any]:
     access, scopes = issuer.access_token(user)
     refresh = secrets.token_urlsafe(32)
@@ -355,6 +374,7 @@ async def _issue(
             session_hash=session_hash,
             scope=scope,
             auth_time=auth_time,
+            identity_provider=identity_provider,
             expires_at=expires_at,
         )
     )
@@ -364,7 +384,7 @@ async def _issue(
         "token_type": "Bearer",
         "expires_in": issuer.settings.token_ttl_seconds,
         "scope": " ".join([*scope.split(), *scopes]),
-        "id_token": issuer.id_token(user, client.client_id, scope, auth_time, nonce, access),
+        "id_token": issuer.id_token(user, client.client_id, scope, auth_time, nonce, access, identity_provider),
         "refresh_token": refresh,
     }
 
@@ -425,6 +445,7 @@ async def exchange_code(
         session_hash=row.session_hash,
         family=row.code_hash,
         expires_at=min(browser.expires_at, _now() + timedelta(seconds=issuer.settings.refresh_token_seconds)),
+        identity_provider=row.identity_provider,
     )
     record_event(session, context, "token.code-exchanged", actor=user.id, tenant=user.tenant, subject=user.id)
     return result
@@ -468,6 +489,7 @@ async def refresh(
         session_hash=row.session_hash,
         family=row.family,
         expires_at=row.expires_at,  # rotation never extends the sign-in
+        identity_provider=row.identity_provider,
     )
 
 
@@ -547,11 +569,12 @@ def discovery(settings: Settings) -> dict[str, Any]:
             "tenant",
             "tenant_kind",
             "roles",
+            "idp",
         ],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": ["login", "none"],
-        "ui_locales_supported": ["ca", "es", "en"],
+        "ui_locales_supported": list(LANGUAGES),
         "authorization_response_iss_parameter_supported": True,
     }

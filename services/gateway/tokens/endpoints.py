@@ -12,10 +12,16 @@ from services.gateway.clients.revocations import RevocationList
 from services.gateway.oidc import service as oidc
 from services.gateway.oidc.responses import oauth_error, tokens
 from services.gateway.tokens import service
-from services.gateway.tokens.schemas import Jwks, RevokedClientsResponse, TokenResponse
+from services.gateway.tokens.schemas import (
+    Jwks,
+    RevokedClientsResponse,
+    SigningKeyList,
+    SigningKeyRead,
+    TokenResponse,
+)
 from services.gateway.tokens.service import KeyRing, OAuthError
 from services.gateway.users.events import Context
-from shared.auth import access
+from shared.auth import Principal, access, requires
 from shared.http import SessionDep
 from shared.revocations import REVOCATIONS_PATH
 
@@ -113,6 +119,35 @@ async def token(
 async def jwks(request: Request) -> Any:
     keys: KeyRing = request.app.state.keys
     return keys.jwks
+
+
+@router.get(
+    "/api/gateway/keys",
+    response_model=SigningKeyList,
+    openapi_extra=access("required", ("admin",)),
+    responses={401: {"description": "no token"}, 403: {"description": "not a platform administrator"}},
+    summary="The token signing keys: which one signs, which are still published, which are retired",
+    tags=["keys"],
+)
+async def signing_keys(session: SessionDep, principal: Annotated[Principal, requires("admin")]) -> SigningKeyList:
+    keys = await service.signing_keys(session)
+    return SigningKeyList(items=[SigningKeyRead(kid=k.kid, created_at=k.created_at, state=k.state) for k in keys])
+
+
+@router.post(
+    "/api/gateway/keys",
+    response_model=SigningKeyRead,
+    status_code=201,
+    openapi_extra=access("required", ("admin",)),
+    responses={401: {"description": "no token"}, 403: {"description": "not a platform administrator"}},
+    summary="Rotate: a new key signs from now on; earlier keys stay published, so live tokens keep verifying",
+    tags=["keys"],
+)
+async def rotate_key(
+    request: Request, session: SessionDep, principal: Annotated[Principal, requires("admin")]
+) -> SigningKeyRead:
+    key = await service.rotate_key_audited(session, Context.of(request), principal)
+    return SigningKeyRead(kid=key.kid, created_at=key.created_at, state="signing")
 
 
 @router.get(

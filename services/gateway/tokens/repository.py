@@ -16,9 +16,15 @@ async def active_keys(session: AsyncSession) -> list[SigningKey]:
     return list((await session.execute(query)).scalars())
 
 
+async def all_keys(session: AsyncSession) -> list[SigningKey]:
+    """Every key, retired ones too, newest first (what administrators see)."""
+    return list((await session.execute(select(SigningKey).order_by(SigningKey.created_at.desc()))).scalars())
+
+
 async def add_key(session: AsyncSession, key: SigningKey) -> SigningKey:
     session.add(key)
     await session.flush()
+    await session.refresh(key)  # created_at is the database's
     return key
 
 

@@ -7,6 +7,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import jwt
@@ -21,7 +22,8 @@ from services.gateway.config import Settings
 from services.gateway.tokens import repository
 from services.gateway.tokens.models import SigningKey
 from services.gateway.tokens.repository import KEYS_CHANNEL as KEYS_CHANNEL  # clients/revocations.py listens
-from shared.auth import ALGORITHM, AUDIENCE
+from services.gateway.users.events import Context, record_event
+from shared.auth import ALGORITHM, AUDIENCE, Principal
 from shared.problems import ProblemError
 
 
@@ -78,6 +80,35 @@ async def rotate_key(session: AsyncSession) -> SigningKey:
     Gateways listening switch to it as soon as this commits."""
     key = await repository.add_key(session, _new_key())
     await repository.notify_rotated(session, key.kid)
+    return key
+
+
+@dataclass(frozen=True)
+class KeyState:
+    kid: str
+    created_at: datetime
+    state: str  # signing (the newest unretired key), published (verifies, signs no more) or retired
+
+
+async def signing_keys(session: AsyncSession) -> list[KeyState]:
+    """Every key and what it does now: the newest unretired one signs, the other unretired ones
+    are still published for tokens already out."""
+    rows = await repository.all_keys(session)
+    signing = next((row.kid for row in rows if row.retired_at is None), None)
+    return [
+        KeyState(
+            row.kid,
+            row.created_at,
+            "retired" if row.retired_at is not None else "signing" if row.kid == signing else "published",
+        )
+        for row in rows
+    ]
+
+
+async def rotate_key_audited(session: AsyncSession, context: Context, by: Principal) -> SigningKey:
+    """Rotation asked through the API by a platform administrator: `rotate_key`, in the audit trail."""
+    key = await rotate_key(session)
+    record_event(session, context, "key.rotated", actor=by.client_id, tenant=by.tenant, subject=key.kid)
     return key
 
 
