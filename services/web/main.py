@@ -15,10 +15,17 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from services.web.assets import LONG_CACHE, Assets
 from services.web.config import Settings
+from services.web.console import admin as console_admin
+from services.web.console import audit as console_audit
 from services.web.console import auth as console_auth
+from services.web.console import calls as console_calls
 from services.web.console import grants as console_grants
 from services.web.console import home as console_home
+from services.web.console import imports as console_imports
+from services.web.console import money as console_money
+from services.web.console import new_project as console_new_project
 from services.web.console import projects as console_projects
+from services.web.console import reviews as console_reviews
 from services.web.console import updates as console_updates
 from services.web.console.api import Unauthenticated
 from services.web.console.auth import Console, ConsoleOff, SignInRequired, sign_in_redirect
@@ -113,7 +120,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return RedirectResponse(f"/{lang}/", status_code=301)
 
     app.include_router(console_auth.router)
-    for console_module in (console_home, console_projects, console_updates, console_grants):
+    for console_module in (
+        console_home,
+        console_new_project,  # before console_projects: /projects/new is not a project id
+        console_projects,
+        console_updates,
+        console_grants,
+        console_reviews,
+        console_imports,
+        console_admin,
+        console_money,
+        console_calls,
+        console_audit,
+    ):
         app.include_router(console_module.router)
     for module in (home, explore, project, places, reports, events, embed):
         app.include_router(module.router)

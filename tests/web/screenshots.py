@@ -1,5 +1,6 @@
 """`make screenshots`: the test stack with the demo portfolio, and Chromium photographing the home page,
-a partner city and a project for the README (python -m tests.web.screenshots OUT_DIR)."""
+a partner city and a project for the README, and the console of each kind of person for the users'
+guides (python -m tests.web.screenshots OUT_DIR)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,19 @@ import asyncio
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import httpx
-from playwright.async_api import async_playwright
+from playwright.async_api import Browser, ViewportSize, async_playwright
 
-from tests.support.auth import issue_tokens
+from tests.support.auth import Tokens, issue_tokens
 from tests.support.infra import RunningInfra, start_infra, stop_infra
-from tests.support.stack import start_stack
+from tests.support.people import person
+from tests.support.stack import Stack, start_stack
 from tests.support.waiting import eventually
 from tests.web.conftest import CHROMIUM
+from tests.web.console.conftest import browser_sign_in
 from xarxa.demo import load_demo_data
 
 
@@ -54,9 +58,95 @@ async def photograph(infra: RunningInfra, out: Path) -> None:
                 await page.goto(stack.gateway + path)
                 await page.screenshot(path=str(out / f"{name}.png"), full_page=True)
                 print(f"{out / name}.png  <- {path}")
+            await photograph_console(stack, tokens, browser, projects, out)
             await browser.close()
     finally:
         await stack.stop()
+
+
+async def photograph_console(
+    stack: Stack, tokens: Tokens, browser: Browser, projects: list[dict[str, Any]], out: Path
+) -> None:
+    """Each kind of person signed in on the gateway's real pages, on the screens their guide shows."""
+    admin = tokens.headers("admin")
+    owned = next(p for p in projects if p["owner"] == "ajuntament-barcelona")
+    partnered = next(
+        (p, o["ref"])
+        for p in projects
+        for o in p["participating_orgs"]
+        if o.get("ref") and o.get("side") == "partner" and p["status"] == "2"
+    )
+    async with httpx.AsyncClient(base_url=stack.gateway, timeout=30) as client:
+        calls = (await client.get("/api/funding/grants/calls", params={"institution": "ajuntament-barcelona"})).json()
+    call = calls["items"][0]
+    people: list[tuple[str, str, str, list[str], str, dict[str, str]]] = [
+        # (tenant, kind, locale, roles, viewport, {screenshot: path})
+        (
+            "ajuntament-barcelona",
+            "institution",
+            "ca-ES",
+            ["officer"],
+            "desktop",
+            {
+                "console-officer-start": "/ca/console",
+                "console-new-project": "/ca/console/projects/new",
+                "console-money": f"/ca/console/projects/{owned['id']}/money",
+                "console-reviews": "/ca/console/reviews",
+            },
+        ),
+        (
+            partnered[1],
+            "partner",
+            "pt-PT",
+            ["partner-reporter"],
+            "phone",
+            {
+                "console-partner-updates": "/pt/console/updates",
+                "console-partner-update-form": f"/pt/console/updates/{partnered[0]['id']}",
+            },
+        ),
+        (
+            "ajuntament-barcelona",
+            "institution",
+            "ca-ES",
+            ["grant-manager"],
+            "desktop",
+            {
+                "console-grant-call": f"/ca/console/grants/calls/{call['id']}",
+            },
+        ),
+        (
+            "ENT-AIGUA",
+            "entity",
+            "es-ES",
+            ["entity-applicant"],
+            "desktop",
+            {
+                "console-entity-calls": "/es/console/calls",
+            },
+        ),
+        (
+            "ajuntament-barcelona",
+            "institution",
+            "ca-ES",
+            ["tenant-admin"],
+            "desktop",
+            {
+                "console-admin-users": "/ca/console/admin/users",
+            },
+        ),
+    ]
+    for tenant, kind, locale, roles, viewport, shots in people:
+        who = await person(stack, admin, tenant=tenant, kind=kind, roles=roles)
+        size: ViewportSize = {"width": 390, "height": 844} if viewport == "phone" else {"width": 1280, "height": 900}
+        context = await browser.new_context(viewport=size, locale=locale)
+        page = await context.new_page()
+        await browser_sign_in(page, stack.gateway, who, next(iter(shots.values())))
+        for name, path in shots.items():
+            await page.goto(stack.gateway + path)
+            await page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+            print(f"{out / name}.png  <- {path} ({', '.join(roles)})")
+        await context.close()
 
 
 def main() -> None:

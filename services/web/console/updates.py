@@ -31,6 +31,7 @@ from services.web.console.kit import (
     page,
     visible_project,
 )
+from services.web.console.reviews_view import last_comments
 from services.web.i18n import Formats
 
 router = APIRouter(prefix="/{lang}/console")
@@ -61,7 +62,13 @@ async def updates(request: Request, lang: Language, sent: str = "") -> Response:
         session,
         lang,
         "console/updates.html",
-        {"projects": mine, "receipts": receipts, "titles": titles, "sent": sent},
+        {
+            "projects": mine,
+            "receipts": receipts,
+            "titles": titles,
+            "sent": sent,
+            "comments": {r["id"]: last_comments(r) for r in receipts},
+        },
     )
 
 
