@@ -1,9 +1,10 @@
 """An officer's whole journey in a real Chromium on a phone-sized screen: signed in with the TOTP
-second factor, a project registered through the wizard's short steps, published, and then on the
+second factor, a project registered through the wizard's short steps, funded, published, and then on the
 public portal's project page; each step passes axe-core with no serious or critical violation."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 
@@ -92,9 +93,27 @@ async def test_an_officer_registers_publishes_and_the_public_sees_the_project(
     await _submit(page, "button[name=action][value=save]")
     assert page.url.endswith(f"/projects/{project_id}/publish"), page.url
 
-    # --- The funding step goes here (another engineer's money pages): -----------------------
-    # --- /ca/console/projects/{project_id}/money, before the project is published. ---------
-    # --- (end of the funding step) -------------------------------------------------------------
+    # Funding: a commitment in the Catalan way of writing numbers, its EUR value shown before saving.
+    money = f"{world.gateway}/ca/console/projects/{project_id}/money"
+    for _ in range(40):  # the registry's event reaches funding within moments
+        await page.goto(money)
+        if await page.locator("#total-commitment").count():
+            break
+        await asyncio.sleep(0.5)
+    await _accessible(page, "money")
+    await page.goto(f"{money}/commitment")
+    await page.fill("#amount", "12.500,50")
+    await page.fill("#value_date", "2026-02-15")
+    await _submit(page, "form[action$='/money/commitment'] button[type=submit]")
+    assert "12.500,50" in await page.locator("#confirm-eur").inner_text()  # EUR: no conversion
+    await _accessible(page, "commitment to confirm")
+    await _submit(page, "#save")
+    assert "?saved=" in page.url, page.url
+    assert "12.500,50" in await page.locator("#total-commitment").inner_text()
+    async with httpx.AsyncClient(base_url=world.gateway, headers=tokens.headers("ajuntament")) as owner:
+        ledger = (await owner.get(f"/api/funding/projects/{project_id}/transactions")).json()["items"]
+    assert [(t["transaction_type"], t["amount_eur"]) for t in ledger] == [("2", "12500.50")]
+    await page.goto(f"{world.gateway}/ca/console/projects/{project_id}/publish")
 
     # Publish, after the preview of what becomes public.
     await _accessible(page, "publish preview")
