@@ -4,6 +4,7 @@ code is a 422 naming the field and the value before anything is written."""
 
 from __future__ import annotations
 
+import datetime as _dt
 import itertools
 import uuid
 from decimal import Decimal
@@ -181,6 +182,19 @@ class Baseline(Strict):
 
 
 QUALITATIVE = "5"
+# Validation context key (`model_validate(..., context={KEEP_OVERLAPPING_PERIODS: True})`): overlapping
+# periods are accepted, as an IATI import takes a publisher's file.
+KEEP_OVERLAPPING_PERIODS = "keep_overlapping_periods"
+_Day = TypeVar("_Day", _dt.date, str)  # the model's dates, or a file's ISO dates
+
+
+def overlapping_periods(periods: list[tuple[_Day, _Day]]) -> list[tuple[tuple[_Day, _Day], tuple[_Day, _Day]]]:
+    """The pairs of periods (start, end), in date order, that share more than a day's edge: periods
+    that touch (one ends the day the next starts, as many publishers write consecutive years) do
+    not overlap; the same dates twice do. Neighbours in (start, end) order are enough to find
+    whether any two overlap."""
+    ordered = sorted(periods)
+    return [(a, b) for a, b in itertools.pairwise(ordered) if b[0] < a[1] or a == b]
 
 
 class Indicator(Strict):
@@ -204,14 +218,14 @@ class Indicator(Strict):
     periods: list[Period] = Field(default_factory=list, max_length=100)
 
     @model_validator(mode="after")
-    def _consistent(self) -> Indicator:
+    def _consistent(self, info: ValidationInfo) -> Indicator:
         _unique(self.disaggregations, "disaggregation")
-        ordered = sorted(self.periods, key=lambda p: p.start)
-        for before, after in itertools.pairwise(ordered):
-            if after.start <= before.end:
-                raise invalid(
-                    "periods_overlap", first=f"{before.start}..{before.end}", second=f"{after.start}..{after.end}"
-                )
+        # An IATI import keeps a publisher's overlapping periods (and says so in its report); the
+        # same dates twice stay refused everywhere: an actual names its period by its dates.
+        kept = bool(info.context and info.context.get(KEEP_OVERLAPPING_PERIODS))
+        for before, after in overlapping_periods([(p.start, p.end) for p in self.periods]):
+            if not kept or before == after:
+                raise invalid("periods_overlap", first=f"{before[0]}..{before[1]}", second=f"{after[0]}..{after[1]}")
         for period in self.periods:
             if self.measure == QUALITATIVE and (period.target is not None or period.actual is not None):
                 raise invalid("qualitative_takes_comments")

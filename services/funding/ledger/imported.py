@@ -99,11 +99,93 @@ def _bookable(entry: ImportedEntry) -> None:
         raise NotBookable("bad-period", f"the period ends ({entry.period_end}) before it starts ({entry.period_start})")
 
 
+@dataclass(frozen=True)
+class Booking:
+    """How one kind of entry is held: its table, its columns beyond the money's (copied as they are
+    when an entry is withdrawn), the ledger events of booking and withdrawing it, and whether it
+    says why and in which request (a transaction's description and request id)."""
+
+    model: type[Transaction | BudgetLine | PlannedDisbursement]
+    columns: tuple[str, ...]
+    booked: str
+    withdrawn: str
+    noted: bool = False
+
+
+BOOKINGS: dict[ImportedKind, Booking] = {
+    "transaction": Booking(
+        Transaction,
+        ("transaction_type", "in_kind", "instrument", "value_date", "provider_org", "receiver_org"),
+        events.TRANSACTION_RECORDED,
+        events.TRANSACTION_REVERSED,
+        noted=True,
+    ),
+    "budget": Booking(
+        BudgetLine,
+        ("budget_type", "budget_status", "period_start", "period_end", "source_id"),
+        events.BUDGET_SET,
+        events.BUDGET_SET,
+    ),
+    "planned-disbursement": Booking(
+        PlannedDisbursement,
+        ("planned_type", "period_start", "period_end", "provider_org", "receiver_org"),
+        events.PLANNED_DISBURSEMENT_ADDED,
+        events.PLANNED_DISBURSEMENT_ADDED,
+    ),
+}
+MODELS: dict[ImportedKind, type[Transaction | BudgetLine | PlannedDisbursement]] = {
+    kind: booking.model for kind, booking in BOOKINGS.items()
+}
+
+
+async def _add(
+    session: AsyncSession,
+    actor: Actor,
+    kind: ImportedKind,
+    event_type: str,
+    owner: str,
+    columns: dict[str, object],
+    description: str | None,
+) -> uuid.UUID:
+    """The entry into its table, then the ledger's own event with the project's new totals."""
+    booking = BOOKINGS[kind]
+    noted = {"description": description, "request_id": actor.request_id} if booking.noted else {}
+    entry = booking.model(**columns, **noted)
+    session.add(entry)
+    await session.flush()
+    await _emit(
+        session,
+        actor,
+        event_type,
+        entry.project_id,
+        owner,
+        transaction=entry if isinstance(entry, Transaction) else None,
+        budget_line=entry if isinstance(entry, BudgetLine) else None,
+        planned=entry if isinstance(entry, PlannedDisbursement) else None,
+    )
+    return entry.id
+
+
 async def book_imported(
     session: AsyncSession, actor: Actor, project_id: uuid.UUID, owner: str, entry: ImportedEntry
 ) -> uuid.UUID:
     """Book one imported entry and emit the ledger's own event for it; NotBookable if it cannot be held."""
     _bookable(entry)
+    # Every column an entry of some kind has, from the file's entry: each kind takes its own.
+    found: dict[str, object] = {
+        "transaction_type": entry.code,
+        "budget_type": entry.code,
+        "planned_type": entry.code,
+        "budget_status": entry.status,
+        "in_kind": False,
+        "instrument": IMPORT_INSTRUMENT,
+        "value_date": entry.value_date,
+        "period_start": entry.period_start,
+        "period_end": entry.period_end,
+        "provider_org": entry.provider_org,
+        "receiver_org": entry.receiver_org,
+        "source_id": None,
+    }
     money = {
         "id": uuid.uuid4(),
         "project_id": project_id,
@@ -112,50 +194,9 @@ async def book_imported(
         **asdict(entry.conversion),
         "client_id": IMPORT_CLIENT,
         "imported": entry.imported.model_dump(mode="json"),
+        **{column: found[column] for column in BOOKINGS[entry.kind].columns},
     }
-    if entry.kind == "transaction":
-        assert entry.code is not None  # checked by _bookable
-        txn = Transaction(
-            **money,
-            transaction_type=entry.code,
-            in_kind=False,
-            instrument=IMPORT_INSTRUMENT,
-            value_date=entry.value_date,
-            provider_org=entry.provider_org,
-            receiver_org=entry.receiver_org,
-            description=entry.description,
-            request_id=actor.request_id,
-        )
-        session.add(txn)
-        await session.flush()
-        await _emit(session, actor, events.TRANSACTION_RECORDED, project_id, owner, transaction=txn)
-        return txn.id
-    assert entry.code is not None and entry.period_start is not None
-    if entry.kind == "budget":
-        assert entry.status is not None and entry.period_end is not None
-        line = BudgetLine(
-            **money,
-            budget_type=entry.code,
-            budget_status=entry.status,
-            period_start=entry.period_start,
-            period_end=entry.period_end,
-        )
-        session.add(line)
-        await session.flush()
-        await _emit(session, actor, events.BUDGET_SET, project_id, owner, budget_line=line)
-        return line.id
-    planned = PlannedDisbursement(
-        **money,
-        planned_type=entry.code,
-        period_start=entry.period_start,
-        period_end=entry.period_end,
-        provider_org=entry.provider_org,
-        receiver_org=entry.receiver_org,
-    )
-    session.add(planned)
-    await session.flush()
-    await _emit(session, actor, events.PLANNED_DISBURSEMENT_ADDED, project_id, owner, planned=planned)
-    return planned.id
+    return await _add(session, actor, entry.kind, BOOKINGS[entry.kind].booked, owner, money, entry.description)
 
 
 def _negated(original: Transaction | BudgetLine | PlannedDisbursement, withdrawn_by: uuid.UUID) -> dict[str, object]:
@@ -176,13 +217,6 @@ def _negated(original: Transaction | BudgetLine | PlannedDisbursement, withdrawn
     }
 
 
-MODELS: dict[ImportedKind, type[Transaction | BudgetLine | PlannedDisbursement]] = {
-    "transaction": Transaction,
-    "budget": BudgetLine,
-    "planned-disbursement": PlannedDisbursement,
-}
-
-
 async def withdraw_imported(
     session: AsyncSession, actor: Actor, kind: ImportedKind, entry_id: uuid.UUID, owner: str, withdrawn_by: uuid.UUID
 ) -> bool:
@@ -196,43 +230,7 @@ async def withdraw_imported(
     if await repository.negation_of(session, model, entry_id) is not None:
         return False
     negation = _negated(original, withdrawn_by)
-    if isinstance(original, Transaction):
-        reversal = Transaction(
-            **negation,
-            transaction_type=original.transaction_type,
-            in_kind=original.in_kind,
-            instrument=original.instrument,
-            value_date=original.value_date,
-            provider_org=original.provider_org,
-            receiver_org=original.receiver_org,
-            description=f"Withdrawn: IATI import {withdrawn_by} no longer has it",
-            request_id=actor.request_id,
-        )
-        session.add(reversal)
-        await session.flush()
-        await _emit(session, actor, events.TRANSACTION_REVERSED, original.project_id, owner, transaction=reversal)
-    elif isinstance(original, BudgetLine):
-        line = BudgetLine(
-            **negation,
-            budget_type=original.budget_type,
-            budget_status=original.budget_status,
-            period_start=original.period_start,
-            period_end=original.period_end,
-            source_id=original.source_id,
-        )
-        session.add(line)
-        await session.flush()
-        await _emit(session, actor, events.BUDGET_SET, original.project_id, owner, budget_line=line)
-    else:
-        planned = PlannedDisbursement(
-            **negation,
-            planned_type=original.planned_type,
-            period_start=original.period_start,
-            period_end=original.period_end,
-            provider_org=original.provider_org,
-            receiver_org=original.receiver_org,
-        )
-        session.add(planned)
-        await session.flush()
-        await _emit(session, actor, events.PLANNED_DISBURSEMENT_ADDED, original.project_id, owner, planned=planned)
+    negation.update((column, getattr(original, column)) for column in BOOKINGS[kind].columns)
+    why = f"Withdrawn: IATI import {withdrawn_by} no longer has it"
+    await _add(session, actor, kind, BOOKINGS[kind].withdrawn, owner, negation, why)
     return True

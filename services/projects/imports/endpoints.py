@@ -7,7 +7,8 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.background import BackgroundTask
 
 from services.projects.imports import service, tables
 from services.projects.imports.schemas import CsvReport, ImportReport
@@ -18,7 +19,6 @@ from shared.http import SessionDep
 from shared.problems import problem_responses
 
 router = APIRouter(prefix="/api/projects/imports", tags=["imports"])
-SPOOL_IN_MEMORY = 1 << 20
 
 
 @router.post(
@@ -44,14 +44,17 @@ async def import_iati(
     traceparent: Annotated[str | None, Header()] = None,
 ) -> Response:
     actor = request_actor(request, principal, traceparent)
-    # The file goes to disk as it arrives (beyond a first MiB) and is parsed from there, one
-    # activity at a time: a large file never sits in memory. The input guard bounds its size.
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+    # The file goes to disk as it arrives and is parsed from there, one activity at a time (a large
+    # one by a process of its own, which opens it by its name): a large file never sits in memory.
+    # The input guard bounds its size.
+    with tempfile.NamedTemporaryFile(prefix="xarxa-iati-", suffix=".xml") as spool:
         async for chunk in request.stream():
             spool.write(chunk)
-        spool.seek(0)
+        spool.flush()
         report = await service.import_iati_file(session, actor, spool, owner, visibility)
-    return Response(report.json(), media_type="application/json")
+    # Sent from the report's spool file as it is read, after the commit (the session's scope),
+    # then the file is closed.
+    return StreamingResponse(report.chunks(), media_type="application/json", background=BackgroundTask(report.close))
 
 
 @router.get(

@@ -15,6 +15,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -23,7 +24,7 @@ from pydantic import ValidationError
 
 from services.projects.imports import classifications, sdgs
 from shared.codelists import codelists
-from shared.contracts.project_input import ProjectCreate
+from shared.contracts.project_input import KEEP_OVERLAPPING_PERIODS, ProjectCreate, overlapping_periods
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # The import route's bound (the gateway's `max_import_body_bytes` matches it): a publisher's whole file.
@@ -32,6 +33,7 @@ CODE = re.compile(r"[^A-Za-z0-9._/-]")
 ORG_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$")
 SDG_VOCABULARIES = ("7", "8")  # sector vocabularies of SDG goals and targets
 PERCENT = Decimal("0.000001")  # the model's precision: a file's small percentages survive
+IMPORTED = {KEEP_OVERLAPPING_PERIODS: True}  # a publisher's overlapping periods are kept (and noted)
 
 
 class UnsafeXml(ValueError):
@@ -313,6 +315,7 @@ def _results(element: etree._Element, language: str, notes: list[str]) -> list[d
                         "actual": _decimal(actual.get("value")) if numeric and actual is not None else None,
                     }
                 )
+            periods = _distinct_periods(periods, next(iter(ind_title.values())), notes)
             baseline = ind.find("baseline")
             indicators.append(
                 {
@@ -340,6 +343,33 @@ def _results(element: etree._Element, language: str, notes: list[str]) -> list[d
     return results
 
 
+def _distinct_periods(periods: list[dict[str, Any]], indicator: str, notes: list[str]) -> list[dict[str, Any]]:
+    """An indicator's periods as the file has them, the same dates only once (an actual names its
+    period by its dates); periods that overlap are kept (the registry takes them from an import
+    only) and said so. Periods that touch, one ending the day the next starts, are no overlap."""
+    kept: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for period in periods:
+        dates = (period["start"], period["end"])
+        if dates in seen:
+            notes.append(f"indicator {indicator!r}: period {dates[0]}..{dates[1]} given twice: the first kept")
+            continue
+        seen.add(dates)
+        kept.append(period)
+    dated = []
+    for start, end in seen:
+        try:
+            dated.append((date.fromisoformat(start), date.fromisoformat(end)))
+        except ValueError:
+            continue  # the model refuses it and leaves the period out, with its own note
+    for first, second in overlapping_periods(dated):
+        notes.append(
+            f"indicator {indicator!r}: periods {first[0]}..{first[1]} and {second[0]}..{second[1]} overlap: "
+            "kept as the file has them (each period's actual is its own)"
+        )
+    return kept
+
+
 def _drop(data: dict[str, Any], loc: tuple[int | str, ...]) -> None:
     """Leave out the smallest part an error is in: the innermost list item on its path, else the
     field (at most two levels down, e.g. one key of `iati`)."""
@@ -362,13 +392,13 @@ def _drop(data: dict[str, Any], loc: tuple[int | str, ...]) -> None:
 def validated(mapped: Mapped) -> ProjectCreate | None:
     """The project the registry would accept: invalid optional parts are dropped, with a note; None
     when even the essentials (identifier, title) do not hold."""
-    data = copy.deepcopy(mapped.data)
-    if not mapped.identifier or not data.get("title"):
+    if not mapped.identifier or not mapped.data.get("title"):
         mapped.notes.append("no iati-identifier or no title in a known language")
         return None
+    data = mapped.data  # most activities hold as mapped: validated once, nothing copied
     for _ in range(20):
         try:
-            return ProjectCreate.model_validate(data)
+            return ProjectCreate.model_validate(data, context=IMPORTED)
         except ValidationError as exc:
             error = exc.errors()[0]
             loc = error["loc"]
@@ -376,6 +406,8 @@ def validated(mapped: Mapped) -> ProjectCreate | None:
             if head in ("", "title", "owner", "code", "iati_identifier"):
                 mapped.notes.append(f"{'.'.join(map(str, loc))}: {error['msg']}")
                 return None
+            if data is mapped.data:  # parts are dropped from a copy: the mapping stays as the file said
+                data = copy.deepcopy(data)
             _drop(data, loc)
             mapped.notes.append(f"{'.'.join(map(str, loc))}: {error['msg']}; left out")
     return None

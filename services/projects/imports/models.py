@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Text, func
+from sqlalchemy import DateTime, ForeignKey, Integer, Text, func
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -24,7 +24,8 @@ class IatiImport(Base):
     owner: Mapped[str] = mapped_column(Text, nullable=False)
     client_id: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
-    # The ImportReport as answered, without the money outcomes (those are the rows below).
+    # The ImportReport as answered, without its items (iati_import_items) and money outcomes (below);
+    # imports before iati_import_items hold their items here.
     report: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
 
 
@@ -38,3 +39,14 @@ class IatiImportMoney(Base):
     sent: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
     applied: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     applied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IatiImportItem(Base):
+    """One activity's outcome in one import, in the file's order (`slot`): written batch by batch,
+    so that an import's report never sits in memory whole."""
+
+    __tablename__ = "iati_import_items"
+
+    import_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("iati_imports.id"), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)

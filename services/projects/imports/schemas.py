@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import orjson
 from pydantic import BaseModel, Field
@@ -65,22 +65,43 @@ class ImportReport(BaseModel):
     items: list[ActivityOutcome]
 
 
-@dataclass(frozen=True)
-class EncodedReport:
-    """An ImportReport whose items are kept as their JSON (one per activity, in the file's order):
-    a large file's report costs its bytes, not a tree of objects."""
+class SpooledReport:
+    """An ImportReport whose items (compact JSON, one a line, in the file's order) wait in a
+    temporary file: a large file's report costs disk, not memory. `amended` holds the few items
+    changed after they were spooled (the programme links resolved last), by slot."""
 
-    import_id: uuid.UUID
-    activities: int
-    imported: int
-    updated: int
-    skipped: int
-    items: list[bytes]
+    CHUNK = 1 << 16
+
+    def __init__(
+        self, import_id: uuid.UUID, counts: dict[str, int], spool: IO[bytes], amended: dict[int, bytes]
+    ) -> None:
+        self.import_id, self.counts, self.spool, self.amended = import_id, counts, spool, amended
+
+    @property
+    def head(self) -> dict[str, Any]:
+        """The report without its items (what the import's row keeps)."""
+        return {"import_id": str(self.import_id), **self.counts}
+
+    def chunks(self) -> Iterator[bytes]:
+        """The report's JSON, about CHUNK bytes at a time."""
+        yield orjson.dumps(self.head)[:-1] + b',"items":['
+        self.spool.seek(0)
+        pieces: list[bytes] = []
+        size = 0
+        for slot, line in enumerate(self.spool):
+            item = self.amended.get(slot, line[:-1])
+            pieces.append(item if slot == 0 else b"," + item)
+            size += len(item) + 1
+            if size >= self.CHUNK:
+                yield b"".join(pieces)
+                pieces, size = [], 0
+        yield b"".join(pieces) + b"]}"
 
     def json(self) -> bytes:
-        counts = {"activities": self.activities, "imported": self.imported, "updated": self.updated}
-        head = orjson.dumps({"import_id": str(self.import_id), **counts, "skipped": self.skipped})
-        return head[:-1] + b',"items":[' + b",".join(self.items) + b"]}"
+        return b"".join(self.chunks())
+
+    def close(self) -> None:
+        self.spool.close()
 
 
 class RowOutcome(BaseModel):

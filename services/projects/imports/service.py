@@ -1,42 +1,42 @@
 """Importing IATI activity files into the registry, streamed: the file is read one activity at a
-time and written in batches with set-based queries (the registry's bulk functions), so a large file
-imports in flat memory. An activity that cannot be taken is reported, with why, and the rest still
-land; an activity already imported for this owner (same IATI identifier) is updated in place."""
+time and mapped a batch ahead (worker.py: a thread, or a process of its own for a large file), and
+written in batches with set-based queries (the registry's bulk functions); each activity's result
+is spooled as it is done (outcomes.py), so a large file imports in flat memory. An activity that
+cannot be taken is reported, with why, and the rest still land; an activity already imported for
+this owner (same IATI identifier) is updated in place."""
 
 from __future__ import annotations
 
-import asyncio
-import io
+import gc
+import tempfile
+import typing
 import uuid
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, Any
 
-import orjson
 from pydantic import ValidationError
-from sqlalchemy import Text, bindparam, cast, select, update
+from sqlalchemy import Table, Text, bindparam, cast, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.projects.imports import hierarchy, iati, money, reading, tables
-from services.projects.imports.models import IatiImport, IatiImportMoney
+from services.projects.imports import hierarchy, iati, outcomes, tables, worker
+from services.projects.imports.models import IatiImport, IatiImportItem, IatiImportMoney
 from services.projects.imports.schemas import (
     ActivityOutcome,
     CsvReport,
-    EncodedReport,
     FlaggedMoney,
     ImportReport,
     MoneyOutcome,
     RowOutcome,
+    SpooledReport,
 )
 from services.projects.projects import repository, service
-from services.projects.projects.completeness import REQUIRED, missing
+from services.projects.projects.documents import EDITABLE_FIELDS
 from services.projects.projects.models import Project
-from services.projects.projects.schemas import OtherIdentifier, ProjectCreate, ProjectEditable
-from services.projects.projects.service import EDITABLE_FIELDS, INITIAL_STATUSES
+from services.projects.projects.schemas import ProjectEditable
+from services.projects.projects.service import INITIAL_STATUSES
 from shared import csv_tables
 from shared.actor import Actor
 from shared.auth import Principal, ensure_may_write_for, may_write_for
@@ -80,32 +80,6 @@ def _money_event(actor: Actor, activity: contract.ActivityMoneyV1) -> CloudEvent
     )
 
 
-# What `missing` reads of a project (completeness.py: its fields, and regions beside countries):
-# only these are dumped to check an activity.
-PUBLISHING_FIELDS = {field.split(".")[0] for field, _ in REQUIRED} | {"recipient_regions"}
-# Activities mapped and written per round of set-based queries: memory stays flat whatever the
-# file's size, and each query carries hundreds of rows.
-BATCH = 500
-# An activity as read: its mapping, the project the registry would accept (None: not even the
-# essentials), and its money (the default currency and the entries).
-Parsed = tuple[iati.Mapped, ProjectCreate | None, tuple[str | None, list[contract.MoneyEntryV1]]]
-
-
-def _batches(source: IO[bytes], owner: str, visibility: str, prefix: str) -> Iterator[list[Parsed]]:
-    batch: list[Parsed] = []
-    try:
-        for element in reading.activities_in(source):
-            mapped = iati.activity(element, owner, visibility, prefix)
-            batch.append((mapped, iati.validated(mapped), money.entries(element)))
-            if len(batch) == BATCH:
-                yield batch
-                batch = []
-    except iati.UnsafeXml as exc:  # before anything is written, or the request's transaction rolls back
-        raise InvalidIatiFile(str(exc)) from exc
-    if batch:
-        yield batch
-
-
 @dataclass
 class Known:
     """What the import keeps of each of the owner's projects it meets (not the row: memory stays flat)."""
@@ -147,15 +121,14 @@ class Planned:
 
 
 class Run:
-    """One import: the report's items (compact JSON, one per activity, in the file's order), what
-    it knows of the owner's projects, and the activities planned but not written yet."""
+    """One import: the report's items (outcomes.py: spooled as they are done), what it knows of the
+    owner's projects, and the activities planned but not written yet."""
 
     def __init__(self, session: AsyncSession, actor: Actor, owner: str, visibility: str) -> None:
         self.session, self.actor, self.owner, self.visibility = session, actor, owner, visibility
         self.prefix = service.org_prefix(owner)
         self.import_id, self.imported_at = uuid.uuid4(), datetime.now(UTC)
-        self.items: list[bytes] = []
-        self.counts = {"imported": 0, "updated": 0, "skipped": 0}
+        self.items = outcomes.Outcomes(self.import_id)
         self.known: dict[str, Known] = {}
         self.looked_up: set[str] = set()  # keys asked of the registry already (found or not)
         self.wanted = hierarchy.Wanted()
@@ -163,46 +136,31 @@ class Run:
         self.pending: list[Planned] = []
         self.pending_keys: set[str] = set()  # keys planned, and keys their links name as children
 
-    def add(self, item: ActivityOutcome, slot: int | None = None) -> None:
-        self.counts[item.outcome] += 1
-        encoded = orjson.dumps(item.model_dump(mode="json"))
-        if slot is None:
-            self.items.append(encoded)
-        else:
-            self.items[slot] = encoded
-
     def skip(self, mapped: iati.Mapped, slot: int | None = None) -> None:
-        self.add(ActivityOutcome(iati_identifier=mapped.identifier, outcome="skipped", notes=mapped.notes), slot)
+        item = ActivityOutcome(iati_identifier=mapped.identifier, outcome="skipped", notes=mapped.notes)
+        self.items.fill(self.items.reserve() if slot is None else slot, "skipped", item.model_dump(mode="json"))
 
-    def amend(self, slot: int, note: str | None = None, parent_id: uuid.UUID | None = None) -> None:
-        """A note or the programme, added to an item written already (the links resolved last)."""
-        item = orjson.loads(self.items[slot])
-        if note is not None:
-            item["notes"].append(note)
-        if parent_id is not None:
-            item["parent_id"] = str(parent_id)
-        self.items[slot] = orjson.dumps(item)
+    async def save_items(self) -> None:
+        """The items done (in the file's order) into the import's report rows, one statement."""
+        rows = self.items.spool_ready()
+        if rows:
+            records = [(r["import_id"], r["slot"], r["item_json"]) for r in rows]
+            await repository.copy_rows(self.session, "iati_import_items", ("import_id", "slot", "item"), records)
 
-    async def batch(self, parsed: list[Parsed]) -> None:
-        declared = [hierarchy.declared(m, self.prefix) for m, _, _ in parsed]
-        keys = {m.own_identifier.lower() for m, _, _ in parsed}
-        keys.update(k for d in declared for k in (d.parent, *d.children) if k)
+    async def batch(self, parsed: list[worker.Read]) -> None:
+        keys = {r.mapped.own_identifier.lower() for r in parsed}
+        keys.update(k for r in parsed for k in (r.links.parent, *r.links.children) if k)
         wanted = sorted(k for k in keys if k not in self.known and k not in self.looked_up)
         self.looked_up.update(wanted)
         found = await repository.by_iati_identifiers(self.session, self.owner, wanted)
         self.known.update((k, Known.of(p)) for k, p in found.items())
-        for (mapped, data, (default_currency, entries)), links in zip(parsed, declared, strict=True):
-            await self.plan(mapped, data, links, default_currency, entries)
+        for read in parsed:
+            await self.plan(read)
         await self.write()
+        await self.save_items()
 
-    async def plan(
-        self,
-        mapped: iati.Mapped,
-        data: ProjectCreate | None,
-        links: hierarchy.Declared,
-        default_currency: str | None,
-        entries: list[contract.MoneyEntryV1],
-    ) -> None:
+    async def plan(self, read: worker.Read) -> None:
+        mapped, data, links = read.mapped, read.data, read.links
         key = mapped.own_identifier.lower()
         # Written in order: the same identifier twice, or a programme and its project, are apart.
         if {key, links.parent, *links.children} & self.pending_keys:
@@ -219,11 +177,8 @@ class Run:
         if data is None:
             self.skip(mapped)
             return
-        gaps = (
-            missing(data.model_dump(mode="json", include=PUBLISHING_FIELDS)) if data.visibility == "published" else []
-        )
-        if gaps and existing is None:  # imported all the same, for the institution to complete and publish
-            mapped.notes.append(f"kept as a draft: to publish it needs {', '.join(g['field'] for g in gaps)}")
+        if read.gaps and existing is None:  # imported all the same, for the institution to complete and publish
+            mapped.notes.append(f"kept as a draft: to publish it needs {', '.join(read.gaps)}")
             data = data.model_copy(update={"visibility": "draft"})
         # The programme when it is known by now; the file's silence keeps what the registry has.
         parent_key = links.parent or self.wanted.parent_of(key)
@@ -232,14 +187,12 @@ class Run:
         if parent is not None and not await _unlinkable(self.session, existing, parent):
             parent_id = parent.id  # else `_link` tries again and says why not
         data = data.model_copy(update={"parent_id": parent_id})
-        planned = Planned(len(self.items), key, mapped, links, default_currency, entries)
+        planned = Planned(self.items.reserve(), key, mapped, links, read.default_currency, read.entries)
         if existing is None:
-            others = (OtherIdentifier(ref=mapped.identifier, type="B1"),) if mapped.foreign else ()
-            planned.new = service.NewProject(data, migrated, others, uuid.uuid4())
+            planned.new = service.NewProject(data, migrated, read.others, uuid.uuid4(), read.prepared)
         else:
             editable = ProjectEditable.model_validate(data.model_dump(include=EDITABLE_FIELDS))
             planned.replacement = service.Replacement(existing.id, existing.version, editable)
-        self.items.append(b"")  # its slot, filled once written
         self.pending.append(planned)
         self.pending_keys.update((key, *links.children))
 
@@ -275,23 +228,11 @@ class Run:
                 entries=planned.entries,
             )
             money_events.append((str(result.id), _money_event(self.actor, activity)))
-            outcome_money = _sent(planned.entries)
-            money_rows.append(
-                {"import_id": self.import_id, "project_id": result.id, "sent": outcome_money.model_dump(mode="json")}
-            )
+            sent = _sent(planned.entries).model_dump(mode="json")
+            money_rows.append({"import_id": self.import_id, "project_id": result.id, "sent": sent})
             self.known[planned.key] = Known.of(result)  # the same identifier twice in one file updates
-            self.add(
-                ActivityOutcome(
-                    iati_identifier=mapped.identifier,
-                    registered_as=result.iati_identifier,
-                    outcome="imported" if planned.new is not None else "updated",
-                    project_id=result.id,
-                    parent_id=result.parent_id,
-                    notes=mapped.notes,
-                    money=outcome_money,
-                ),
-                planned.slot,
-            )
+            outcome = "imported" if planned.new is not None else "updated"
+            self.items.fill(planned.slot, outcome, _outcome(mapped, result, outcome, sent))
             self.outcomes[planned.key] = planned.slot
             self.wanted.add(planned.key, planned.links)
         await enqueue_many(self.session, PROJECTS_TOPIC, money_events)
@@ -315,7 +256,7 @@ class Run:
                     f"related-activity {absent!r} is no activity of the owner's in the registry or the file: "
                     "kept as a related activity"
                 )
-                self.amend(slot, note=note)
+                self.items.amend(slot, note=note)
                 continue
             reason = await _unlinkable(self.session, child, parent) if child.parent_id != parent.id else None
             if reason is None and child.parent_id != parent.id:
@@ -332,54 +273,87 @@ class Run:
                     f"related-activity {other!r} not linked as programme and project ({reason}): "
                     "kept as a related activity"
                 )
-                self.amend(slot, note=note)
+                self.items.amend(slot, note=note)
                 continue
             if child_key in self.outcomes:
-                self.amend(self.outcomes[child_key], parent_id=parent.id)
+                self.items.amend(self.outcomes[child_key], parent_id=parent.id)
 
-    def report(self) -> EncodedReport:
-        return EncodedReport(
-            import_id=self.import_id,
-            activities=len(self.items),
-            imported=self.counts["imported"],
-            updated=self.counts["updated"],
-            skipped=self.counts["skipped"],
-            items=self.items,
-        )
+    async def finish(self) -> SpooledReport:
+        """The last items saved, the amended ones rewritten, and the report."""
+        await self.save_items()
+        rows = self.items.amended_rows()
+        if rows:
+            table = typing.cast(Table, IatiImportItem.__table__)
+            query = (
+                update(table)
+                .where(table.c.import_id == bindparam("b_import"), table.c.slot == bindparam("b_slot"))
+                .values(item=cast(bindparam("item_json", type_=Text), JSONB))
+            )
+            await self.session.execute(query, rows)
+        return self.items.report()
+
+
+def _outcome(mapped: iati.Mapped, project: Project, outcome: str, money: dict[str, Any]) -> dict[str, Any]:
+    """An imported or updated activity's ActivityOutcome, as its JSON dump has it (built directly:
+    one per activity; tests/projects/imports/test_iati_outcomes.py holds it to the model)."""
+    return {
+        "iati_identifier": mapped.identifier,
+        "registered_as": project.iati_identifier,
+        "outcome": outcome,
+        "project_id": str(project.id),
+        "parent_id": None if project.parent_id is None else str(project.parent_id),
+        "notes": mapped.notes,
+        "money": money,
+    }
 
 
 async def import_iati_file(
     session: AsyncSession, actor: Actor, source: IO[bytes], owner: str, visibility: str
-) -> EncodedReport:
+) -> SpooledReport:
     """The activities of an IATI file (read from `source` as it is parsed): created, or updated when
     the owner has the identifier already; a result per activity, in the file's order."""
     ensure_may_write_for(actor.principal, owner)
+    # The process's objects from before the import are left out of the collector's full passes while
+    # it runs (the import builds and drops millions of objects: each full pass would go over all of
+    # the service's modules, codelists and pools again); back in them at the end, whatever happened.
+    gc.freeze()
+    try:
+        return await _import(session, actor, source, owner, visibility)
+    finally:
+        gc.unfreeze()
+
+
+async def _import(session: AsyncSession, actor: Actor, source: IO[bytes], owner: str, visibility: str) -> SpooledReport:
     run = Run(session, actor, owner, visibility)
     # The import's row first: each batch's money rows refer to it; its report is written at the end.
     session.add(IatiImport(id=run.import_id, owner=owner, client_id=actor.principal.client_id, report={}))
     await session.flush()
-    # The file is read and mapped in a thread of its own, a batch ahead: the next batch's parsing
-    # runs while this one's statements wait on the database (one thread: lxml's parser stays in it).
-    batches = _batches(source, owner, visibility, run.prefix)
-    loop = asyncio.get_running_loop()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="iati-read") as reader:
-        ahead = loop.run_in_executor(reader, next, batches, None)
-        while (parsed := await ahead) is not None:
-            ahead = loop.run_in_executor(reader, next, batches, None)
-            await run.batch(parsed)
+    # The file is read and mapped a batch ahead, in a thread or (a large file) a process: the next
+    # batch's mapping runs while this one's statements wait on the database.
+    try:
+        async with worker.Reader(source, owner, visibility, run.prefix) as reader:
+            while (parsed := await reader.next()) is not None:
+                await run.batch(parsed)
+    except iati.UnsafeXml as exc:  # before anything is written, or the request's transaction rolls back
+        raise InvalidIatiFile(str(exc)) from exc
     await run.write()
     await run.link()
-    report = run.report()
-    # The report's JSON as encoded, not rebuilt as objects (a large file's report is large).
-    stored = cast(bindparam("report", report.json().decode(), type_=Text), JSONB)
-    await session.execute(update(IatiImport).where(IatiImport.id == run.import_id).values(report=stored))
+    report = await run.finish()
+    # The row keeps the counts; the items are its rows of iati_import_items.
+    await session.execute(update(IatiImport).where(IatiImport.id == run.import_id).values(report=report.head))
     return report
 
 
 async def import_iati(session: AsyncSession, actor: Actor, content: bytes, owner: str, visibility: str) -> ImportReport:
     """`import_iati_file` of a file in memory, its report as objects (the CLI, the benchmark)."""
-    report = await import_iati_file(session, actor, io.BytesIO(content), owner, visibility)
-    return ImportReport.model_validate_json(report.json())
+    with tempfile.NamedTemporaryFile(prefix="xarxa-iati-", suffix=".xml") as spool:  # as the route spools a body
+        spool.write(content)
+        spool.flush()
+        report = await import_iati_file(session, actor, spool, owner, visibility)
+    try:
+        return ImportReport.model_validate_json(report.json())
+    finally:
+        report.close()
 
 
 async def import_report(session: AsyncSession, principal: Principal, import_id: uuid.UUID) -> ImportReport:
@@ -387,7 +361,11 @@ async def import_report(session: AsyncSession, principal: Principal, import_id: 
     found = await session.get(IatiImport, import_id)
     if found is None or not may_write_for(principal, found.owner):
         raise ImportNotFound(f"No IATI import {import_id}")
-    report = ImportReport.model_validate(found.report)
+    stored = dict(found.report)
+    if "items" not in stored:  # imports before iati_import_items kept them in the report
+        query = select(IatiImportItem.item).where(IatiImportItem.import_id == import_id).order_by(IatiImportItem.slot)
+        stored["items"] = list((await session.execute(query)).scalars())
+    report = ImportReport.model_validate(stored)
     rows = (await session.execute(select(IatiImportMoney).where(IatiImportMoney.import_id == import_id))).scalars()
     answers = {row.project_id: row for row in rows}
     for item in report.items:

@@ -17,6 +17,9 @@ PUBLIC_FIELDS = frozenset(ProjectStateV1.model_fields)
 def diff(before: Any, after: Any, path: str = "") -> list[dict[str, Any]]:
     """Dicts are compared key by key, lists of equal length item by item, anything else whole."""
     if isinstance(before, dict) and isinstance(after, dict):
+        if not before:  # a first version: every key is new, nothing to descend into
+            keys = sorted(k for k in after if not (not path and k in IGNORED) and after[k] is not None)
+            return [{"path": f"{path}.{k}" if path else str(k), "before": None, "after": after[k]} for k in keys]
         changes: list[dict[str, Any]] = []
         for key in sorted(set(before) | set(after)):
             if not path and key in IGNORED:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, false, func, insert, or_, select, true, tuple_
+import asyncpg
+import orjson
+from sqlalchemy import ColumnElement, Select, Table, and_, false, func, or_, select, true, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -255,7 +258,21 @@ async def insert_new(session: AsyncSession, projects: list[Project]) -> set[uuid
     return set((await session.execute(query, rows)).scalars())
 
 
+HISTORY_COLUMNS = ("project_id", "version", "event_type", "client_id", "tenant", "request_id", "migrated", "changes")
+
+
 async def add_changes(session: AsyncSession, changes: list[dict[str, Any]]) -> None:
-    """History rows (ProjectChange columns) in one statement."""
+    """History rows (ProjectChange columns; `at` and `id` from the table's defaults), copied in:
+    a bulk path's hundreds of rows cost the database and the client a fraction of as many INSERTs."""
     if changes:
-        await session.execute(insert(cast(Table, ProjectChange.__table__)), changes)
+        records = [(*(c[k] for k in HISTORY_COLUMNS[:-1]), orjson.dumps(c["changes"]).decode()) for c in changes]
+        await copy_rows(session, "project_changes", HISTORY_COLUMNS, records)
+
+
+async def copy_rows(
+    session: AsyncSession, table: str, columns: Sequence[str], records: Iterable[Sequence[Any]]
+) -> None:
+    """COPY the records into the table, in the session's transaction (its own connection)."""
+    connection = await (await session.connection()).get_raw_connection()
+    driver: asyncpg.Connection = connection.driver_connection
+    await driver.copy_records_to_table(table, records=records, columns=list(columns))

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.projects.places.service import resolve_partner_cities
 from services.projects.projects import repository
 from services.projects.projects.completeness import ensure_publishable, missing
+from services.projects.projects.documents import EDITABLE_FIELDS, Prepared, document, editable_of
 from services.projects.projects.events import emit_project, project_state
 from services.projects.projects.history import diff, public_versions
 from services.projects.projects.models import Project, ProjectChange
@@ -63,7 +64,6 @@ NEEDS_REASON = {"5", "6"}
 # it is registered) needs nothing that registration cannot give. Every later status needs a reason
 # (5, 6) or an end date (3, 4) that only /status records; an admin migrating history is the exception.
 INITIAL_STATUSES = frozenset({"1", "2"})
-EDITABLE_FIELDS = set(ProjectEditable.model_fields)
 
 
 class ProjectNotFound(NotFound):
@@ -221,16 +221,6 @@ async def _with_places(data: ProjectEditable, *, lenient: bool = False) -> Proje
     return data.model_copy(update={"partner_cities": cities})
 
 
-def _document(data: ProjectEditable, results: list[dict[str, Any]], kept: dict[str, Any]) -> dict[str, Any]:
-    """The stored document; `kept` is what an edit does not touch (the current document)."""
-    doc = data.model_dump(mode="json", exclude={"parent_id"})
-    doc["results"] = results
-    doc["status_reason"] = kept.get("status_reason")
-    if kept.get("other_identifiers"):
-        doc["other_identifiers"] = kept["other_identifiers"]
-    return doc
-
-
 def _editable(project: Project) -> dict[str, Any]:
     current = {k: v for k, v in project.doc.items() if k in EDITABLE_FIELDS}
     current["parent_id"] = str(project.parent_id) if project.parent_id else None
@@ -357,7 +347,7 @@ async def register_project(
     kept = {"other_identifiers": [o.model_dump() for o in other_identifiers or []]}
     editable = ProjectEditable.model_validate(data.model_dump(include=EDITABLE_FIELDS))
     editable = await _with_places(editable, lenient=lenient_cities)
-    doc = _document(editable, [r.model_dump(mode="json") for r in data.results], kept)
+    doc = document(editable, [r.model_dump(mode="json") for r in data.results], kept)
     if data.visibility == "published":
         ensure_publishable(doc)
     project = Project(
@@ -408,7 +398,7 @@ async def _edit(session: AsyncSession, actor: Actor, project: Project, data: Pro
     """A replacement or a merge patch, once validated: the same checks and the same event."""
     await _check_references(session, actor.principal, project.owner, data, project.id)
     data = await _with_places(data)
-    doc = _document(data, project.doc.get("results", []), project.doc)
+    doc = document(data, project.doc.get("results", []), project.doc)
     if project.visibility == "published":
         ensure_publishable(doc)
     before = _bump(project)
@@ -590,6 +580,7 @@ class NewProject:
     migrated: bool = False
     other_identifiers: tuple[OtherIdentifier, ...] = ()
     project_id: uuid.UUID | None = None
+    prepared: Prepared | None = None  # `documents.prepare(data, other_identifiers)`, computed beforehand
 
 
 @dataclass(frozen=True)
@@ -618,14 +609,13 @@ async def _new_project(
     _check_identifier_prefix(data.owner, identifier)
     if identifier.lower() in identifiers:
         raise _identifier_taken(identifier)
-    kept = {"other_identifiers": [o.model_dump() for o in item.other_identifiers]}
-    # A ProjectCreate is a validated ProjectEditable (its subclass): its editable fields need no
-    # second validation, as register_project's dump and validate give them.
-    editable = ProjectEditable.model_construct(
-        data.model_fields_set & EDITABLE_FIELDS, **{name: getattr(data, name) for name in EDITABLE_FIELDS}
-    )
-    editable = await _with_places(editable)
-    doc = _document(editable, [r.model_dump(mode="json") for r in data.results], kept)
+    if item.prepared is not None:
+        doc, derived = item.prepared.doc, item.prepared.projections
+    else:
+        kept = {"other_identifiers": [o.model_dump() for o in item.other_identifiers]}
+        editable = await _with_places(editable_of(data))
+        doc = document(editable, [r.model_dump(mode="json") for r in data.results], kept)
+        derived = projections(doc, data.owner, data.code)
     if data.visibility == "published":
         ensure_publishable(doc)
     project = Project(
@@ -642,7 +632,7 @@ async def _new_project(
         created_at=now,
         updated_at=now,
     )
-    for column, value in projections(doc, project.owner, project.code).items():
+    for column, value in derived.items():
         setattr(project, column, value)
     return project
 
@@ -707,7 +697,7 @@ async def replace_projects(
             ensure_not_archived(project)
             await _check_references(session, actor.principal, project.owner, item.data, project.id)
             data = await _with_places(item.data)
-            doc = _document(data, project.doc.get("results", []), project.doc)
+            doc = document(data, project.doc.get("results", []), project.doc)
             if project.visibility == "published":
                 ensure_publishable(doc)
         except ProblemError as exc:
