@@ -522,7 +522,11 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ("post", "/api/funding/grants/calls"): Case(
             lambda: fixed({"json": grant_call(f"MATRIX-N{next(_codes)}", False)})(), ok=201, denied=403
         ),
-        ("get", "/api/funding/grants/calls"): Case(fixed({})),
+        # Published calls for all; the institution's draft only to its own officers.
+        ("get", "/api/funding/grants/calls"): Case(
+            fixed({"params": {"institution": "ajuntament-barcelona"}}),
+            listed=lambda r: draft_call["id"] in {c["id"] for c in r.json()["items"]},
+        ),
         ("get", "/api/funding/grants/calls/{call_id}"): Case(fixed({"path": {"call_id": draft_call["id"]}})),
         # Another institution's draft call is not there for the caller: 404, not 403.
         ("post", "/api/funding/grants/calls/{call_id}/status"): Case(fresh_call()),
@@ -668,8 +672,6 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ("get", "/oauth/password"): Case(fixed({"params": {"token": "not-a-link"}}), ok=400),
         # Back from a tenant's identity provider without a state this gateway gave: refused alike.
         ("get", "/oauth/federated/callback"): Case(fixed({"params": {"state": "not-a-state", "code": "x"}}), ok=401),
-        ("get", "/api/gateway/keys"): Case(fixed({}), right="admin", denied=403),
-        ("post", "/api/gateway/keys"): Case(fixed({}), ok=201, right="admin", denied=403),
         ("post", "/oauth/password"): Case(fixed({"data": {"token": "not-a-link"}}), ok=403),
         ("get", "/api/gateway/users"): Case(fixed({}), right="admin", denied=403),
         ("post", "/api/gateway/users"): Case(invitation(), ok=201, right="admin", denied=403),
@@ -683,6 +685,8 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ("post", "/api/gateway/users/{user_id}/password-reset"): Case(
             fixed({"path": {"user_id": accepted.id}, "json": {}}), ok=201, right="admin", denied=403
         ),
+        ("get", "/api/gateway/keys"): Case(fixed({}), right="admin", denied=403),
+        ("post", "/api/gateway/keys"): Case(fixed({}), ok=201, right="admin", denied=403),
         ("get", "/.well-known/xarxa-revocations"): Case(fixed({})),
         ("get", "/healthz"): Case(fixed({})),
         ("get", "/readyz"): Case(fixed({})),

@@ -54,6 +54,16 @@ def _is_officer(principal: Principal | None, call: GrantCall) -> bool:
     return principal is not None and principal.has_any(["funding:write"]) and may_write_for(principal, call.institution)
 
 
+def drafts_listed(principal: Principal | None) -> tuple[str | None, bool]:
+    """Whose drafts the caller sees in the list of calls: (their institution, every one). An
+    institution's officers see its own; an admin every institution's; anyone else none."""
+    if principal is None or not principal.has_any(["funding:write"]):
+        return None, False
+    if principal.is_admin:
+        return None, True
+    return (principal.tenant, False) if principal.tenant_kind == "institution" else (None, False)
+
+
 async def visible_call(session: AsyncSession, principal: Principal | None, call_id: uuid.UUID) -> GrantCall:
     """Published calls are public; a draft only to its institution's officers."""
     call = await repository.call(session, call_id)

@@ -76,26 +76,32 @@ ApplicantActor = Annotated[Actor, actor_of("grants:apply")]
     status_code=201,
     response_model=CallRead,
     openapi_extra=OFFICER,
-    responses=problem_responses(CallCodeTaken),
+    responses=problem_responses(CallCodeTaken, IdempotencyKeyReused),
     summary="Create a call (draft): budget per programme, modality and budget year, criteria, eligibility",
 )
-async def create_call(body: CallCreate, session: SessionDep, actor: OfficerActor) -> CallRead:
-    return await service.create_call(session, actor, body)
+async def create_call(
+    body: CallCreate,
+    session: SessionDep,
+    actor: OfficerActor,
+    idem: Annotated[IdempotentCreate, idempotent_create("A retry with the same key creates one call")],
+) -> Response:
+    return await idem.once(actor.principal, lambda: service.create_call(session, actor, body))
 
 
 @router.get(
     "/calls",
     response_model=CallPage,
-    openapi_extra=access("none"),
+    openapi_extra=access("optional", ("funding:write",), tenant="owner"),
     responses=problem_responses(UnknownFilter),
-    summary="Published calls",
+    summary="Published calls; with them, drafts to their institution's officers (admins: all drafts)",
 )
 async def list_calls(
     session: SessionDep,
+    principal: Annotated[Principal | None, optional_principal()],
     institution: Annotated[str | None, Query(max_length=64)] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> CallPage:
-    return await service.published_calls(session, institution, year)
+    return await service.listed_calls(session, principal, institution, year)
 
 
 @router.get(

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, cast, extract, func, select, tuple_
+from sqlalchemy import Integer, cast, extract, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.grants.models import (
@@ -31,8 +31,18 @@ async def call(session: AsyncSession, call_id: uuid.UUID, *, lock: bool = False)
     return await session.get(GrantCall, call_id, with_for_update=lock)
 
 
-async def calls(session: AsyncSession, institution: str | None, year: int | None) -> list[GrantCall]:
-    query = select(GrantCall).where(GrantCall.status != "draft").order_by(GrantCall.year.desc(), GrantCall.code)
+async def calls(
+    session: AsyncSession,
+    institution: str | None,
+    year: int | None,
+    drafts_of: str | None = None,
+    every_draft: bool = False,
+) -> list[GrantCall]:
+    """Published calls, with the drafts of `drafts_of` (an institution), or every draft (an admin)."""
+    query = select(GrantCall).order_by(GrantCall.year.desc(), GrantCall.code)
+    if not every_draft:
+        published = GrantCall.status != "draft"
+        query = query.where(or_(published, GrantCall.institution == drafts_of) if drafts_of else published)
     if institution:
         query = query.where(GrantCall.institution == institution)
     if year:

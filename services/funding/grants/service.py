@@ -98,9 +98,14 @@ async def create_call(session: AsyncSession, actor: Actor, data: CallCreate) -> 
     return calls.call_read(await calls.create_call(session, actor, data))
 
 
-async def published_calls(session: AsyncSession, institution: str | None, year: int | None) -> CallPage:
+async def listed_calls(
+    session: AsyncSession, principal: Principal | None, institution: str | None, year: int | None
+) -> CallPage:
+    """Published calls, and the drafts the caller's institution prepares (an admin's: all)."""
     check_institution(institution)
-    return CallPage(items=[calls.call_read(c) for c in await repository.calls(session, institution, year)])
+    drafts_of, every_draft = calls.drafts_listed(principal)
+    found = await repository.calls(session, institution, year, drafts_of, every_draft)
+    return CallPage(items=[calls.call_read(c) for c in found])
 
 
 async def call(session: AsyncSession, principal: Principal | None, call_id: uuid.UUID) -> CallRead:
