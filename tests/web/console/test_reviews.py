@@ -53,10 +53,23 @@ def _text(page: str) -> str:
     return " ".join(" ".join(html.fromstring(page).xpath("//main")[0].itertext()).split())
 
 
+async def _period_actual(world: World) -> str | None:
+    """The shared project's 2025 actual, as the public reads it."""
+    async with httpx.AsyncClient(base_url=world.gateway) as public:
+        project = (await public.get(f"/api/projects/projects/{world.shared['id']}")).json()
+    period = project["results"][0]["indicators"][0]["periods"][1]
+    assert period["start"] == "2025-01-01"
+    actual: str | None = period.get("actual")
+    return actual
+
+
 async def test_an_officer_returns_an_update_with_comments_and_the_partner_reads_them(
     stack: Stack, tokens: Tokens, world: World
 ) -> None:
-    first = await _push(tokens, world, "1234.5", "Primeira ligação")
+    # Other tests report and approve actuals of the shared project too: this one's value is its own,
+    # and the project's actual is compared with what it was before the return.
+    before = await _period_actual(world)
+    first = await _push(tokens, world, "4321.5", "Primeira ligação")
     second = await _push(tokens, world, "1300", "Segunda ligação")
     officer = await officer_of(stack, tokens)
     async with console_client(world.gateway) as client:
@@ -77,7 +90,7 @@ async def test_an_officer_returns_an_update_with_comments_and_the_partner_reads_
         opened = await client.get(f"/ca/console/reviews/{first['id']}", params={"state": "all"})
         assert opened.status_code == 200
         text = _text(opened.text)
-        assert "Informat pel soci 1.234,5" in text, text
+        assert "Informat pel soci 4.321,5" in text, text
         assert "Meta del període 2.500" in text and "Línia de base 1.200 (2023)" in text
         assert "1.500,5 MZN" in text
         assert html.fromstring(opened.text).xpath("//blockquote[@lang='pt']/p/text()") == ["Primeira ligação"]
@@ -115,10 +128,7 @@ async def test_an_officer_returns_an_update_with_comments_and_the_partner_reads_
         assert not html.fromstring(done.text).xpath("//button[@name='decision']")  # no longer waiting
         receipt = await _receipt(tokens, world, first["id"])
         assert receipt["status"] == "returned" and receipt["log"][-1]["comments"] == comments
-        async with httpx.AsyncClient(base_url=world.gateway) as public:
-            project = (await public.get(f"/api/projects/projects/{world.shared['id']}")).json()
-        period = project["results"][0]["indicators"][0]["periods"][1]
-        assert period["start"] == "2025-01-01" and period.get("actual") is None  # returned: nothing counts
+        assert await _period_actual(world) == before  # returned: nothing of it counts
 
         # Reviewed already: the API's conflict in the summary, nothing changed.
         again = await client.post(
