@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from shared.problem_texts import LANGUAGES, SOURCE_LANGUAGE, catalogue, language_of, localize
+from tests.support.grants import call_body
 from tests.support.projects import project_payload
 from xarxa.problem_catalogue import missing, msgids
 
@@ -98,6 +99,32 @@ async def test_a_refused_project_speaks_the_callers_language(gateway: httpx.Asyn
         assert localized[CITY]["code"] == "string_too_long"  # codes never change with the language
         assert "100" in localized["sdg_goals"]["message"]
         assert localized["sdg_goals"]["message"] != by_field["sdg_goals"]["message"]
+
+
+async def test_a_refused_grant_call_names_each_field_with_its_code(gateway: httpx.AsyncClient) -> None:
+    """The call's own rules answer stable codes naming their field (not `value_error`), in the caller's
+    language, and nothing is created."""
+    body = call_body("CODES-1")
+    body["closes_at"] = body["opens_at"]
+    body["payment_plan"] = [{"stage": "acceptance", "share_percent": "90"}]
+    body["modalities"][0]["programme"] = "other"
+    body["criteria"][0]["max_points"] = "40"
+    expected = {
+        "closes_at": ("closes_before_opens", "closes_at ha de ser posterior a opens_at"),
+        "payment_plan": ("payment_plan_shares", "payment_plan: els percentatges han de sumar 100"),
+        "modalities": ("modality_unknown_programme", "modalitat m: programa desconegut other"),
+        "min_score": ("min_score_unreachable", "min_score supera la puntuació màxima que donen els criteris"),
+    }
+    catalan = await gateway.post("/api/funding/grants/calls", json=body, headers={"Accept-Language": "ca"})
+    assert catalan.status_code == 422, catalan.text
+    errors = {e["field"]: e for e in catalan.json()["errors"]}
+    assert {f: (e["code"], e["message"]) for f, e in errors.items()} == expected
+    assert errors["modalities"]["params"] == {"modality": "m", "programme": "other"}
+    english = await gateway.post("/api/funding/grants/calls", json=body)
+    in_english = {e["field"]: e["message"] for e in english.json()["errors"]}
+    assert in_english["closes_at"] == "closes_at must be after opens_at"
+    listed = await gateway.get("/api/funding/grants/calls")
+    assert listed.status_code == 200 and "CODES-1" not in {c["code"] for c in listed.json()["items"]}
 
 
 async def test_the_edge_refuses_in_the_callers_language(anonymous: httpx.AsyncClient) -> None:

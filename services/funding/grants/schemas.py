@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, ValidationInfo, field_validator
 
 from services.funding.grants.tax_ids import EntityTaxId, PersonId
 from services.funding.ledger.schemas import Amount
 from shared.codelists import coded
 from shared.contracts.project_input import Localized, ProjectProposal, Slug
 from shared.dates import CalendarDate
+from shared.problem_texts import invalid
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Note = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
@@ -149,38 +150,71 @@ class CallCreate(Strict):
         default_factory=list, max_length=30, description="The expense lines a justification reports by"
     )
 
-    @model_validator(mode="after")
-    def _consistent(self) -> CallCreate:
-        if len(set(self.local_holidays)) != len(self.local_holidays):
-            raise ValueError("each local holiday may appear once")
-        stages = [i.stage for i in self.payment_plan]
+    # Each rule names the field it concerns; one that compares with an earlier field reads it from
+    # info.data (absent when that field was itself invalid: then only its own error is reported).
+    @field_validator("local_holidays")
+    @classmethod
+    def _distinct_holidays(cls, value: list[date]) -> list[date]:
+        if len(set(value)) != len(value):
+            raise invalid("local_holiday_repeated")
+        return value
+
+    @field_validator("payment_plan")
+    @classmethod
+    def _payment_plan(cls, value: list[Instalment]) -> list[Instalment]:
+        stages = [i.stage for i in value]
         if stages not in (["acceptance"], ["justification"], ["acceptance", "justification"]):
-            raise ValueError("payment_plan: at most one instalment per stage, acceptance first")
-        if sum(i.share_percent for i in self.payment_plan) != 100:
-            raise ValueError("payment_plan: the shares add up to 100")
-        if len({c.code for c in self.budget_categories}) != len(self.budget_categories):
-            raise ValueError("each budget category code may appear once")
-        if self.closes_at <= self.opens_at:
-            raise ValueError("closes_at must be after opens_at")
-        for what, codes in (
-            ("programme", [p.code for p in self.programmes]),
-            ("modality", [m.code for m in self.modalities]),
-            ("criterion", [c.code for c in self.criteria]),
-        ):
-            if len(set(codes)) != len(codes):
-                raise ValueError(f"each {what} code may appear once")
-        programmes = {p.code for p in self.programmes}
-        modalities = [m.code for m in self.modalities]
-        for m in self.modalities:
-            if m.programme not in programmes:
-                raise ValueError(f"modality {m.code}: unknown programme {m.programme}")
-            if set(m.remainder_to) - set(modalities) or m.code in m.remainder_to:
-                raise ValueError(f"modality {m.code}: remainder_to must name other modalities of the call")
-            if min(m.budget) < self.year:
-                raise ValueError(f"modality {m.code}: budget years start at the call's year {self.year}")
-        if self.min_score > sum(c.max_points for c in self.criteria):
-            raise ValueError("min_score is above the most points the criteria give")
-        return self
+            raise invalid("payment_plan_stages")
+        if sum(i.share_percent for i in value) != 100:
+            raise invalid("payment_plan_shares")
+        return value
+
+    @field_validator("budget_categories")
+    @classmethod
+    def _distinct_categories(cls, value: list[BudgetCategory]) -> list[BudgetCategory]:
+        if len({c.code for c in value}) != len(value):
+            raise invalid("budget_category_repeated")
+        return value
+
+    @field_validator("closes_at")
+    @classmethod
+    def _closes_after_opening(cls, value: datetime, info: ValidationInfo) -> datetime:
+        opens_at = info.data.get("opens_at")
+        if opens_at is not None and value <= opens_at:
+            raise invalid("closes_before_opens")
+        return value
+
+    @field_validator("programmes", "criteria")
+    @classmethod
+    def _distinct_codes(cls, value: list[Any], info: ValidationInfo) -> list[Any]:
+        if len({item.code for item in value}) != len(value):
+            raise invalid("programme_code_repeated" if info.field_name == "programmes" else "criterion_code_repeated")
+        return value
+
+    @field_validator("modalities")
+    @classmethod
+    def _modalities(cls, value: list[Modality], info: ValidationInfo) -> list[Modality]:
+        codes = [m.code for m in value]
+        if len(set(codes)) != len(codes):
+            raise invalid("modality_code_repeated")
+        programmes = info.data.get("programmes")
+        year = info.data.get("year")
+        for m in value:
+            if programmes is not None and m.programme not in {p.code for p in programmes}:
+                raise invalid("modality_unknown_programme", modality=m.code, programme=m.programme)
+            if set(m.remainder_to) - set(codes) or m.code in m.remainder_to:
+                raise invalid("modality_remainder_to", modality=m.code)
+            if year is not None and min(m.budget) < year:
+                raise invalid("modality_budget_before_year", modality=m.code, year=year)
+        return value
+
+    @field_validator("min_score")
+    @classmethod
+    def _reachable_score(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        criteria = info.data.get("criteria")
+        if criteria is not None and value > sum(c.max_points for c in criteria):
+            raise invalid("min_score_unreachable")
+        return value
 
 
 class CallRead(CallCreate):
@@ -353,13 +387,14 @@ class ApplicationSummaryPage(BaseModel):
 
 class Admission(Strict):
     admitted: bool
-    reason: Note | None = Field(default=None, description="Required when not admitted")
+    reason: Note | None = Field(default=None, validate_default=True, description="Required when not admitted")
 
-    @model_validator(mode="after")
-    def _reason(self) -> Admission:
-        if not self.admitted and not self.reason:
-            raise ValueError("a reason is required to not admit an application")
-        return self
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("admitted") is False and not value:
+            raise invalid("not_admitted_needs_reason")
+        return value
 
 
 class ScoreSheet(Strict):
@@ -433,13 +468,14 @@ class JustificationCreate(Strict):
 class LineReview(Strict):
     line: int = Field(ge=0, description="The line's position in the justification")
     accepted: bool
-    reason: Note | None = Field(default=None, description="Required when refused")
+    reason: Note | None = Field(default=None, validate_default=True, description="Required when refused")
 
-    @model_validator(mode="after")
-    def _reason(self) -> LineReview:
-        if not self.accepted and not self.reason:
-            raise ValueError("a refused line needs its reason")
-        return self
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("accepted") is False and not value:
+            raise invalid("refused_line_needs_reason")
+        return value
 
 
 class JustificationReview(Strict):

@@ -13,6 +13,8 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from stdnum.es import cif, nie, nif
 from stdnum.util import clean
 
+from shared.problem_texts import invalid
+
 # The first character tells what a tax id is meant to be, so the message can say which check failed.
 NIE_LETTERS = "XYZ"
 
@@ -42,15 +44,15 @@ def _valid(value: str, kinds: tuple[str, ...]) -> bool:
 
 def entity_tax_id(value: str) -> str:
     if not _valid(value, ("CIF", "NIF", "NIE")):
-        raise ValueError(f"not a valid Spanish {_kind(value)}: its check digit or its form is wrong")
+        raise invalid("invalid_tax_id", kind=_kind(value))
     return value
 
 
 def person_id(value: str) -> str:
     if _kind(value) == "CIF":
-        raise ValueError("a person is identified by a NIF (DNI) or a NIE, not a CIF")
+        raise invalid("person_id_not_cif")
     if not _valid(value, ("NIF", "NIE")):
-        raise ValueError(f"not a valid Spanish {_kind(value)}: its check digit or its form is wrong")
+        raise invalid("invalid_tax_id", kind=_kind(value))
     return value
 
 

@@ -7,11 +7,12 @@ import uuid
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from shared.codelists import coded
 from shared.contracts.funding import BudgetLineV1, PlannedDisbursementV1, TotalsV1, TransactionV1
 from shared.dates import CalendarDate
+from shared.problem_texts import invalid
 
 CENT = Decimal("0.01")
 Amount = Annotated[
@@ -45,11 +46,13 @@ class TransactionCreate(BaseModel):
         default=None, description="Expenditure charged to an EU source (FEDER, EC call): eligible for co-financing?"
     )
 
-    @model_validator(mode="after")
-    def _in_kind_is_eur(self) -> TransactionCreate:
-        if self.in_kind and self.currency != "EUR":
-            raise ValueError("in-kind contributions are valued in EUR")
-        return self
+    @field_validator("in_kind")
+    @classmethod
+    def _in_kind_is_eur(cls, value: bool, info: ValidationInfo) -> bool:
+        currency = info.data.get("currency")
+        if value and currency is not None and currency != "EUR":
+            raise invalid("in_kind_not_eur")
+        return value
 
 
 class Reversal(BaseModel):
@@ -70,11 +73,13 @@ class BudgetLineCreate(BaseModel):
     currency: CurrencyCode
     source_id: uuid.UUID | None = None
 
-    @model_validator(mode="after")
-    def _period(self) -> BudgetLineCreate:
-        if self.period_end < self.period_start:
-            raise ValueError("period_end is before period_start")
-        return self
+    @field_validator("period_end")
+    @classmethod
+    def _period(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        start = info.data.get("period_start")
+        if start is not None and value < start:
+            raise invalid("end_before_start", end="period_end", start="period_start")
+        return value
 
 
 class PlannedDisbursementCreate(BaseModel):
@@ -90,11 +95,13 @@ class PlannedDisbursementCreate(BaseModel):
     provider_org: Org | None = None
     receiver_org: Org | None = None
 
-    @model_validator(mode="after")
-    def _period(self) -> PlannedDisbursementCreate:
-        if self.period_end is not None and self.period_end < self.period_start:
-            raise ValueError("period_end is before period_start")
-        return self
+    @field_validator("period_end")
+    @classmethod
+    def _period(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("period_start")
+        if value is not None and start is not None and value < start:
+            raise invalid("end_before_start", end="period_end", start="period_start")
+        return value
 
 
 class PlannedDisbursementRead(PlannedDisbursementV1):

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from shared.money import CENT
+from shared.problem_texts import invalid
 
 EUR = "EUR"
 # Every rate is a finite number of units per EUR strictly between these bounds, with at most the
@@ -39,10 +40,14 @@ def rate_error(value: Decimal) -> str | None:
 
 def checked_rate(value: Decimal) -> Decimal:
     """Pydantic validator form of rate_error."""
-    error = rate_error(value)
-    if error:
-        raise ValueError(f"the rate {error}")
-    return value
+    if rate_error(value) is None:
+        return value
+    # rate_error decides; the branches only pick the stable code of its reason.
+    if not value.is_finite():
+        raise invalid("finite_number")
+    if not MIN_RATE < value < MAX_RATE:
+        raise invalid("rate_out_of_range", min=MIN_RATE, max=MAX_RATE)
+    raise invalid("rate_too_many_places", places=RATE_DECIMALS)
 
 
 @dataclass(frozen=True)
