@@ -14,6 +14,7 @@ from starlette.middleware.cors import CORSMiddleware
 from services.gateway.audit.endpoints import router as audit_router
 from services.gateway.audit.middleware import AuditMiddleware
 from services.gateway.audit.service import AuditBuffer
+from services.gateway.clients.endpoints import router as clients_router
 from services.gateway.clients.failures import FailureLimits
 from services.gateway.clients.revocations import RevocationList, follow_revocations
 from services.gateway.config import Settings
@@ -194,6 +195,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tokens_router)
     app.include_router(audit_router)
     app.include_router(users_router)
+    app.include_router(clients_router)
     app.include_router(oidc_router)
     app.include_router(openapi_router)
     app.include_router(proxy_router)

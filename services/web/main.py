@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from services.web.assets import LONG_CACHE, Assets
 from services.web.config import Settings
 from services.web.console import admin as console_admin
+from services.web.console import admin_clients as console_admin_clients
 from services.web.console import audit as console_audit
 from services.web.console import auth as console_auth
 from services.web.console import calls as console_calls
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         console_money,
         console_calls,
         console_audit,
+        console_admin_clients,
     ):
         app.include_router(console_module.router)
     for module in (home, explore, project, places, reports, events, embed):

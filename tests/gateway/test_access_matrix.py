@@ -340,6 +340,16 @@ async def world(stack: Stack, tokens: Tokens) -> World:
 
         return build
 
+    def new_client() -> Callable[[], Awaitable[dict[str, Any]]]:
+        async def build() -> dict[str, Any]:
+            body = {"name": "Matrix", "scopes": ["projects:read"], "tenant": "MZ-CMM", "tenant_kind": "partner"}
+            async with httpx.AsyncClient(base_url=stack.gateway, headers=admin_headers) as admin:
+                created = await admin.post("/api/gateway/clients", json=body)
+            assert created.status_code == 201, created.text
+            return {"path": {"client_id": created.json()["client"]["client_id"]}}
+
+        return build
+
     authorization = {"params": authorize_params(pkce()[1], gateway=stack.gateway)}
     web_client = {"token": "not-a-token", "client_id": WEB_CLIENT_ID, "client_secret": WEB_CLIENT_SECRET}
 
@@ -687,6 +697,16 @@ async def world(stack: Stack, tokens: Tokens) -> World:
         ),
         ("get", "/api/gateway/keys"): Case(fixed({}), right="admin", denied=403),
         ("post", "/api/gateway/keys"): Case(fixed({}), ok=201, right="admin", denied=403),
+        ("get", "/api/gateway/clients"): Case(fixed({}), right="admin", denied=403),
+        ("post", "/api/gateway/clients"): Case(
+            fixed(
+                {"json": {"name": "Matrix", "scopes": ["projects:read"], "tenant": "MZ-CMM", "tenant_kind": "partner"}}
+            ),
+            ok=201,
+            right="admin",
+            denied=403,
+        ),
+        ("post", "/api/gateway/clients/{client_id}/revoke"): Case(new_client(), right="admin", denied=403),
         ("get", "/.well-known/xarxa-revocations"): Case(fixed({})),
         ("get", "/healthz"): Case(fixed({})),
         ("get", "/readyz"): Case(fixed({})),

@@ -18,6 +18,16 @@ async def clients(session: AsyncSession) -> list[Client]:
     return list((await session.execute(select(Client).order_by(Client.created_at))).scalars())
 
 
+async def clients_of(session: AsyncSession, tenant: str) -> list[Client]:
+    query = select(Client).where(Client.tenant == tenant).order_by(Client.created_at.desc())
+    return list((await session.execute(query)).scalars())
+
+
+async def reload(session: AsyncSession, client: Client) -> None:
+    """Read back what the database set (created_at)."""
+    await session.refresh(client)
+
+
 async def revoked_ids(session: AsyncSession) -> set[str]:
     rows = await session.execute(select(Client.client_id).where(Client.revoked_at.is_not(None)))
     return set(rows.scalars())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +16,9 @@ from services.gateway.clients import repository
 from services.gateway.clients.failures import FailureLimits
 from services.gateway.clients.models import Client
 from services.gateway.clients.repository import REVOCATION_CHANNEL as REVOCATION_CHANNEL  # users/ notify on it too
+from services.gateway.users.events import Context, record_event
+from services.gateway.users.roles import ROLE_SCOPES, ROLES_OF_KIND, USER_TENANT_KINDS, token_tenant_kind
+from services.gateway.users.service import Administrator
 from shared.auth import SCOPES
 from shared.problem_texts import field_error
 from shared.problems import NotFound, Unprocessable
@@ -83,6 +87,92 @@ async def revoke_client(session: AsyncSession, client_id: str) -> Client:
         await session.flush()
     await repository.notify_revoked(session, client_id)
     return client
+
+
+# --- Through the API, by an administrator (users/service.py `administrator` decides who is one) ---
+
+_TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+class InvalidClient(Unprocessable):
+    kind, title = "invalid-client", "The API client is not valid"
+
+
+def grantable_scopes(kind: str, platform: bool) -> list[str]:
+    """What an administrator may give a client of a tenant of `kind`: the scopes of the roles its
+    people may hold, never `admin`; a platform administrator any scope."""
+    if platform:
+        return sorted(SCOPES)
+    roles = ROLES_OF_KIND.get(kind, frozenset())  # type: ignore[call-overload]
+    return sorted(set().union(*(ROLE_SCOPES[r] for r in roles)) - {"admin"})
+
+
+def _target(by: Administrator, tenant: str | None, tenant_kind: str | None) -> tuple[str, str]:
+    """The tenant and (users') kind a new client belongs to: a tenant administrator's own, always."""
+    if not by.platform or tenant is None:
+        if tenant is not None:
+            by.ensure_manages(tenant)
+        return by.tenant, by.tenant_kind
+    if not _TENANT.match(tenant):
+        raise InvalidClient(
+            "letters, digits, dots, dashes and underscores, up to 100",
+            errors=[field_error("tenant", "invalid", value=tenant)],
+        )
+    if tenant_kind not in USER_TENANT_KINDS:
+        raise InvalidClient(
+            "institution, partner or entity", errors=[field_error("tenant_kind", "invalid", value=tenant_kind)]
+        )
+    return tenant, tenant_kind
+
+
+async def list_tenant_clients(session: AsyncSession, by: Administrator, tenant: str | None) -> list[Client]:
+    if not by.platform:
+        if tenant is not None:
+            by.ensure_manages(tenant)
+        tenant = by.tenant
+    if tenant is None:
+        return await repository.clients(session)
+    return await repository.clients_of(session, tenant)
+
+
+async def create_client_audited(
+    session: AsyncSession,
+    context: Context,
+    by: Administrator,
+    *,
+    name: str,
+    scopes: list[str],
+    tenant: str | None = None,
+    tenant_kind: str | None = None,
+) -> NewClient:
+    """`create_client` asked through the API, within what the administrator may grant, audited."""
+    tenant, kind = _target(by, tenant, tenant_kind)
+    if not name.strip():
+        raise InvalidClient("The name is empty", errors=[field_error("name", "missing")])
+    beyond = sorted(set(scopes) - set(grantable_scopes(kind, by.platform)) & set(SCOPES))
+    if beyond:
+        raise InvalidClient(
+            f"Scopes this tenant's clients may not have: {', '.join(beyond)}",
+            errors=[field_error("scopes", "scope_not_grantable", value=" ".join(beyond), scopes=" ".join(beyond))],
+        )
+    created = await create_client(
+        session, name=name.strip(), tenant=tenant, tenant_kind=token_tenant_kind(kind), scopes=scopes
+    )
+    await repository.reload(session, created.client)
+    record_event(
+        session, context, "client.created", actor=by.id, tenant=tenant, subject=created.client.client_id, status=201
+    )
+    return created
+
+
+async def revoke_client_audited(session: AsyncSession, context: Context, by: Administrator, client_id: str) -> Client:
+    """`revoke_client` asked through the API; another tenant's client is as absent as an unknown one."""
+    found = await repository.client(session, client_id)
+    if found is None or (not by.platform and found.tenant != by.tenant):
+        raise ClientNotFound(f"No client {client_id}")
+    revoked = await revoke_client(session, client_id)
+    record_event(session, context, "client.revoked", actor=by.id, tenant=revoked.tenant, subject=client_id)
+    return revoked
 
 
 async def authenticate(
