@@ -97,6 +97,7 @@ def application_read(
         version=application.version,
         requested=events.money(application.requested),
         duration_months=application.duration_months,
+        proposal=application.proposal,
         documents=application.documents,
         scores=sheets,
         criterion_scores=criterion_scores(sheets, criteria_of(call)),

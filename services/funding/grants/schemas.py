@@ -314,6 +314,9 @@ class ApplicationRead(BaseModel):
     version: int
     requested: dict[int, Decimal]
     duration_months: int
+    proposal: dict[str, Any] = Field(
+        default_factory=dict, description="The project proposed, as the entity sent it (what evaluators score)"
+    )
     documents: list[dict[str, Any]]
     scores: dict[str, dict[str, Decimal]]
     criterion_scores: dict[str, Decimal]

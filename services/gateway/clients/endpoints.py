@@ -15,6 +15,7 @@ from services.gateway.users.events import Context
 from services.gateway.users.service import Administrator
 from shared.auth import Principal, Unauthorized, access, optional_principal
 from shared.http import SessionDep
+from shared.problems import problem_responses
 
 router = APIRouter(prefix="/api/gateway/clients", tags=["clients"])
 # The `admin` scope, or a signed-in user holding the tenant-admin role (as the users API decides).
@@ -84,7 +85,7 @@ async def create(request: Request, session: SessionDep, by: AdministratorDep, bo
     "/{client_id}/revoke",
     response_model=ClientRead,
     openapi_extra=RULE,
-    responses={**ERRORS, 404: {"description": "no such client in the tenant"}},
+    responses={**ERRORS, 404: {"description": "no such client in the tenant"}, **problem_responses(service.OwnClient)},
     summary="Revoke an API client: its tokens stop working at once, everywhere",
 )
 async def revoke(

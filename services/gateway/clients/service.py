@@ -21,7 +21,7 @@ from services.gateway.users.roles import ROLE_SCOPES, ROLES_OF_KIND, USER_TENANT
 from services.gateway.users.service import Administrator
 from shared.auth import SCOPES
 from shared.problem_texts import field_error
-from shared.problems import NotFound, Unprocessable
+from shared.problems import Conflict, NotFound, Unprocessable
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of an unknown client id equal to that of a wrong secret.
@@ -92,6 +92,10 @@ async def revoke_client(session: AsyncSession, client_id: str) -> Client:
 # --- Through the API, by an administrator (users/service.py `administrator` decides who is one) ---
 
 _TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+class OwnClient(Conflict):
+    kind, title = "own-client", "The client making this request cannot revoke itself"
 
 
 class InvalidClient(Unprocessable):
@@ -170,6 +174,9 @@ async def revoke_client_audited(session: AsyncSession, context: Context, by: Adm
     found = await repository.client(session, client_id)
     if found is None or (not by.platform and found.tenant != by.tenant):
         raise ClientNotFound(f"No client {client_id}")
+    if client_id == by.id:
+        # An administrator locking itself out by mistake (another administrator, or the CLI, may).
+        raise OwnClient("Revoke it with another administrator's credentials, or `xarxa clients revoke`")
     revoked = await revoke_client(session, client_id)
     record_event(session, context, "client.revoked", actor=by.id, tenant=revoked.tenant, subject=client_id)
     return revoked

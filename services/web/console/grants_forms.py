@@ -211,12 +211,8 @@ def admission_errors(problem: Problem, gettext: Callable[[str], str]) -> list[Fi
         head = str(error.get("field", "")).split(".")[0]
         return {"admitted": "admitted-yes", "reason": "reason"}.get(head)
 
-    found = []
-    for error in errors_of(problem, field_of):
-        if not error.field and "reason" in error.message and problem.status == 422:
-            error = FieldError("reason", gettext("Give the reason why it is not admitted."))
-        found.append(error)
-    return found
+    # The API names `reason` with a coded message in the person's language.
+    return errors_of(problem, field_of)
 
 
 def sheet_body(form: dict[str, Any], criteria: list[dict[str, Any]], language: str) -> dict[str, Any]:

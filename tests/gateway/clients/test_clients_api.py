@@ -117,3 +117,14 @@ async def test_an_officer_may_not_list_create_or_revoke_clients(stack: Stack, to
         made = await api.post("/api/gateway/clients", json={"name": "Mine", "scopes": ["projects:read"]})
         assert made.status_code == 403
         assert (await api.post("/api/gateway/clients/xc_any/revoke")).status_code == 403
+
+
+async def test_an_administrator_does_not_revoke_the_client_it_calls_with(stack: Stack, tokens: Tokens) -> None:
+    """A platform administrator's own client (the fuzzer's, a script's) is not locked out by itself."""
+    own = tokens.credentials["admin"].client_id
+    async with httpx.AsyncClient(base_url=stack.gateway, timeout=30, headers=tokens.headers("admin")) as admin:
+        refused = await admin.post(f"/api/gateway/clients/{own}/revoke", headers={"Accept-Language": "es"})
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["type"].endswith("/own-client")
+        assert refused.json()["title"] == "El cliente que hace esta petición no puede revocarse a sí mismo"
+        assert (await admin.get("/api/gateway/clients")).status_code == 200  # still in

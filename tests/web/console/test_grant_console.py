@@ -162,9 +162,8 @@ async def test_a_call_from_its_preparation_to_the_provisional_resolution(
         app_path = f"/ca/console/grants/applications/{third['id']}"
         no_reason = await post_step(manager, f"{app_path}/admission", {"admitted": "no", "reason": ""})
         assert no_reason.status_code == 422, no_reason.text[:2000]
-        assert field_errors(no_reason.text, "reason") == [
-            f"{CA('Error:')} {CA('Give the reason why it is not admitted.')}"
-        ]
+        # The API's own rule, coded and in the person's language (shared/locale problems.po).
+        assert field_errors(no_reason.text, "reason") == [f"{CA('Error:')} cal un motiu per no admetre una sol·licitud"]
         for item, data in (
             (first, {"admitted": "yes"}),
             (second, {"admitted": "yes"}),
@@ -215,6 +214,9 @@ async def test_a_call_from_its_preparation_to_the_provisional_resolution(
     assert await axe_serious(page_) == []
     await page_.goto(f"{world.gateway}/ca/console/grants/applications/{second['id']}")
     assert await page_.locator("#points_c1").count() == 1
+    # The evaluator reads the project proposed beside the sheet: what is scored.
+    proposed = " ".join((await page_.locator("h2#proposal + dl").inner_text()).split())
+    assert second["proposal"]["title"]["ca"] in proposed, proposed
     assert await axe_serious(page_) == []
     assert errors == []
     await page_.context.close()
