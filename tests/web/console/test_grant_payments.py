@@ -185,8 +185,9 @@ async def test_a_grant_paid_and_its_justification_reviewed_with_a_line_refused(
                 manager, review, {"line_0": "accept", "line_1": "accept", "line_2": "refuse", "reason_2": " "}
             )
             assert no_reason.status_code == 422, no_reason.text[:2000]
+            # The API's own coded rule, in Catalan (shared/locale problems.po).
             assert field_errors(no_reason.text, "reason_2") == [
-                f"{CA.gettext('Error:')} {CA.gettext('Give the reason why this line is refused.')}"
+                f"{CA.gettext('Error:')} una línia rebutjada necessita el seu motiu"
             ]
             assert summary_links(no_reason.text) == ["#reason_2"]
             assert (await admin.get(api_path)).json()["justification"].get("reviewed_at") is None
