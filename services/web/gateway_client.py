@@ -22,7 +22,13 @@ class Gateway:
     """One keep-alive client for the whole app, built in the lifespan."""
 
     def __init__(self, base_url: str, connect_timeout: float, read_timeout: float, cache_seconds: float) -> None:
-        self.http = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(read_timeout, connect=connect_timeout))
+        # Idle connections dropped before the gateway's 5 s keep-alive closes them (as the gateway's
+        # own upstream pool): one reused as the server closes it fails with a ReadError, a 503 page.
+        self.http = httpx.AsyncClient(
+            base_url=base_url,
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+            limits=httpx.Limits(keepalive_expiry=2.0),
+        )
         self.base_url = base_url.rstrip("/")
         self._cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Any]] = {}

@@ -111,7 +111,7 @@ async def create_call(request: Request, lang: Language) -> Response:
     if isinstance(answer, dict):
         target = f"/{lang}/console/grants/calls/{answer['id']}?created=true"
         return finish(request, RedirectResponse(target, status_code=303))
-    errors = dedupe(call_errors(answer, wanted, Formats(lang).gettext))
+    errors = dedupe(call_errors(answer, wanted))
     status = answer.status if 400 <= answer.status < 500 else 502
     return page(request, session, lang, "console/grants/new.html", _new_context(typed, key, errors), status=status)
 

@@ -169,25 +169,11 @@ def call_field(request: CallRequest) -> Callable[[dict[str, Any]], str | None]:
     return field_of
 
 
-def call_errors(problem: Problem, request: CallRequest, gettext: Callable[[str], str]) -> list[FieldError]:
-    """The API's errors beside the inputs; the call's rules across fields (the API states them in
-    English only, without a field) in the person's words beside the input they concern."""
+def call_errors(problem: Problem, request: CallRequest) -> list[FieldError]:
+    """The API's errors (coded, in the person's language) beside the inputs they name."""
     if problem.status == 409 and not problem.errors:
         return [FieldError("code", problem.title)]
-    across = {
-        "closes_at must be after opens_at": ("closes_at", gettext("The closing must be after the opening.")),
-        "min_score is above": ("min_score", gettext("The minimum score is above the points the criteria give.")),
-        "each criterion code": ("criterion_0_title", gettext("Each criterion once.")),
-    }
-    found: list[FieldError] = []
-    for error in errors_of(problem, call_field(request)):
-        if not error.field:
-            hit = next((fixed for text, fixed in across.items() if text in error.message), None)
-            if hit:
-                found.append(FieldError(*hit))
-                continue
-        found.append(error)
-    return found
+    return errors_of(problem, call_field(request))
 
 
 def call_labels(gettext: Callable[[str], str]) -> dict[str, str]:
@@ -206,7 +192,7 @@ def admission_body(form: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def admission_errors(problem: Problem, gettext: Callable[[str], str]) -> list[FieldError]:
+def admission_errors(problem: Problem) -> list[FieldError]:
     def field_of(error: dict[str, Any]) -> str | None:
         head = str(error.get("field", "")).split(".")[0]
         return {"admitted": "admitted-yes", "reason": "reason"}.get(head)
@@ -287,8 +273,8 @@ def review_body(form: dict[str, Any], line_count: int) -> dict[str, Any]:
 
 
 def review_errors(problem: Problem, line_count: int, gettext: Callable[[str], str]) -> list[FieldError]:
-    """The API's errors beside the line they concern, in the person's words: a line not chosen,
-    a refusal without its reason (the API says which line, in English)."""
+    """The API's errors beside the line they concern: its coded texts, and a line neither accepted
+    nor refused in the person's words."""
 
     def line_of(error: dict[str, Any]) -> int | None:
         path = str(error.get("field", "")).split(".")
@@ -306,10 +292,8 @@ def review_errors(problem: Problem, line_count: int, gettext: Callable[[str], st
         where, field = line_of(raw), str(raw.get("field", ""))
         if where is None:
             found += one(raw, "review_note" if field == "note" else "")
-        elif field.endswith(".reason"):  # a reason the API refused as typed (too long)
+        elif field.endswith(".reason"):  # missing for a refused line, or too long: the API's coded text
             found += one(raw, f"reason_{where}")
-        elif "reason" in f"{raw.get('message', '')} {raw.get('params', '')}":  # the rule's English words
-            found.append(FieldError(f"reason_{where}", gettext("Give the reason why this line is refused.")))
         else:
             found.append(FieldError(f"line_{where}-accept", gettext("Accept or refuse this line.")))
     return found or [FieldError("", problem.title or problem.detail)]

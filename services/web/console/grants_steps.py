@@ -172,7 +172,7 @@ async def application_step(request: Request, lang: Language, application_id: uui
     if answer.status == 404:
         raise HTTPException(status_code=404)
     if step == "admission":
-        errors = admission_errors(answer, gettext)
+        errors = admission_errors(answer)
     elif step == "score":
         errors = sheet_errors(answer)
     elif step == "payment":
