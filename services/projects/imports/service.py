@@ -7,7 +7,6 @@ this owner (same IATI identifier) is updated in place."""
 
 from __future__ import annotations
 
-import gc
 import tempfile
 import typing
 import uuid
@@ -21,7 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.projects.imports import hierarchy, iati, outcomes, tables, worker
+from services.projects.imports import collector, hierarchy, iati, outcomes, tables, worker
 from services.projects.imports.models import IatiImport, IatiImportItem, IatiImportMoney
 from services.projects.imports.schemas import (
     ActivityOutcome,
@@ -313,14 +312,8 @@ async def import_iati_file(
     """The activities of an IATI file (read from `source` as it is parsed): created, or updated when
     the owner has the identifier already; a result per activity, in the file's order."""
     ensure_may_write_for(actor.principal, owner)
-    # The process's objects from before the import are left out of the collector's full passes while
-    # it runs (the import builds and drops millions of objects: each full pass would go over all of
-    # the service's modules, codelists and pools again); back in them at the end, whatever happened.
-    gc.freeze()
-    try:
+    with collector.paced():
         return await _import(session, actor, source, owner, visibility)
-    finally:
-        gc.unfreeze()
 
 
 async def _import(session: AsyncSession, actor: Actor, source: IO[bytes], owner: str, visibility: str) -> SpooledReport:
@@ -332,8 +325,11 @@ async def _import(session: AsyncSession, actor: Actor, source: IO[bytes], owner:
     # batch's mapping runs while this one's statements wait on the database.
     try:
         async with worker.Reader(source, owner, visibility, run.prefix) as reader:
+            done = 0
             while (parsed := await reader.next()) is not None:
                 await run.batch(parsed)
+                done += 1
+                collector.after_batch(done)
     except iati.UnsafeXml as exc:  # before anything is written, or the request's transaction rolls back
         raise InvalidIatiFile(str(exc)) from exc
     await run.write()
