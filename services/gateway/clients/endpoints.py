@@ -5,36 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from services.gateway.clients import service
 from services.gateway.clients.models import Client
 from services.gateway.clients.schemas import ClientList, ClientRead, CreatedClient, NewClientRequest
-from services.gateway.users import service as users
+from services.gateway.users.endpoints import ERRORS, RULE, AdministratorDep  # the same administrators
 from services.gateway.users.events import Context
-from services.gateway.users.service import Administrator
-from shared.auth import Principal, Unauthorized, access, optional_principal
 from shared.http import SessionDep
 from shared.problems import problem_responses
 
 router = APIRouter(prefix="/api/gateway/clients", tags=["clients"])
-# The `admin` scope, or a signed-in user holding the tenant-admin role (as the users API decides).
-RULE = access("required", ("admin",))
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "no token"},
-    403: {"description": "not an administrator of the tenant"},
-}
-
-
-async def _administrator(
-    session: SessionDep, principal: Annotated[Principal | None, optional_principal()]
-) -> Administrator:
-    if principal is None:
-        raise Unauthorized("This operation needs a bearer token", error="missing")
-    return await users.administrator(session, principal)
-
-
-AdministratorDep = Annotated[Administrator, Depends(_administrator)]
 
 
 def _read(client: Client) -> ClientRead:

@@ -32,7 +32,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 async def _administrator(
-    request: Request, session: SessionDep, principal: Annotated[Principal | None, optional_principal()]
+    session: SessionDep, principal: Annotated[Principal | None, optional_principal()]
 ) -> Administrator:
     if principal is None:
         raise Unauthorized("This operation needs a bearer token", error="missing")
