@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from services.gateway.clients import service
 from services.gateway.clients.models import Client
 from services.gateway.clients.schemas import ClientList, ClientRead, CreatedClient, NewClientRequest
-from services.gateway.users.endpoints import ERRORS, RULE, AdministratorDep  # the same administrators
+from services.gateway.users.administrators import ERRORS, RULE, AdministratorDep
 from services.gateway.users.events import Context
 from shared.http import SessionDep
 from shared.problems import problem_responses

@@ -3,11 +3,12 @@ invite people, set their roles, disable them and issue password resets."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from services.gateway.users import service
+from services.gateway.users.administrators import ERRORS, RULE, AdministratorDep
 from services.gateway.users.events import Context
 from services.gateway.users.models import User
 from services.gateway.users.schemas import (
@@ -18,28 +19,10 @@ from services.gateway.users.schemas import (
     UserPage,
     UserRead,
 )
-from services.gateway.users.service import Administrator, IssuedLink
-from shared.auth import Principal, Unauthorized, access, optional_principal
+from services.gateway.users.service import IssuedLink
 from shared.http import SessionDep
 
 router = APIRouter(prefix="/api/gateway/users", tags=["users"])
-# The `admin` scope, or a signed-in user holding the tenant-admin role (checked in service.py).
-RULE = access("required", ("admin",))
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "no token"},
-    403: {"description": "not an administrator of the tenant"},
-}
-
-
-async def _administrator(
-    session: SessionDep, principal: Annotated[Principal | None, optional_principal()]
-) -> Administrator:
-    if principal is None:
-        raise Unauthorized("This operation needs a bearer token", error="missing")
-    return await service.administrator(session, principal)
-
-
-AdministratorDep = Annotated[Administrator, Depends(_administrator)]
 UserId = Annotated[str, Path(max_length=100)]
 
 

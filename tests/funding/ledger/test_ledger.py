@@ -183,7 +183,7 @@ async def test_funding_events_carry_the_new_totals_and_version(
     final = await summary(gateway, project["id"])
 
     async def all_three() -> list[dict[str, Any]] | None:
-        records = await read_all(stack.infra.bootstrap, FUNDING_TOPIC, expect=1, timeout=5)
+        records = await read_all(stack.infra.bootstrap, FUNDING_TOPIC, expect=1, timeout=15)
         mine = [orjson.loads(r.value) for r in records if r.key == project["id"].encode()]
         return mine if len(mine) == 3 else None
 

@@ -129,7 +129,7 @@ async def test_planned_disbursements_are_their_own_kind(
             assert any(e["field"].endswith(field) for e in refused.json()["errors"]), refused.text
 
     async def the_event() -> dict[str, Any] | None:
-        records = await read_all(stack.infra.bootstrap, FUNDING_TOPIC, expect=1, timeout=5)
+        records = await read_all(stack.infra.bootstrap, FUNDING_TOPIC, expect=1, timeout=15)
         mine = [orjson.loads(r.value) for r in records if r.key == project["id"].encode()]
         return mine[0] if mine else None
 

@@ -64,7 +64,7 @@ async def test_a_project_born_published_or_migrated_announces_it(
     }
 
     async def announced() -> dict[str, list[dict[str, Any]]] | None:
-        records = await read_all(stack.infra.bootstrap, PROJECTS_TOPIC, expect=1, timeout=5)
+        records = await read_all(stack.infra.bootstrap, PROJECTS_TOPIC, expect=1, timeout=15)
         found: dict[str, list[dict[str, Any]]] = {key: [] for key in expected}
         for record in records:
             if record.key and record.key.decode() in found:
