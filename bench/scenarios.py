@@ -495,8 +495,9 @@ async def export_at(platform: Platform) -> dict[str, float]:
 
 
 def iati_file(activities: int) -> bytes:
-    """A synthetic IATI 2.03 activity file of the benchmark portfolio's shape (no money: the import
-    registers projects; money goes through the funding API)."""
+    """A synthetic IATI 2.03 activity file of the benchmark portfolio's shape. Its activities carry
+    no budgets or transactions, so the figure is the registry's side of an import; the money a file
+    carries is booked in funding from the import's events (tests/projects/imports/test_iati_money*)."""
     import random
 
     from bench.portfolio import project_state
