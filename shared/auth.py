@@ -164,8 +164,13 @@ class TokenVerifier:
     async def _key(self, kid: str) -> Any:
         if kid in self._keys:
             return self._keys[kid]
+        arrived = time.monotonic()
         async with self._lock:
-            if kid not in self._keys and time.monotonic() - self._fetched_at > self.refresh_interval:
+            # A fetch begun after this token arrived answers it too. Otherwise the token waits for
+            # the interval rather than being refused: a key rotated just after another fetch (or
+            # after a token with a made-up kid) verifies at once, and fetches stay one a second.
+            if kid not in self._keys and self._fetched_at < arrived:
+                await asyncio.sleep(max(0.0, self._fetched_at + self.refresh_interval - time.monotonic()))
                 self._fetched_at = time.monotonic()
                 self._keys = await self.key_source()
         if kid not in self._keys:
