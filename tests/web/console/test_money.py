@@ -34,8 +34,20 @@ RATE_DAY, USD_PER_EUR = "2025-03-14", Decimal("1.0850")
 
 
 @pytest.fixture(scope="module")
-async def funded(stack: Stack, tokens: Tokens) -> dict[str, Any]:
-    """A published project of the Ajuntament that the funding service knows, and a USD rate."""
+async def usd_rate(stack: Stack, tokens: Tokens) -> None:
+    async with httpx.AsyncClient(base_url=stack.gateway, timeout=30) as api:
+        rate = await api.put(
+            f"/api/funding/rates/USD/{RATE_DAY}",
+            json={"units_per_eur": str(USD_PER_EUR), "source": "ECB", "confirm_outlier": True},
+            headers=tokens.headers("finance"),
+        )
+    assert rate.status_code == 200, rate.text
+
+
+@pytest.fixture
+async def funded(stack: Stack, tokens: Tokens, usd_rate: None) -> dict[str, Any]:
+    """A published project of the Ajuntament that the funding service knows, one per test: what a
+    test books is in no other test's ledger, whatever their order."""
     async with httpx.AsyncClient(base_url=stack.gateway, timeout=30) as api:
         payload = project_payload(code=f"MONEY-{uuid.uuid4().hex[:8]}")
         created = await api.post("/api/projects/projects", json=payload, headers=tokens.headers("ajuntament"))
@@ -47,12 +59,6 @@ async def funded(stack: Stack, tokens: Tokens) -> dict[str, Any]:
             return ref.status_code == 200
 
         await eventually(known, what="the funding service knows the project")
-        rate = await api.put(
-            f"/api/funding/rates/USD/{RATE_DAY}",
-            json={"units_per_eur": str(USD_PER_EUR), "source": "ECB", "confirm_outlier": True},
-            headers=tokens.headers("finance"),
-        )
-        assert rate.status_code == 200, rate.text
     return project
 
 
