@@ -12,7 +12,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from shared.auth import AUDIENCE, TokenVerifier, Unauthorized
+from shared.auth import ALGORITHM, AUDIENCE, TokenVerifier, Unauthorized
 
 ISSUER = "https://gateway.test"
 
@@ -36,7 +36,7 @@ class Gateway:
         now = int(time.time())
         claims = {"sub": "client", "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + 300}
         claims |= {"tenant": "amb", "tenant_kind": "institution", "scope": "projects:read"}
-        return jwt.encode(claims, self.keys.get(kid, self.stray), algorithm="RS256", headers={"kid": kid})
+        return jwt.encode(claims, self.keys.get(kid, self.stray), algorithm=ALGORITHM, headers={"kid": kid})
 
 
 async def test_a_key_rotated_just_after_a_fetch_verifies_at_once() -> None:

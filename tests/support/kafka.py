@@ -55,5 +55,7 @@ async def read_all(bootstrap: str, topic: str, expect: int, timeout: float = 30.
 
 
 async def _reached(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
-    positions = [await consumer.position(partition) for partition in ends]
-    return all(position >= end for position, end in zip(positions, ends.values(), strict=True))
+    for partition, end in ends.items():
+        if await consumer.position(partition) < end:
+            return False
+    return True
